@@ -1,0 +1,257 @@
+using System.Collections.Generic;
+using System.Linq;
+using KsefGen.Generator.Model;
+using KsefGen.Generator.Reading;
+
+namespace KsefGen.Generator.Emitting;
+
+/// <summary>One client class per tag, one async method per operation; plus the root client that holds them all.</summary>
+internal static class ClientEmitter
+{
+    public static string Emit(SpecModel spec, ClientModel client)
+    {
+        var t = new TypeSyntax(spec.Namespace);
+        var ns = spec.Namespace;
+        var w = new SourceWriter().Header();
+        w.Open($"namespace {ns}");
+        w.Doc("summary", client.Tag is null ? "Operations without a tag." : $"Operations of the tag '{client.Tag}'.");
+        w.Open($"public sealed partial class {client.Name}");
+        w.Line("private readonly global::System.Net.Http.HttpClient _httpClient;");
+        w.Line();
+        w.Doc("summary", "Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.");
+        w.Open($"public {client.Name}(global::System.Net.Http.HttpClient httpClient)");
+        w.Line("_httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));");
+        w.Close();
+
+        foreach (var operation in client.Operations)
+        {
+            w.Line();
+            EmitOperation(w, t, ns, operation, stream: false);
+            if (operation.Response.Kind == ResponseKind.Text)
+            {
+                w.Line();
+                EmitOperation(w, t, ns, operation, stream: true);
+            }
+        }
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+
+    private static void EmitOperation(SourceWriter w, TypeSyntax t, string ns, OperationModel operation, bool stream)
+    {
+        var response = operation.Response;
+        string returnType;
+        string returns;
+        switch (response.Kind)
+        {
+            case ResponseKind.Json:
+                returnType = $"global::System.Threading.Tasks.Task<{t.Type(response.Type!, false)}>";
+                returns = "The deserialized response body.";
+                break;
+            case ResponseKind.Text when stream:
+                returnType = $"global::System.Threading.Tasks.Task<global::{ns}.KsefStreamResponse>";
+                returns = "The open response body as a stream, with the response headers (such as x-ms-meta-hash). Dispose it.";
+                break;
+            case ResponseKind.Text:
+                returnType = $"global::System.Threading.Tasks.Task<global::{ns}.KsefTextResponse>";
+                returns = "The response body as text, with the response headers (such as x-ms-meta-hash).";
+                break;
+            default:
+                returnType = "global::System.Threading.Tasks.Task";
+                returns = "A task that completes when the API has answered with success.";
+                break;
+        }
+
+        w.Doc("summary", (operation.Summary ?? operation.Method + " /" + operation.RequestPath).Trim() + (stream ? " (streamed)" : ""));
+        var remarks = new List<string>();
+        if (!string.IsNullOrWhiteSpace(operation.Description)) remarks.Add(operation.Description!.Trim());
+        remarks.Add($"{operation.Method} /{operation.RequestPath}{(response.SuccessCodes.Count > 0 ? " → " + string.Join("/", response.SuccessCodes) : "")}{(operation.Secured ? " (bearer token)" : " (no authentication)")}");
+        if (operation.RateLimits is not null) remarks.Add("Rate limits (x-rate-limits): " + operation.RateLimits);
+        if (operation.Permissions.Count > 0) remarks.Add("Required permissions (any of): " + string.Join(", ", operation.Permissions));
+        w.Doc("remarks", string.Join("\n", remarks));
+        foreach (var parameter in operation.Parameters)
+        {
+            w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
+        }
+        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
+        w.Line("/// <param name=\"cancellationToken\">Cancels the request.</param>");
+        w.Doc("returns", returns);
+        w.Line($"/// <exception cref=\"global::{ns}.KsefApiException\">The API answered with a status other than 2xx.</exception>");
+        if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
+
+        var signature = new List<string>();
+        foreach (var parameter in operation.Parameters.Where(p => p.Required)) signature.Add($"{t.Type(parameter.Type, false)} {parameter.Name}");
+        if (operation.Body is { } body) signature.Add($"{t.Type(body.Type, false)} body");
+        foreach (var parameter in operation.Parameters.Where(p => !p.Required)) signature.Add($"{t.Type(parameter.Type, true)} {parameter.Name} = null");
+        signature.Add("global::System.Threading.CancellationToken cancellationToken = default");
+        var name = operation.Name + (stream ? "Stream" : "") + "Async";
+        w.Open($"public async {returnType} {name}({string.Join(", ", signature)})");
+
+        foreach (var parameter in operation.Parameters.Where(p => p.Required && !p.Type.IsValueType))
+        {
+            w.Line($"if ({parameter.Name} is null) throw new global::System.ArgumentNullException(nameof({parameter.Name}));");
+        }
+        if (operation.Body is { } requiredBody && !requiredBody.Type.IsValueType)
+        {
+            w.Line("if (body is null) throw new global::System.ArgumentNullException(nameof(body));");
+        }
+
+        w.Line("var url = new global::System.Text.StringBuilder();");
+        foreach (var part in SplitPath(operation.RequestPath))
+        {
+            var parameter = part.StartsWith("{") ? operation.Parameters.FirstOrDefault(p => p.Location == ParameterLocation.Path && "{" + p.WireName + "}" == part) : null;
+            if (parameter is not null)
+            {
+                w.Line($"url.Append(global::System.Uri.EscapeDataString({t.Format(parameter.Type, parameter.Name)}));");
+            }
+            else if (part.Length > 0)
+            {
+                w.Line($"url.Append({Naming.Literal(part)});");
+            }
+        }
+        foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Query))
+        {
+            EmitValue(w, t, ns, parameter, (value, fmt) => $"global::{ns}.Internal.KsefHttp.AddQuery(url, {Naming.Literal(parameter.WireName)}, {fmt});");
+        }
+
+        var httpMethod = operation.Method switch
+        {
+            "GET" => "global::System.Net.Http.HttpMethod.Get",
+            "POST" => "global::System.Net.Http.HttpMethod.Post",
+            "PUT" => "global::System.Net.Http.HttpMethod.Put",
+            "DELETE" => "global::System.Net.Http.HttpMethod.Delete",
+            _ => $"new global::System.Net.Http.HttpMethod({Naming.Literal(operation.Method)})",
+        };
+        w.Line($"using var request = new global::System.Net.Http.HttpRequestMessage({httpMethod}, url.ToString());");
+        var accept = response.Kind == ResponseKind.Text ? response.ContentType ?? "*/*" : "application/json";
+        w.Line($"request.Headers.TryAddWithoutValidation(\"Accept\", {Naming.Literal(accept)});");
+        foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Header))
+        {
+            EmitValue(w, t, ns, parameter, (value, fmt) => $"request.Headers.TryAddWithoutValidation({Naming.Literal(parameter.WireName)}, {fmt});");
+        }
+        if (operation.Body is { } content)
+        {
+            if (content.Kind == BodyKind.Json)
+            {
+                var write = t.Write(content.Type, false, "v", "w", "o", 1);
+                w.Line($"request.Content = global::{ns}.Internal.KsefHttp.Json<{t.Type(content.Type, false)}>(body, static (global::System.Text.Json.Utf8JsonWriter w, {t.Type(content.Type, false)} v, global::System.Text.Json.JsonSerializerOptions o) => {{ {write} }}, {Naming.Literal(content.ContentType)});");
+            }
+            else
+            {
+                w.Line($"request.Content = global::{ns}.Internal.KsefHttp.Text(body, {Naming.Literal(content.ContentType)});");
+            }
+        }
+
+        if (stream)
+        {
+            w.Line("var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);");
+            w.Line($"return await global::{ns}.Internal.KsefHttp.ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);");
+        }
+        else
+        {
+            w.Line("using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);");
+            w.Line($"await global::{ns}.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);");
+            switch (response.Kind)
+            {
+                case ResponseKind.Json:
+                {
+                    var type = t.Type(response.Type!, false);
+                    var read = t.Read(response.Type!, false, "r", "o", 1);
+                    w.Line($"return await global::{ns}.Internal.KsefHttp.ReadJsonAsync<{type}>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => {read}, cancellationToken).ConfigureAwait(false);");
+                    break;
+                }
+                case ResponseKind.Text:
+                    w.Line($"return await global::{ns}.Internal.KsefHttp.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);");
+                    break;
+            }
+        }
+        w.Close();
+    }
+
+    private static void EmitValue(SourceWriter w, TypeSyntax t, string ns, ParameterModel parameter, System.Func<string, string, string> statement)
+    {
+        var local = parameter.Name.TrimStart('@') + "Value";
+        if (parameter.Type.Kind == TypeKind.Array)
+        {
+            var item = parameter.Type.Element!;
+            var source = parameter.Required ? parameter.Name : local;
+            if (!parameter.Required) w.Open($"if ({parameter.Name} is {{ }} {local})");
+            w.Open($"foreach (var item in {source})");
+            w.Line(statement("item", t.Format(item, "item")));
+            w.Close();
+            if (!parameter.Required) w.Close();
+        }
+        else if (parameter.Required)
+        {
+            w.Line(statement(parameter.Name, t.Format(parameter.Type, parameter.Name)));
+        }
+        else
+        {
+            w.Open($"if ({parameter.Name} is {{ }} {local})");
+            w.Line(statement(local, t.Format(parameter.Type, local)));
+            w.Close();
+        }
+    }
+
+    /// <summary>"sessions/{ref}/upo" → ["sessions/", "{ref}", "/upo"].</summary>
+    private static List<string> SplitPath(string path)
+    {
+        var parts = new List<string>();
+        var start = 0;
+        while (start < path.Length)
+        {
+            var open = path.IndexOf('{', start);
+            if (open < 0)
+            {
+                parts.Add(path.Substring(start));
+                break;
+            }
+            var close = path.IndexOf('}', open);
+            if (close < 0)
+            {
+                parts.Add(path.Substring(start));
+                break;
+            }
+            parts.Add(path.Substring(start, open - start));
+            parts.Add(path.Substring(open, close - open + 1));
+            start = close + 1;
+        }
+        return parts;
+    }
+
+    public static string EmitRoot(SpecModel spec)
+    {
+        var ns = spec.Namespace;
+        var w = new SourceWriter().Header();
+        w.Open($"namespace {ns}");
+        w.Doc("summary", $"Every client generated from {(spec.Title is null ? "the OpenAPI document" : "'" + spec.Title + "'")}, sharing one HttpClient.");
+        w.Open($"public sealed partial class {spec.RootClientName}");
+        if (spec.ServerUrl is not null)
+        {
+            w.Doc("summary", "The first server URL of the document (use it, with a trailing slash, as HttpClient.BaseAddress).");
+            w.Line($"public const string DefaultServerUrl = {Naming.Literal(spec.ServerUrl)};");
+            w.Line();
+        }
+        w.Doc("summary", "Creates every client over one HttpClient.");
+        w.Open($"public {spec.RootClientName}(global::System.Net.Http.HttpClient httpClient)");
+        w.Line("HttpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));");
+        foreach (var client in spec.Clients)
+        {
+            w.Line($"{client.PropertyName} = new global::{ns}.{client.Name}(httpClient);");
+        }
+        w.Close();
+        w.Line();
+        w.Doc("summary", "The HttpClient every request goes through.");
+        w.Line("public global::System.Net.Http.HttpClient HttpClient { get; }");
+        foreach (var client in spec.Clients)
+        {
+            w.Line();
+            w.Doc("summary", client.Tag is null ? "Operations without a tag." : $"Operations of the tag '{client.Tag}'.");
+            w.Line($"public global::{ns}.{client.Name} {client.PropertyName} {{ get; }}");
+        }
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+}

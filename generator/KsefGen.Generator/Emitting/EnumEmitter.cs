@@ -1,0 +1,80 @@
+using System.Linq;
+using KsefGen.Generator.Model;
+using KsefGen.Generator.Reading;
+
+namespace KsefGen.Generator.Emitting;
+
+/// <summary>String enums as readonly structs: known values as static members, any other value kept as it came.</summary>
+internal static class EnumEmitter
+{
+    public static string Emit(SpecModel spec, EnumModel model)
+    {
+        var w = new SourceWriter().Header();
+        var type = $"global::{spec.Namespace}.{model.Name}";
+        w.Open($"namespace {spec.Namespace}");
+        w.Doc("summary", model.Description ?? $"The values of <c>{model.SchemaName}</c>.");
+        w.Doc("remarks", "A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.");
+        w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof(global::{spec.Namespace}.Serialization.{model.Name}JsonConverter))]");
+        if (model.Deprecated) w.Line("[global::System.Obsolete(\"The enum is deprecated in the KSeF API.\")]");
+        w.Open($"public readonly partial struct {model.Name} : global::System.IEquatable<{type}>");
+        w.Line("private readonly string? _value;");
+        w.Line();
+        w.Doc("summary", "Wraps any value, known or not.");
+        w.Open($"public {model.Name}(string value)");
+        w.Line("_value = value ?? throw new global::System.ArgumentNullException(nameof(value));");
+        w.Close();
+        w.Line();
+        w.Doc("summary", "The value as sent on the wire.");
+        w.Line("public string Value => _value ?? string.Empty;");
+        foreach (var member in model.Members)
+        {
+            w.Line();
+            w.Doc("summary", $"<c>{Naming.Xml(member.Value)}</c>");
+            w.Line($"public static {type} {member.Name} {{ get; }} = new({Naming.Literal(member.Value)});");
+        }
+        w.Line();
+        w.Doc("summary", "Every value the spec lists.");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{type}> KnownValues {{ get; }} = new {type}[] {{ {string.Join(", ", model.Members.Select(m => m.Name))} }};");
+        w.Line();
+        w.Doc("summary", "True when the value is one the spec lists.");
+        w.Line(model.Members.Count == 0
+            ? "public bool IsKnown => false;"
+            : $"public bool IsKnown => Value switch {{ {string.Join(" or ", model.Members.Select(m => Naming.Literal(m.Value)))} => true, _ => false }};");
+        w.Line();
+        w.Doc("summary", "Ordinal comparison of the wire values.");
+        w.Line($"public bool Equals({type} other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);");
+        w.Line();
+        w.Doc("summary", "Ordinal comparison of the wire values.");
+        w.Line($"public override bool Equals(object? obj) => obj is {type} other && Equals(other);");
+        w.Line();
+        w.Doc("summary", "A hash of the wire value.");
+        w.Line("public override int GetHashCode() => global::System.StringComparer.Ordinal.GetHashCode(Value);");
+        w.Line();
+        w.Doc("summary", "The wire value.");
+        w.Line("public override string ToString() => Value;");
+        w.Line();
+        w.Doc("summary", "Ordinal equality.");
+        w.Line($"public static bool operator ==({type} left, {type} right) => left.Equals(right);");
+        w.Line();
+        w.Doc("summary", "Ordinal inequality.");
+        w.Line($"public static bool operator !=({type} left, {type} right) => !left.Equals(right);");
+        w.Line();
+        w.Doc("summary", "Wraps a wire value.");
+        w.Line($"public static implicit operator {type}(string value) => new(value);");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        w.Open($"namespace {spec.Namespace}.Serialization");
+        w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> as a JSON string.");
+        w.Open($"internal sealed class {model.Name}JsonConverter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
+        w.Line($"public override {type} Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)");
+        w.Line($"    => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : new {type}(reader.GetString()!);");
+        w.Line();
+        w.Line($"public override void Write(global::System.Text.Json.Utf8JsonWriter writer, {type} value, global::System.Text.Json.JsonSerializerOptions options)");
+        w.Line("    => writer.WriteStringValue(value.Value);");
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+}

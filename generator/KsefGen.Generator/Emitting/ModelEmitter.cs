@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using System.Linq;
+using KsefGen.Generator.Model;
+
+namespace KsefGen.Generator.Emitting;
+
+/// <summary>Model classes and their reflection-free JSON converters.</summary>
+internal static class ModelEmitter
+{
+    public static string Emit(SpecModel spec, ObjectModel model, IReadOnlyDictionary<string, ObjectModel> objects)
+    {
+        var t = new TypeSyntax(spec.Namespace);
+        var w = new SourceWriter().Header();
+        w.Open($"namespace {spec.Namespace}");
+        w.Doc("summary", model.Description ?? $"The <c>{model.SchemaName}</c> schema.");
+        w.Doc("remarks", $"Generated from the schema '{model.SchemaName}'.");
+        w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({t.Converter(model.Name)}))]");
+        if (model.Deprecated) w.Line("[global::System.Obsolete(\"The schema is deprecated in the KSeF API.\")]");
+        w.Open($"public sealed partial class {model.Name}");
+
+        var first = true;
+        foreach (var property in model.Properties)
+        {
+            if (!first) w.Line();
+            first = false;
+            var nullable = property.Nullable || !property.Required;
+            w.Doc("summary", property.Description ?? $"The <c>{property.JsonName}</c> property.");
+            w.Doc("remarks", $"JSON property '{property.JsonName}'{(property.Required ? ", required" : ", optional")}{(property.Nullable ? ", nullable" : "")}{(property.ReadOnly ? ", read-only (set by the server)" : "")}.");
+            if (property.Deprecated) w.Line("[global::System.Obsolete(\"The property is deprecated in the KSeF API.\")]");
+            // C# forbids [Obsolete] on a required member: a deprecated required property is a plain one.
+            var required = property.Required && !property.Deprecated ? "required " : "";
+            var initializer = property.Required && property.Deprecated && !nullable && !property.Type.IsValueType ? " = default!;" : "";
+            w.Line($"public {required}{t.Type(property.Type, nullable)} {property.Name} {{ get; set; }}{initializer}");
+
+            if (property.StatusCodeType is { } statusType && property.StatusCodePropertyName is { } statusName
+                && property.Type.Kind == TypeKind.Model && objects.TryGetValue(property.Type.Name!, out var target))
+            {
+                var code = target.Properties.FirstOrDefault(p => p.JsonName == "code");
+                if (code is not null)
+                {
+                    var codeNullable = code.Nullable || !code.Required;
+                    var statusTypeName = $"global::{spec.Namespace}.{statusType}";
+                    w.Line();
+                    w.Doc("summary", $"The status code of <see cref=\"{property.Name}\"/> as a typed value with its documented meaning; null when the status or its code is missing.");
+                    var getter = codeNullable
+                        ? $"this.{property.Name}?.{code.Name} is int code ? new {statusTypeName}(code) : null"
+                        : $"this.{property.Name} is {{ }} status ? new {statusTypeName}(status.{code.Name}) : null";
+                    w.Line($"public {statusTypeName}? {statusName} => {getter};");
+                }
+            }
+        }
+
+        foreach (var accessor in model.ExtensionAccessors)
+        {
+            w.Line();
+            w.Doc("summary", $"The documented extension <c>{accessor.Key}</c> from <see cref=\"{accessor.MapProperty}\"/>, or null when the server did not send it.");
+            w.Line($"public string? {accessor.Name} => this.{accessor.MapProperty} is {{ }} map && map.TryGetValue({Reading.Naming.Literal(accessor.Key)}, out var value) ? value : null;");
+        }
+        w.Close();
+        w.Close();
+        w.Line();
+
+        EmitConverter(w, t, spec, model);
+        return w.ToString();
+    }
+
+    private static void EmitConverter(SourceWriter w, TypeSyntax t, SpecModel spec, ObjectModel model)
+    {
+        var type = $"global::{spec.Namespace}.{model.Name}";
+        w.Open($"namespace {spec.Namespace}.Serialization");
+        w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> without reflection (trimming and AOT safe). Unknown properties are skipped.");
+        w.Open($"internal sealed class {model.Name}JsonConverter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
+        w.Line($"public static readonly {model.Name}JsonConverter Instance = new();");
+        w.Line();
+        w.Open($"public override {type}? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)");
+        w.Line("if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) return null;");
+        w.Line($"if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException(\"Expected a JSON object for {model.Name}.\");");
+        var index = 0;
+        foreach (var property in model.Properties)
+        {
+            var nullable = property.Nullable || !property.Required;
+            var localType = property.Type.IsValueType ? t.Type(property.Type, nullable) : t.Type(property.Type, true);
+            w.Line($"{localType} p{index++} = default;");
+        }
+        w.Open("while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)");
+        index = 0;
+        var keyword = "if";
+        foreach (var property in model.Properties)
+        {
+            var nullable = property.Nullable || !property.Required;
+            w.Open($"{keyword} (reader.ValueTextEquals({Reading.Naming.Literal(property.JsonName)}u8))");
+            w.Line("reader.Read();");
+            w.Line($"p{index} = {t.Read(property.Type, nullable || !property.Type.IsValueType, "reader", "options", 1)};");
+            w.Close();
+            keyword = "else if";
+            index++;
+        }
+        if (model.Properties.Count > 0) w.Open("else");
+        w.Line("reader.Read();");
+        w.Line("reader.Skip();");
+        if (model.Properties.Count > 0) w.Close();
+        w.Close();
+        w.Open($"return new {type}");
+        index = 0;
+        foreach (var property in model.Properties)
+        {
+            var nullable = property.Nullable || !property.Required;
+            var bang = !nullable && !property.Type.IsValueType ? "!" : "";
+            w.Line($"{property.Name} = p{index++}{bang},");
+        }
+        w.Close(";");
+        w.Close();
+        w.Line();
+        w.Open($"public override void Write(global::System.Text.Json.Utf8JsonWriter writer, {type} value, global::System.Text.Json.JsonSerializerOptions options)");
+        w.Line("writer.WriteStartObject();");
+        foreach (var property in model.Properties)
+        {
+            var nullable = property.Nullable || !property.Required;
+            var name = $"{Reading.Naming.Literal(property.JsonName)}u8";
+            if (property.Required)
+            {
+                w.Line("{");
+                w.Line($"    writer.WritePropertyName({name});");
+                w.Line("    " + t.Write(property.Type, nullable, "value." + property.Name, "writer", "options", 1));
+                w.Line("}");
+            }
+            else
+            {
+                w.Open($"if (value.{property.Name} is {{ }} {Local(property)})");
+                w.Line($"writer.WritePropertyName({name});");
+                w.Line(t.Write(property.Type, false, Local(property), "writer", "options", 2));
+                w.Close();
+            }
+        }
+        w.Line("writer.WriteEndObject();");
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    private static string Local(PropertyModel property) => "the" + property.Name.TrimStart('@');
+}

@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using KsefGen.Generator.Model;
+using Microsoft.OpenApi;
+using ParameterLocation = KsefGen.Generator.Model.ParameterLocation;
+
+namespace KsefGen.Generator.Reading;
+
+internal sealed partial class SpecReader
+{
+    private sealed class ClientBuilder
+    {
+        public ClientBuilder(string name, string? tag)
+        {
+            Name = name;
+            Tag = tag;
+        }
+
+        public string Name { get; }
+        public string? Tag { get; }
+        public List<OperationModel> Operations { get; } = new();
+        public HashSet<string> MethodNames { get; } = new(StringComparer.Ordinal);
+    }
+
+    private List<ClientModel> ReadOperations(OpenApiDocument document, CancellationToken cancellationToken)
+    {
+        var clients = new Dictionary<string, ClientBuilder>(StringComparer.Ordinal);
+        if (document.Paths is null) return new List<ClientModel>();
+
+        foreach (var pathPair in document.Paths)
+        {
+            var path = pathPair.Key;
+            var item = pathPair.Value;
+            if (item.Operations is null) continue;
+            foreach (var operationPair in item.Operations)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var method = operationPair.Key.Method.ToUpperInvariant();
+                var operation = operationPair.Value;
+                var pointer = "#/paths/" + JsonLocator.Escape(path) + "/" + method.ToLowerInvariant();
+                var key = method + " " + OperationNaming.NormalizePath(path);
+
+                var tag = operation.Tags?.Select(t => t.Name).FirstOrDefault(n => !string.IsNullOrEmpty(n));
+                var clientBase = tag is null
+                    ? "Default"
+                    : _names.Tag(tag) ?? (KnownNames.Tags.TryGetValue(tag, out var knownTag) ? knownTag : Naming.TypeName(tag));
+                var clientName = clientBase.EndsWith("Client", StringComparison.Ordinal) ? clientBase : clientBase + "Client";
+                if (!clients.TryGetValue(clientName, out var client))
+                {
+                    clientName = UniqueTypeName(clientName, "client", pointer + "/tags");
+                    client = new ClientBuilder(clientName, tag);
+                    clients[clientBase.EndsWith("Client", StringComparison.Ordinal) ? clientBase : clientBase + "Client"] = client;
+                }
+
+                var baseName = _names.Operation(key)
+                    ?? (KnownNames.Operations.TryGetValue(key, out var knownName) ? knownName : null)
+                    ?? (string.IsNullOrEmpty(operation.OperationId) ? OperationNaming.Derive(method, path) : Naming.TypeName(operation.OperationId!));
+                var name = Naming.Unique(baseName, client.MethodNames);
+                if (name != baseName) Report(DiagnosticDescriptorRef.NameCollision, pointer, "operation", baseName, name);
+
+                client.Operations.Add(ReadOperation(item, operation, method, path, key, name, pointer));
+            }
+        }
+
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        return clients.Values
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .Select(c => new ClientModel(
+                c.Name,
+                Naming.Unique(c.Name.Substring(0, c.Name.Length - "Client".Length) is { Length: > 0 } p ? p : c.Name, taken),
+                c.Tag,
+                c.Operations.OrderBy(o => o.Name, StringComparer.Ordinal).ToEquatableArray()))
+            .ToList();
+    }
+
+    private OperationModel ReadOperation(IOpenApiPathItem item, OpenApiOperation operation, string method, string path, string key, string name, string pointer)
+    {
+        var parameters = new List<ParameterModel>();
+        var taken = new HashSet<string>(StringComparer.Ordinal) { "cancellationToken", "body" };
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        // Operation parameters win over path-item parameters of the same name and place.
+        var all = new List<(IOpenApiParameter Parameter, string Pointer)>();
+        if (operation.Parameters is { } operationParameters)
+        {
+            for (var i = 0; i < operationParameters.Count; i++) all.Add((operationParameters[i], pointer + "/parameters/" + i.ToString(CultureInfo.InvariantCulture)));
+        }
+        if (item.Parameters is { } pathParameters)
+        {
+            var pathPointer = pointer.Substring(0, pointer.LastIndexOf('/'));
+            for (var i = 0; i < pathParameters.Count; i++) all.Add((pathParameters[i], pathPointer + "/parameters/" + i.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        foreach (var (parameter, parameterPointer) in all)
+        {
+            if (parameter.Name is null || parameter.In is null) continue;
+            if (!seen.Add(parameter.In + ":" + parameter.Name)) continue;
+            ParameterLocation location;
+            switch (parameter.In.Value)
+            {
+                case Microsoft.OpenApi.ParameterLocation.Path: location = ParameterLocation.Path; break;
+                case Microsoft.OpenApi.ParameterLocation.Query: location = ParameterLocation.Query; break;
+                case Microsoft.OpenApi.ParameterLocation.Header: location = ParameterLocation.Header; break;
+                default:
+                    Report(DiagnosticDescriptorRef.UnsupportedConstruct, parameterPointer, "parameter in " + parameter.In.Value, name);
+                    continue;
+            }
+            var schemaPointer = parameterPointer + "/schema";
+            var type = ResolveType(parameter.Schema, schemaPointer, name + Naming.Pascal(parameter.Name), out _);
+            if (type.Kind == TypeKind.Enum && parameter.Schema is not OpenApiSchemaReference && (parameter.Schema?.AllOf is not { Count: > 0 }))
+            {
+                // An inline enum on a parameter (the X-Error-Format header of some 2026 specs) is just a string.
+                type = TypeRef.String;
+            }
+            var wireName = parameter.Name;
+            var baseName = location == ParameterLocation.Header && wireName.StartsWith("x-", StringComparison.OrdinalIgnoreCase)
+                ? wireName.Substring(2)
+                : wireName;
+            var csName = Naming.Unique(Naming.Camel(baseName), taken);
+            parameters.Add(new ParameterModel(
+                wireName,
+                csName,
+                location,
+                type,
+                parameter.Required || location == ParameterLocation.Path,
+                parameter.Description));
+        }
+
+        // Path parameters in path order, then required, then optional ones: a stable, natural signature.
+        var ordered = parameters
+            .Where(p => p.Location == ParameterLocation.Path)
+            .OrderBy(p => path.IndexOf("{" + p.WireName + "}", StringComparison.Ordinal))
+            .Concat(parameters.Where(p => p.Location != ParameterLocation.Path && p.Required))
+            .Concat(parameters.Where(p => p.Location != ParameterLocation.Path && !p.Required))
+            .ToList();
+
+        return new OperationModel(
+            method,
+            path.TrimStart('/'),
+            key,
+            name,
+            operation.Summary,
+            operation.Description,
+            ordered.ToEquatableArray(),
+            ReadBody(operation, name, pointer),
+            ReadResponse(operation, name, pointer),
+            operation.Deprecated,
+            operation.Security is { Count: > 0 },
+            RateLimits(pointer),
+            Permissions(pointer));
+    }
+
+    private RequestBodyModel? ReadBody(OpenApiOperation operation, string name, string pointer)
+    {
+        var content = operation.RequestBody?.Content;
+        if (content is null || content.Count == 0) return null;
+        var bodyPointer = pointer + "/requestBody/content/";
+        foreach (var pair in content)
+        {
+            if (IsJson(pair.Key))
+            {
+                var type = ResolveType(pair.Value.Schema, bodyPointer + JsonLocator.Escape(pair.Key) + "/schema", name + "Request", out _);
+                return new RequestBodyModel(BodyKind.Json, pair.Key, type, operation.RequestBody?.Description);
+            }
+        }
+        var first = content.First();
+        return new RequestBodyModel(BodyKind.Text, first.Key, TypeRef.String, operation.RequestBody?.Description);
+    }
+
+    private ResponseModel ReadResponse(OpenApiOperation operation, string name, string pointer)
+    {
+        var codes = new List<int>();
+        ResponseModel? chosen = null;
+        if (operation.Responses is not null)
+        {
+            foreach (var pair in operation.Responses.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!int.TryParse(pair.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code < 200 || code > 299) continue;
+                codes.Add(code);
+                var response = pair.Value;
+                var headers = response.Headers?.Keys.OrderBy(h => h, StringComparer.OrdinalIgnoreCase).ToEquatableArray() ?? EquatableArray<string>.Empty;
+                if (chosen is not null || response.Content is not { Count: > 0 } content) continue;
+                var contentPointer = pointer + "/responses/" + pair.Key + "/content/";
+                var json = content.FirstOrDefault(c => IsJson(c.Key));
+                if (json.Key is not null)
+                {
+                    var type = ResolveType(json.Value.Schema, contentPointer + JsonLocator.Escape(json.Key) + "/schema", name + "Response", out _);
+                    chosen = new ResponseModel(ResponseKind.Json, json.Key, type, default, headers);
+                }
+                else
+                {
+                    var first = content.First();
+                    chosen = new ResponseModel(ResponseKind.Text, first.Key, TypeRef.String, default, headers);
+                }
+            }
+        }
+        chosen ??= new ResponseModel(ResponseKind.None, null, null, default, EquatableArray<string>.Empty);
+        return chosen with { SuccessCodes = codes.ToEquatableArray() };
+    }
+
+    private static bool IsJson(string contentType) =>
+        contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+        || contentType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>"10/s, 30/min, 120/h" from the operation's <c>x-rate-limits</c>.</summary>
+    private string? RateLimits(string pointer)
+    {
+        if (RawAt(pointer + "/x-rate-limits") is not { ValueKind: JsonValueKind.Object } limits) return null;
+        var parts = new List<string>();
+        foreach (var (field, unit) in new[] { ("perSecond", "s"), ("perMinute", "min"), ("perHour", "h") })
+        {
+            if (limits.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number)
+            {
+                parts.Add(value.GetRawText() + "/" + unit);
+            }
+        }
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
+
+    private EquatableArray<string> Permissions(string pointer)
+    {
+        if (RawAt(pointer + "/x-required-permissions") is not { ValueKind: JsonValueKind.Array } permissions) return EquatableArray<string>.Empty;
+        var result = new List<string>();
+        foreach (var value in permissions.EnumerateArray())
+        {
+            if (value.ValueKind == JsonValueKind.String) result.Add(value.GetString()!);
+        }
+        return result.ToEquatableArray();
+    }
+}

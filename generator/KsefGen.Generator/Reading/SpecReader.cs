@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using KsefGen.Generator.Model;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace KsefGen.Generator.Reading;
+
+/// <summary>
+/// OpenAPI document → <see cref="SpecModel"/>. Reads with Microsoft.OpenApi; the raw JSON is kept beside it for
+/// what that reader drops (<c>nullable: true</c> on a type-less <c>allOf</c> wrapper) and for diagnostic locations.
+/// Never throws: every problem becomes a <see cref="DiagnosticInfo"/>.
+/// </summary>
+internal sealed partial class SpecReader
+{
+    /// <summary>Names of the support types every spec gets; schemas may not take them.</summary>
+    internal static readonly string[] SupportTypeNames =
+    {
+        "KsefApiException", "KsefApiError", "KsefTextResponse", "KsefStreamResponse", "KsefJsonContext", "KsefStatusDescription",
+    };
+
+    private readonly SpecInput _input;
+    private readonly JsonLocator _locator;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly HashSet<string> _typeNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TypeRef> _components = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _componentPointers = new(StringComparer.Ordinal);
+    private readonly List<ObjectModel> _objects = new();
+    private readonly List<EnumModel> _enums = new();
+    private readonly Dictionary<string, StatusBuilder> _statusTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _extensionKeys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reportedRefs = new(StringComparer.Ordinal);
+    private JsonDocument? _raw;
+    private NamingOverrides _names = null!;
+
+    private SpecReader(SpecInput input)
+    {
+        _input = input;
+        _locator = new JsonLocator(input.Path, input.Text);
+    }
+
+    /// <summary>Reads one spec. Safe to call from a pipeline step: never throws except on cancellation.</summary>
+    public static SpecModel Read(SpecInput input, CancellationToken cancellationToken)
+    {
+        var reader = new SpecReader(input);
+        try
+        {
+            return reader.ReadCore(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            reader._diagnostics.Add(new DiagnosticInfo(
+                Diagnostics.InternalError.Id,
+                reader._locator.Locate(null),
+                new[] { input.Path, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray()));
+            return reader.Empty();
+        }
+        finally
+        {
+            reader._raw?.Dispose();
+        }
+    }
+
+    private SpecModel Empty() => new(
+        _input.Path, HintPrefix(), _input.Namespace, _input.ClientName, null, null, null,
+        EquatableArray<ClientModel>.Empty, EquatableArray<ObjectModel>.Empty, EquatableArray<EnumModel>.Empty,
+        EquatableArray<StatusTableModel>.Empty, _diagnostics.ToEquatableArray());
+
+    private string HintPrefix()
+    {
+        var file = System.IO.Path.GetFileName(_input.Path);
+        var name = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? file.Substring(0, file.Length - 5) : file;
+        if (name.EndsWith(".openapi", StringComparison.OrdinalIgnoreCase)) name = name.Substring(0, name.Length - 8);
+        return Naming.Pascal(name);
+    }
+
+    private void Report(DiagnosticDescriptorRef descriptor, string? pointer, params string[] args) =>
+        _diagnostics.Add(new DiagnosticInfo(descriptor.Id, _locator.Locate(pointer), args.ToEquatableArray()));
+
+    private SpecModel ReadCore(CancellationToken cancellationToken)
+    {
+        // 1. Is it JSON at all? The JsonException tells exactly where it is not.
+        try
+        {
+            _raw = JsonDocument.Parse(_input.Text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException ex)
+        {
+            _diagnostics.Add(new DiagnosticInfo(
+                Diagnostics.InvalidJson.Id,
+                _locator.LocateLine(ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0),
+                new[] { _input.Path, FirstSentence(ex.Message) }.ToEquatableArray()));
+            return Empty();
+        }
+
+        var root = _raw.RootElement;
+        var version = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("openapi", out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()
+            : null;
+        if (version is null || !version.StartsWith("3.", StringComparison.Ordinal))
+        {
+            var declared = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("swagger", out var s) ? "swagger " + s : version ?? "no 'openapi' version";
+            Report(DiagnosticDescriptorRef.UnsupportedVersion, root.ValueKind == JsonValueKind.Object && root.TryGetProperty("swagger", out _) ? "#/swagger" : "#/openapi", declared);
+            return Empty();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // 2. Read with Microsoft.OpenApi.
+        // Validation rules are off: a spec that omits a response description still generates; only read errors count.
+        var settings = new OpenApiReaderSettings { RuleSet = new Microsoft.OpenApi.ValidationRuleSet() };
+        var result = OpenApiDocument.Parse(_input.Text, OpenApiConstants.Json, settings);
+        if (result.Diagnostic is { } readerDiagnostic)
+        {
+            foreach (var error in readerDiagnostic.Errors)
+            {
+                Report(DiagnosticDescriptorRef.ReaderError, error.Pointer, error.Message);
+            }
+        }
+        var document = result.Document;
+        if (document is null) return Empty();
+
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // 3. Names: the naming file first, then the fixed support types.
+        _names = NamingOverrides.Load(_input.NamesPath, _input.NamesText, _diagnostics);
+        foreach (var name in SupportTypeNames) _typeNames.Add(name);
+        _typeNames.Add(_input.ClientName);
+
+        // 4. Schemas, operations, status tables.
+        ReadComponents(document, cancellationToken);
+        var clients = ReadOperations(document, cancellationToken);
+        var statusTables = BuildStatusTables();
+        var objects = AttachExtensionAccessors();
+
+        _names.ReportUnused(_diagnostics);
+
+        var serverUrl = document.Servers is { Count: > 0 } servers ? servers[0].Url : null;
+        return new SpecModel(
+            _input.Path,
+            HintPrefix(),
+            _input.Namespace,
+            _input.ClientName,
+            serverUrl,
+            document.Info?.Title,
+            document.Info?.Version,
+            clients.ToEquatableArray(),
+            objects.OrderBy(o => o.Name, StringComparer.Ordinal).ToEquatableArray(),
+            _enums.OrderBy(e => e.Name, StringComparer.Ordinal).ToEquatableArray(),
+            statusTables.ToEquatableArray(),
+            _diagnostics.ToEquatableArray());
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var index = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return index > 0 ? message.Substring(0, index) : message;
+    }
+
+    // ------------------------------------------------------------------ raw JSON helpers
+
+    /// <summary>Whether the raw JSON at <paramref name="pointer"/> says <c>nullable: true</c>.</summary>
+    private bool RawNullable(string pointer)
+    {
+        var element = RawAt(pointer);
+        return element is { ValueKind: JsonValueKind.Object } e
+            && e.TryGetProperty("nullable", out var n)
+            && n.ValueKind == JsonValueKind.True;
+    }
+
+    private JsonElement? RawAt(string pointer)
+    {
+        if (_raw is null) return null;
+        var current = _raw.RootElement;
+        foreach (var segment in JsonLocator.Segments(pointer))
+        {
+            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var next))
+            {
+                current = next;
+            }
+            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index) && index < current.GetArrayLength())
+            {
+                current = current[index];
+            }
+            else
+            {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    private static string Pointer(string parent, string segment) => parent + "/" + JsonLocator.Escape(segment);
+
+    /// <summary>A small indirection so that Report calls read like the descriptor they use.</summary>
+    private sealed class DiagnosticDescriptorRef
+    {
+        private DiagnosticDescriptorRef(string id) => Id = id;
+
+        public string Id { get; }
+
+        public static readonly DiagnosticDescriptorRef ReaderError = new(Diagnostics.ReaderError.Id);
+        public static readonly DiagnosticDescriptorRef UnresolvedReference = new(Diagnostics.UnresolvedReference.Id);
+        public static readonly DiagnosticDescriptorRef UnsupportedConstruct = new(Diagnostics.UnsupportedConstruct.Id);
+        public static readonly DiagnosticDescriptorRef UnparsableStatusTable = new(Diagnostics.UnparsableStatusTable.Id);
+        public static readonly DiagnosticDescriptorRef NameCollision = new(Diagnostics.NameCollision.Id);
+        public static readonly DiagnosticDescriptorRef UnsupportedVersion = new(Diagnostics.UnsupportedVersion.Id);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace KsefGen.Generator.Tests;
+
+/// <summary>Runs the generator on in-memory inputs the way the compiler does, and compiles the result.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
+                        || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll" or "Microsoft.Win32.Primitives.dll")
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray());
+
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+        CSharpCompilation.Create(
+            "Consumer",
+            sources.Select(s => CSharpSyntaxTree.ParseText(s, ParseOptions)),
+            References.Value,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable,
+                generalDiagnosticOption: ReportDiagnostic.Error));
+
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, Dictionary<string, string>? globalOptions = null, Dictionary<string, Dictionary<string, string>>? fileOptions = null) =>
+        CSharpGeneratorDriver.Create(
+            [new KsefClientGenerator().AsSourceGenerator()],
+            files,
+            ParseOptions,
+            new TestOptionsProvider(globalOptions ?? new() { ["build_property.KsefGenNamespace"] = "Consumer.Ksef" }, fileOptions ?? new()),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator over one spec text and returns the run result and the output compilation.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(string specPath, string specText, params AdditionalText[] extra)
+    {
+        // Official files keep their names (open-api.json, ksef-openapi-*.json): mark them the way a consumer would.
+        var fileOptions = new Dictionary<string, Dictionary<string, string>>
+        {
+            [specPath] = new() { ["build_metadata.AdditionalFiles.KsefGenSpec"] = "true" },
+        };
+        var driver = CreateDriver([new InMemoryText(specPath, specText), .. extra], fileOptions: fileOptions);
+        driver = driver.RunGeneratorsAndUpdateCompilation(CreateCompilation("namespace Consumer { internal static class Marker { } }"), out var output, out _);
+        return (driver.GetRunResult(), output);
+    }
+
+    /// <summary>Compiler diagnostics of a compilation at warning level or above (generator diagnostics are separate).</summary>
+    public static IReadOnlyList<Diagnostic> Problems(Compilation compilation) =>
+        compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning || d.IsWarningAsError).ToList();
+}
+
+/// <summary>An AdditionalFile held in memory.</summary>
+internal sealed class InMemoryText(string path, string text) : AdditionalText
+{
+    private readonly SourceText _text = SourceText.From(text);
+
+    public override string Path { get; } = path;
+
+    public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+}
+
+/// <summary>MSBuild properties and item metadata as the compiler would see them.</summary>
+internal sealed class TestOptionsProvider(Dictionary<string, string> global, Dictionary<string, Dictionary<string, string>> perFile) : AnalyzerConfigOptionsProvider
+{
+    public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(global);
+
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options([]);
+
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) =>
+        new Options(perFile.TryGetValue(textFile.Path, out var options) ? options : []);
+
+    private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
+    }
+}
