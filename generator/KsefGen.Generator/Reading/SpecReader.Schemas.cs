@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using KsefGen.Generator.Model;
 using Microsoft.OpenApi;
@@ -133,10 +134,18 @@ internal sealed partial class SpecReader
         if (schema is OpenApiSchemaReference reference)
         {
             var id = reference.Reference?.Id;
-            if (id is not null && (_components.ContainsKey(id) || _pendingAliases.ContainsKey(id)) && reference.Target is not null)
+            var target = TargetOf(reference);
+            if (id is not null && (_components.ContainsKey(id) || _pendingAliases.ContainsKey(id)) && target is not null)
             {
-                nullable = reference.Target.Type is { } targetType && (targetType & JsonSchemaType.Null) != 0;
-                return ResolveAlias(id);
+                try
+                {
+                    nullable = target.Type is { } targetType && (targetType & JsonSchemaType.Null) != 0;
+                    return ResolveAlias(id);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A cycle of references: reported below as a reference that resolves to nothing.
+                }
             }
             var refText = reference.Reference?.ReferenceV3 ?? id ?? "(unknown)";
             if (_reportedRefs.Add(pointer)) Report(DiagnosticDescriptorRef.UnresolvedReference, pointer, refText, contextName);
@@ -144,21 +153,29 @@ internal sealed partial class SpecReader
             return TypeRef.Any;
         }
 
+        // The raw JSON is asked too: Microsoft.OpenApi folds a oneOf of primitives into a multi-type schema, and
+        // drops nullable: true when there is no type.
+        var raw = RawAt(pointer);
+        foreach (var keyword in new[] { "oneOf", "anyOf", "not", "discriminator" })
+        {
+            if (raw is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty(keyword, out _)) return Unsupported(keyword, pointer, contextName, out nullable);
+        }
         if (schema.OneOf is { Count: > 0 }) return Unsupported("oneOf", pointer, contextName, out nullable);
         if (schema.AnyOf is { Count: > 0 }) return Unsupported("anyOf", pointer, contextName, out nullable);
         if (schema.Not is not null) return Unsupported("not", pointer, contextName, out nullable);
         if (schema.Discriminator is not null) return Unsupported("discriminator", pointer, contextName, out nullable);
 
-        var typeless = schema.Type is null;
+        var rawNullable = schema.Type is null && raw is { ValueKind: JsonValueKind.Object } o
+            && o.TryGetProperty("nullable", out var n) && n.ValueKind == JsonValueKind.True;
         if (schema.AllOf is { Count: > 0 } allOf)
         {
             if (allOf.Count > 1) return Unsupported($"allOf with {allOf.Count} schemas", pointer, contextName, out nullable);
             var inner = ResolveType(allOf[0], pointer + "/allOf/0", contextName, out var innerNullable);
-            nullable = innerNullable || HasNull(schema.Type) || (typeless && RawNullable(pointer));
+            nullable = innerNullable || HasNull(schema.Type) || rawNullable;
             return inner;
         }
 
-        nullable = HasNull(schema.Type) || (typeless && RawNullable(pointer));
+        nullable = HasNull(schema.Type) || rawNullable;
         var type = schema.Type is { } t ? t & ~JsonSchemaType.Null : (JsonSchemaType?)null;
 
         if (IsEnumSchema(schema) && type != JsonSchemaType.Array)
@@ -218,6 +235,20 @@ internal sealed partial class SpecReader
         }
     }
 
+    /// <summary>The target of a reference, or null when it is missing or part of a cycle of references.</summary>
+    private static IOpenApiSchema? TargetOf(OpenApiSchemaReference reference)
+    {
+        try
+        {
+            return reference.Target;
+        }
+        catch (InvalidOperationException)
+        {
+            // Microsoft.OpenApi throws on a cycle of plain references (A: $ref B, B: $ref A).
+            return null;
+        }
+    }
+
     private TypeRef Unsupported(string construct, string pointer, string contextName, out bool nullable)
     {
         Report(DiagnosticDescriptorRef.UnsupportedConstruct, pointer, construct, contextName);
@@ -245,7 +276,9 @@ internal sealed partial class SpecReader
                 if (csName != candidate) Report(DiagnosticDescriptorRef.NameCollision, propertyPointer, "property", candidate, csName);
 
                 var type = ResolveType(propertySchema, propertyPointer, name + Naming.Pascal(jsonName), out var nullable);
-                var description = propertySchema.Description ?? (propertySchema as OpenApiSchemaReference)?.Target?.Description;
+                var description = propertySchema is OpenApiSchemaReference propertyReference
+                    ? TargetOf(propertyReference)?.Description
+                    : propertySchema.Description;
                 string? statusType = null;
                 string? statusProperty = null;
                 if (description is not null && description.IndexOf('|') >= 0)
@@ -293,7 +326,7 @@ internal sealed partial class SpecReader
         {
             if (schema is OpenApiSchemaReference reference)
             {
-                schema = reference.Target;
+                schema = TargetOf(reference);
             }
             else if (schema.AllOf is { Count: 1 } allOf)
             {

@@ -169,15 +169,6 @@ internal sealed partial class SpecReader
 
     // ------------------------------------------------------------------ raw JSON helpers
 
-    /// <summary>Whether the raw JSON at <paramref name="pointer"/> says <c>nullable: true</c>.</summary>
-    private bool RawNullable(string pointer)
-    {
-        var element = RawAt(pointer);
-        return element is { ValueKind: JsonValueKind.Object } e
-            && e.TryGetProperty("nullable", out var n)
-            && n.ValueKind == JsonValueKind.True;
-    }
-
     private JsonElement? RawAt(string pointer)
     {
         if (_raw is null) return null;

@@ -75,8 +75,18 @@ internal static class StatusTableParser
             }
 
             result.Found = true;
-            var scope = lastProse?.TrimEnd(':').Trim();
-            if (prose.Count > 0 && lastProse is not null && prose[prose.Count - 1].Trim() == lastProse) prose.RemoveAt(prose.Count - 1);
+            // A line ending in ':' right before a table names its scope ("Sesja wsadowa:"); other prose does not.
+            string? scope = null;
+            if (lastProse is not null && lastProse.EndsWith(":", StringComparison.Ordinal))
+            {
+                scope = lastProse.TrimEnd(':').Trim();
+                for (var p = prose.Count - 1; p >= 0; p--)
+                {
+                    if (prose[p].Trim().Length == 0) continue;
+                    if (prose[p].Trim() == lastProse) prose.RemoveAt(p);
+                    break;
+                }
+            }
             var descriptionColumn = IndexOf(header, "description", "opis");
             var detailsColumn = IndexOf(header, "details", "szczegóły", "szczegoly");
             var extensionsColumn = IndexOf(header, "extensions", "rozszerzenia");
