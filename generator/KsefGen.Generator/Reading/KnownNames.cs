@@ -129,6 +129,47 @@ internal static class KnownNames
         },
     };
 
+    /// <summary>English member names for the other status tables of the official spec.</summary>
+    private static readonly Dictionary<string, Dictionary<int, string>> OtherStatusMembers = new(StringComparer.Ordinal)
+    {
+        ["CertificateEnrollmentStatusCode"] = new()
+        {
+            [100] = "Accepted",
+            [200] = "Completed",
+            [400] = "Rejected",
+            [500] = "UnknownError",
+            [550] = "CancelledBySystem",
+        },
+        ["InvoiceExportStatusCode"] = new()
+        {
+            [100] = "InProgress",
+            [200] = "Succeeded",
+            [210] = "Expired",
+            [415] = "KeyDecryptionFailed",
+            [420] = "DateRangeUnavailable",
+            [500] = "UnknownError",
+            [550] = "CancelledBySystem",
+        },
+        ["PermissionsOperationStatusCode"] = new()
+        {
+            [100] = "Accepted",
+            [200] = "Succeeded",
+            [400] = "Failed",
+            [410] = "IdentifiersMismatch",
+            [420] = "CredentialsNotPermitted",
+            [430] = "ContextRoleMismatch",
+            [440] = "NotAllowedForRelation",
+            [450] = "NotAllowedForIdentifier",
+            [500] = "UnknownError",
+            [550] = "CancelledBySystem",
+        },
+    };
+
+    /// <summary>The English member name of a code in a status-code type, when KsefGen knows one.</summary>
+    public static string? StatusMember(string typeName, int code) =>
+        (StatusMembers.TryGetValue(typeName, out var members) || OtherStatusMembers.TryGetValue(typeName, out members))
+        && members.TryGetValue(code, out var name) ? name : null;
+
     /// <summary>Frequent Polish status descriptions (lower case, no diacritics) → English member names.</summary>
     public static readonly Dictionary<string, string> StatusPhrases = new(StringComparer.OrdinalIgnoreCase)
     {

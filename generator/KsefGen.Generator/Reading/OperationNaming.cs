@@ -52,7 +52,7 @@ internal static class OperationNaming
     }
 
     /// <summary>
-    /// A name from method and path: GET /tokens/{referenceNumber} → GetTokensByReferenceNumber,
+    /// A name from method and path: GET /tokens/{referenceNumber} → GetTokensById,
     /// POST /certificates/{serial}/revoke → RevokeCertificates.
     /// </summary>
     public static string Derive(string method, string path)
@@ -80,7 +80,9 @@ internal static class OperationNaming
             var segment = segments[i];
             if (IsParameter(segment))
             {
-                if (i == segments.Count - 1) sb.Append("By").Append(Naming.Pascal(segment.Trim('{', '}')));
+                // Not the parameter's own name: specs rename path parameters ({operationReferenceNumber} became
+                // {referenceNumber}), and the method name must not change with them.
+                if (i == segments.Count - 1) sb.Append("ById");
             }
             else
             {

@@ -100,14 +100,12 @@ internal sealed partial class SpecReader
         foreach (var builder in _statusTables.Values.OrderBy(b => b.Name, StringComparer.Ordinal))
         {
             var taken = new HashSet<string>(StatusReservedMembers, StringComparer.Ordinal) { builder.Name };
-            KnownNames.StatusMembers.TryGetValue(builder.Name, out var known);
             var rows = new List<StatusRowModel>();
             foreach (var pair in builder.Rows)
             {
                 var code = pair.Key;
                 var row = pair.Value;
-                string? candidate = null;
-                if (known is not null && known.TryGetValue(code, out var knownName)) candidate = knownName;
+                var candidate = KnownNames.StatusMember(builder.Name, code);
                 candidate ??= MemberNameFromDescription(row.Variants[0].Description);
                 candidate ??= "Code" + code.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var memberName = taken.Contains(candidate)
