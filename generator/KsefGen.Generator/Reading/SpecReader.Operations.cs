@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading;
 using KsefGen.Generator.Model;
 using Microsoft.OpenApi;
@@ -210,13 +210,13 @@ internal sealed partial class SpecReader
     /// <summary>"10/s, 30/min, 120/h" from the operation's <c>x-rate-limits</c>.</summary>
     private string? RateLimits(string pointer)
     {
-        if (RawAt(pointer + "/x-rate-limits") is not { ValueKind: JsonValueKind.Object } limits) return null;
+        if (RawAt(pointer + "/x-rate-limits") is not JsonObject limits) return null;
         var parts = new List<string>();
         foreach (var (field, unit) in new[] { ("perSecond", "s"), ("perMinute", "min"), ("perHour", "h") })
         {
-            if (limits.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number)
+            if (limits.TryGetPropertyValue(field, out var value) && value is JsonValue number && number.TryGetValue<int>(out var limit))
             {
-                parts.Add(value.GetRawText() + "/" + unit);
+                parts.Add(limit.ToString(CultureInfo.InvariantCulture) + "/" + unit);
             }
         }
         return parts.Count == 0 ? null : string.Join(", ", parts);
@@ -224,11 +224,11 @@ internal sealed partial class SpecReader
 
     private EquatableArray<string> Permissions(string pointer)
     {
-        if (RawAt(pointer + "/x-required-permissions") is not { ValueKind: JsonValueKind.Array } permissions) return EquatableArray<string>.Empty;
+        if (RawAt(pointer + "/x-required-permissions") is not JsonArray permissions) return EquatableArray<string>.Empty;
         var result = new List<string>();
-        foreach (var value in permissions.EnumerateArray())
+        foreach (var value in permissions)
         {
-            if (value.ValueKind == JsonValueKind.String) result.Add(value.GetString()!);
+            if (value is JsonValue text && text.TryGetValue<string>(out var permission)) result.Add(permission);
         }
         return result.ToEquatableArray();
     }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading;
 using KsefGen.Generator.Model;
 using Microsoft.OpenApi;
@@ -158,15 +158,15 @@ internal sealed partial class SpecReader
         var raw = RawAt(pointer);
         foreach (var keyword in new[] { "oneOf", "anyOf", "not", "discriminator" })
         {
-            if (raw is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty(keyword, out _)) return Unsupported(keyword, pointer, contextName, out nullable);
+            if (raw is JsonObject r && r.ContainsKey(keyword)) return Unsupported(keyword, pointer, contextName, out nullable);
         }
         if (schema.OneOf is { Count: > 0 }) return Unsupported("oneOf", pointer, contextName, out nullable);
         if (schema.AnyOf is { Count: > 0 }) return Unsupported("anyOf", pointer, contextName, out nullable);
         if (schema.Not is not null) return Unsupported("not", pointer, contextName, out nullable);
         if (schema.Discriminator is not null) return Unsupported("discriminator", pointer, contextName, out nullable);
 
-        var rawNullable = schema.Type is null && raw is { ValueKind: JsonValueKind.Object } o
-            && o.TryGetProperty("nullable", out var n) && n.ValueKind == JsonValueKind.True;
+        var rawNullable = schema.Type is null && raw is JsonObject o
+            && o.TryGetPropertyValue("nullable", out var n) && n is JsonValue nv && nv.TryGetValue<bool>(out var isNullable) && isNullable;
         if (schema.AllOf is { Count: > 0 } allOf)
         {
             if (allOf.Count > 1) return Unsupported($"allOf with {allOf.Count} schemas", pointer, contextName, out nullable);

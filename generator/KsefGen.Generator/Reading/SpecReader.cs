@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading;
 using KsefGen.Generator.Model;
 using Microsoft.OpenApi;
@@ -36,7 +37,8 @@ internal sealed partial class SpecReader
     private readonly Dictionary<string, StatusBuilder> _statusTables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _extensionKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reportedRefs = new(StringComparer.Ordinal);
-    private JsonDocument? _raw;
+    private JsonNode? _raw;
+    private readonly Dictionary<string, JsonNode?> _rawCache = new(StringComparer.Ordinal);
     private NamingOverrides _names = null!;
 
     private SpecReader(SpecInput input)
@@ -65,10 +67,6 @@ internal sealed partial class SpecReader
                 new[] { input.Path, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray()));
             return reader.Empty();
         }
-        finally
-        {
-            reader._raw?.Dispose();
-        }
     }
 
     private SpecModel Empty() => new(
@@ -92,7 +90,8 @@ internal sealed partial class SpecReader
         // 1. Is it JSON at all? The JsonException tells exactly where it is not.
         try
         {
-            _raw = JsonDocument.Parse(_input.Text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            // One parse serves both Microsoft.OpenApi (which reads from a JsonNode) and our own look-ups.
+            _raw = JsonNode.Parse(_input.Text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
         {
@@ -103,14 +102,13 @@ internal sealed partial class SpecReader
             return Empty();
         }
 
-        var root = _raw.RootElement;
-        var version = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("openapi", out var v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()
-            : null;
+        var root = _raw as JsonObject;
+        var version = root is not null && root.TryGetPropertyValue("openapi", out var v) && v is JsonValue vv && vv.TryGetValue<string>(out var text) ? text : null;
         if (version is null || !version.StartsWith("3.", StringComparison.Ordinal))
         {
-            var declared = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("swagger", out var s) ? "swagger " + s : version ?? "no 'openapi' version";
-            Report(DiagnosticDescriptorRef.UnsupportedVersion, root.ValueKind == JsonValueKind.Object && root.TryGetProperty("swagger", out _) ? "#/swagger" : "#/openapi", declared);
+            var swagger = root is not null && root.TryGetPropertyValue("swagger", out var s) ? s : null;
+            Report(DiagnosticDescriptorRef.UnsupportedVersion, swagger is not null ? "#/swagger" : "#/openapi",
+                swagger is not null ? "swagger " + swagger.ToJsonString() : version ?? "no 'openapi' version");
             return Empty();
         }
 
@@ -119,7 +117,7 @@ internal sealed partial class SpecReader
         // 2. Read with Microsoft.OpenApi.
         // Validation rules are off: a spec that omits a response description still generates; only read errors count.
         var settings = new OpenApiReaderSettings { RuleSet = new Microsoft.OpenApi.ValidationRuleSet() };
-        var result = OpenApiDocument.Parse(_input.Text, OpenApiConstants.Json, settings);
+        var result = new OpenApiJsonReader().Read(root!, new Uri("file:///" + System.IO.Path.GetFileName(_input.Path)), settings);
         if (result.Diagnostic is { } readerDiagnostic)
         {
             foreach (var error in readerDiagnostic.Errors)
@@ -169,26 +167,32 @@ internal sealed partial class SpecReader
 
     // ------------------------------------------------------------------ raw JSON helpers
 
-    private JsonElement? RawAt(string pointer)
+    /// <summary>The raw JSON at a pointer, or null. Memoized per parent, so each look-up is one step from a cached parent.</summary>
+    private JsonNode? RawAt(string pointer)
     {
         if (_raw is null) return null;
-        var current = _raw.RootElement;
-        foreach (var segment in JsonLocator.Segments(pointer))
+        if (_rawCache.TryGetValue(pointer, out var cached)) return cached;
+        var slash = pointer.LastIndexOf('/');
+        JsonNode? result;
+        if (slash <= 1)
         {
-            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var next))
-            {
-                current = next;
-            }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index) && index < current.GetArrayLength())
-            {
-                current = current[index];
-            }
-            else
-            {
-                return null;
-            }
+            result = slash < 0 ? _raw : Step(_raw, pointer.Substring(slash + 1));
         }
-        return current;
+        else
+        {
+            var parent = RawAt(pointer.Substring(0, slash));
+            result = parent is null ? null : Step(parent, pointer.Substring(slash + 1));
+        }
+        _rawCache[pointer] = result;
+        return result;
+    }
+
+    private static JsonNode? Step(JsonNode node, string escapedSegment)
+    {
+        var segment = Uri.UnescapeDataString(escapedSegment).Replace("~1", "/").Replace("~0", "~");
+        if (node is JsonObject obj) return obj.TryGetPropertyValue(segment, out var next) ? next : null;
+        if (node is JsonArray array && int.TryParse(segment, out var index) && index >= 0 && index < array.Count) return array[index];
+        return null;
     }
 
     private static string Pointer(string parent, string segment) => parent + "/" + JsonLocator.Escape(segment);
