@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace KsefGen.Generator.Tests;
+
+/// <summary>
+/// The way users get it: dotnet pack produces an analyzer package; a separate consumer project restores it from a
+/// local folder feed by PackageReference and builds against the official spec file (or our specs/ document when
+/// ../shared is absent), then runs.
+/// </summary>
+public sealed class PackageTests
+{
+    [Fact]
+    public async Task PackedAnalyzerBuildsAConsumerFromALocalFeed()
+    {
+        var work = Directory.CreateTempSubdirectory("ksefgen-package-");
+        try
+        {
+            var feed = Path.Combine(work.FullName, "feed");
+            var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff");
+            await Dotnet(RepoPaths.Root, "pack", "generator/KsefGen.Generator/KsefGen.Generator.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
+            var package = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
+            {
+                var entries = zip.Entries.Select(e => e.FullName).ToList();
+                Assert.Contains("analyzers/dotnet/cs/KsefGen.Generator.dll", entries);
+                Assert.Contains("analyzers/dotnet/cs/Microsoft.OpenApi.dll", entries);
+                Assert.Contains("build/KsefGen.Generator.props", entries);
+                Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+            }
+
+            var consumer = Path.Combine(work.FullName, "consumer");
+            Directory.CreateDirectory(consumer);
+            foreach (var file in new[] { "PackageConsumer.csproj", "Program.cs" })
+            {
+                File.Copy(Path.Combine(RepoPaths.Root, "tests", "PackageConsumer", file), Path.Combine(consumer, file));
+            }
+            // The official file keeps its own name: what a user downloads is open-api.json.
+            var spec = Path.Combine(consumer, "open-api.json");
+            File.Copy(RepoPaths.NewestOfficialSpec ?? RepoPaths.SandboxSpec, spec);
+            await File.WriteAllTextAsync(Path.Combine(consumer, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="ksefgen-local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """, TestContext.Current.CancellationToken);
+
+            var packages = Path.Combine(work.FullName, "packages");
+            await Dotnet(consumer, "build", "-c", "Release", $"-p:KsefGenVersion={version}", $"-p:KsefSpec={spec}", $"-p:RestorePackagesPath={packages}");
+            var output = await Dotnet(consumer, "run", "--no-build", "-c", "Release");
+
+            var expectedOperations = RepoPaths.NewestOfficialSpec is null ? 20 : 78;
+            Assert.Contains($"operations={expectedOperations} session=200 (Succeeded) terminal=True duplicate=440 client=SessionStatusClient", output);
+        }
+        finally
+        {
+            try { work.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<string> Dotnet(string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        // The test host runs under MSBuild/VSTest: do not let its variables steer the child build.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase) || k == "DOTNET_HOST_PATH").ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed with {process.ExitCode}:\n{text}");
+        return text;
+    }
+}
