@@ -61,7 +61,7 @@ internal sealed partial class SpecReader
                     ?? (KnownNames.Operations.TryGetValue(key, out var knownName) ? knownName : null)
                     ?? (string.IsNullOrEmpty(operation.OperationId) ? OperationNaming.Derive(method, path) : Naming.TypeName(operation.OperationId!));
                 var name = Naming.Unique(baseName, client.MethodNames);
-                if (name != baseName) Report(DiagnosticDescriptorRef.NameCollision, pointer, "operation", baseName, name);
+                if (name != baseName) Report(Diagnostics.NameCollision, pointer, "operation", baseName, name);
 
                 client.Operations.Add(ReadOperation(item, operation, method, path, key, name, pointer));
             }
@@ -107,7 +107,7 @@ internal sealed partial class SpecReader
                 case Microsoft.OpenApi.ParameterLocation.Query: location = ParameterLocation.Query; break;
                 case Microsoft.OpenApi.ParameterLocation.Header: location = ParameterLocation.Header; break;
                 default:
-                    Report(DiagnosticDescriptorRef.UnsupportedConstruct, parameterPointer, "parameter in " + parameter.In.Value, name);
+                    Report(Diagnostics.UnsupportedConstruct, parameterPointer, "parameter in " + parameter.In.Value, name);
                     continue;
             }
             var schemaPointer = parameterPointer + "/schema";

@@ -106,7 +106,7 @@ internal sealed partial class SpecReader
     private string UniqueTypeName(string name, string kind, string pointer)
     {
         var unique = Naming.Unique(name, _typeNames);
-        if (unique != name) Report(DiagnosticDescriptorRef.NameCollision, pointer, kind, name, unique);
+        if (unique != name) Report(Diagnostics.NameCollision, pointer, kind, name, unique);
         return unique;
     }
 
@@ -148,7 +148,7 @@ internal sealed partial class SpecReader
                 }
             }
             var refText = reference.Reference?.ReferenceV3 ?? id ?? "(unknown)";
-            if (_reportedRefs.Add(pointer)) Report(DiagnosticDescriptorRef.UnresolvedReference, pointer, refText, contextName);
+            if (_reportedRefs.Add(pointer)) Report(Diagnostics.UnresolvedReference, pointer, refText, contextName);
             nullable = true;
             return TypeRef.Any;
         }
@@ -251,7 +251,7 @@ internal sealed partial class SpecReader
 
     private TypeRef Unsupported(string construct, string pointer, string contextName, out bool nullable)
     {
-        Report(DiagnosticDescriptorRef.UnsupportedConstruct, pointer, construct, contextName);
+        Report(Diagnostics.UnsupportedConstruct, pointer, construct, contextName);
         nullable = true;
         return TypeRef.Any;
     }
@@ -273,7 +273,7 @@ internal sealed partial class SpecReader
                 var candidate = Naming.TypeName(jsonName);
                 if (candidate == name) candidate += "Value";
                 var csName = Naming.Unique(candidate, taken);
-                if (csName != candidate) Report(DiagnosticDescriptorRef.NameCollision, propertyPointer, "property", candidate, csName);
+                if (csName != candidate) Report(Diagnostics.NameCollision, propertyPointer, "property", candidate, csName);
 
                 var type = ResolveType(propertySchema, propertyPointer, name + Naming.Pascal(jsonName), out var nullable);
                 var description = propertySchema is OpenApiSchemaReference propertyReference

@@ -35,7 +35,7 @@ internal sealed partial class SpecReader
         var source = ownerSchema + "." + jsonName;
         foreach (var problem in parsed.Problems)
         {
-            Report(DiagnosticDescriptorRef.UnparsableStatusTable, pointer + "/description", source, problem);
+            Report(Diagnostics.UnparsableStatusTable, pointer + "/description", source, problem);
         }
         if (parsed.Rows.Count == 0) return null;
 

@@ -82,7 +82,7 @@ internal sealed partial class SpecReader
         return Naming.Pascal(name);
     }
 
-    private void Report(DiagnosticDescriptorRef descriptor, string? pointer, params string[] args) =>
+    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, string? pointer, params string[] args) =>
         _diagnostics.Add(new DiagnosticInfo(descriptor.Id, _locator.Locate(pointer), args.ToEquatableArray()));
 
     private SpecModel ReadCore(CancellationToken cancellationToken)
@@ -107,7 +107,7 @@ internal sealed partial class SpecReader
         if (version is null || !version.StartsWith("3.", StringComparison.Ordinal))
         {
             var swagger = root is not null && root.TryGetPropertyValue("swagger", out var s) ? s : null;
-            Report(DiagnosticDescriptorRef.UnsupportedVersion, swagger is not null ? "#/swagger" : "#/openapi",
+            Report(Diagnostics.UnsupportedVersion, swagger is not null ? "#/swagger" : "#/openapi",
                 swagger is not null ? "swagger " + swagger.ToJsonString() : version ?? "no 'openapi' version");
             return Empty();
         }
@@ -122,7 +122,7 @@ internal sealed partial class SpecReader
         {
             foreach (var error in readerDiagnostic.Errors)
             {
-                Report(DiagnosticDescriptorRef.ReaderError, error.Pointer, error.Message);
+                Report(Diagnostics.ReaderError, error.Pointer, error.Message);
             }
         }
         var document = result.Document;
@@ -193,22 +193,5 @@ internal sealed partial class SpecReader
         if (node is JsonObject obj) return obj.TryGetPropertyValue(segment, out var next) ? next : null;
         if (node is JsonArray array && int.TryParse(segment, out var index) && index >= 0 && index < array.Count) return array[index];
         return null;
-    }
-
-    private static string Pointer(string parent, string segment) => parent + "/" + JsonLocator.Escape(segment);
-
-    /// <summary>A small indirection so that Report calls read like the descriptor they use.</summary>
-    private sealed class DiagnosticDescriptorRef
-    {
-        private DiagnosticDescriptorRef(string id) => Id = id;
-
-        public string Id { get; }
-
-        public static readonly DiagnosticDescriptorRef ReaderError = new(Diagnostics.ReaderError.Id);
-        public static readonly DiagnosticDescriptorRef UnresolvedReference = new(Diagnostics.UnresolvedReference.Id);
-        public static readonly DiagnosticDescriptorRef UnsupportedConstruct = new(Diagnostics.UnsupportedConstruct.Id);
-        public static readonly DiagnosticDescriptorRef UnparsableStatusTable = new(Diagnostics.UnparsableStatusTable.Id);
-        public static readonly DiagnosticDescriptorRef NameCollision = new(Diagnostics.NameCollision.Id);
-        public static readonly DiagnosticDescriptorRef UnsupportedVersion = new(Diagnostics.UnsupportedVersion.Id);
     }
 }
