@@ -126,6 +126,16 @@ public sealed class GeneratedModelTests
     }
 
     [Fact]
+    public void ContextWorksInsideAnotherOptionsResolverChain()
+    {
+        var options = new JsonSerializerOptions { TypeInfoResolver = KsefJsonContext.Default, WriteIndented = true };
+        var json = JsonSerializer.Serialize(new StatusInfo { Code = 150, Description = "processing" }, options);
+        Assert.Contains("\n", json);
+        Assert.Equal(150, JsonSerializer.Deserialize<StatusInfo>(json, options)!.Code);
+        Assert.Same(options, options.GetTypeInfo(typeof(StatusInfo)).Options);
+    }
+
+    [Fact]
     public void WrongJsonShapeGivesAJsonException()
     {
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize("""{ "code": "abc", "description": "x" }""", KsefJsonContext.Default.InvoiceStatusInfo));

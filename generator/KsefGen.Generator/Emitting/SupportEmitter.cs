@@ -19,7 +19,7 @@ internal static class SupportEmitter
         var w = new SourceWriter().Header();
         w.Open($"namespace {ns}");
         w.Doc("summary", "JSON metadata for every generated model, enum and status-code type. Use it with JsonSerializer for trimmed or AOT-compiled apps: JsonSerializer.Serialize(value, KsefJsonContext.Default.SessionStatusResponse).");
-        w.Open("public sealed partial class KsefJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext");
+        w.Open("public sealed partial class KsefJsonContext : global::System.Text.Json.Serialization.JsonSerializerContext, global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver");
         w.Doc("summary", "A context over default options.");
         w.Line("public static KsefJsonContext Default { get; } = new(new global::System.Text.Json.JsonSerializerOptions());");
         w.Line();
@@ -52,6 +52,16 @@ internal static class SupportEmitter
         {
             var property = reserved.Contains(name) ? name + "Info" : name;
             w.Line($"if (type == typeof(global::{ns}.{name})) return {property};");
+        }
+        w.Line("return null;");
+        w.Close();
+        w.Line();
+        w.Doc("summary", "Metadata bound to other options, so the context can sit in any TypeInfoResolverChain (ASP.NET Core, HttpClient JSON extensions).");
+        w.Open("global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)");
+        w.Line("if (options is null || ReferenceEquals(options, Options)) return GetTypeInfo(type);");
+        foreach (var name in types)
+        {
+            w.Line($"if (type == typeof(global::{ns}.{name})) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::{ns}.{name}>(options, new global::{ns}.Serialization.{name}JsonConverter());");
         }
         w.Line("return null;");
         w.Close();
