@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using KsefGen.Sandbox.Contracts;
+
+namespace KsefGen.Sandbox.Api;
+
+/// <summary>
+/// KSeF's error shapes: 400 as ExceptionResponse JSON, or as application/problem+json when the request sends
+/// <c>X-Error-Format: problem-details</c>; 401 always as problem+json.
+/// </summary>
+public static class KsefResults
+{
+    /// <summary>The header that switches 400/429 bodies to problem details.</summary>
+    public const string ErrorFormatHeader = "X-Error-Format";
+
+    /// <summary>A 400 with one KSeF error code.</summary>
+    public static IResult BadRequest(HttpContext http, int code, string description, params string[] details)
+    {
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var traceId = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+        if (WantsProblemDetails(http))
+        {
+            return Results.Json(new BadRequestProblemDetails
+            {
+                Title = "Bad Request",
+                Status = StatusCodes.Status400BadRequest,
+                Instance = http.Request.Path,
+                Detail = description,
+                Errors = [new ApiError { Code = code, Description = description, Details = details.Length > 0 ? details : null }],
+                Timestamp = now,
+                TraceId = traceId,
+            }, contentType: "application/problem+json", statusCode: StatusCodes.Status400BadRequest);
+        }
+        // ExceptionResponse is deprecated in the spec, but it is still what KSeF sends without X-Error-Format.
+#pragma warning disable CS0618
+        return Results.Json(new ExceptionResponse
+        {
+            Exception = new ExceptionInfo
+            {
+                ExceptionDetailList = [new ExceptionDetails { ExceptionCode = code, ExceptionDescription = description, Details = details.Length > 0 ? details : null }],
+                ServiceCode = traceId,
+                ServiceName = "KsefGen.Sandbox",
+                Timestamp = now,
+            },
+        }, statusCode: StatusCodes.Status400BadRequest);
+#pragma warning restore CS0618
+    }
+
+    /// <summary>21405: the input failed validation.</summary>
+    public static IResult Invalid(HttpContext http, string detail) => BadRequest(http, 21405, "Input validation failed.", detail);
+
+    /// <summary>21173: no such session (for this context).</summary>
+    public static IResult SessionNotFound(HttpContext http, string referenceNumber) =>
+        BadRequest(http, 21173, "No session with the given reference number.", $"Session {referenceNumber} was not found.");
+
+    /// <summary>21418: the continuation token is not one this server issued for this list.</summary>
+    public static IResult BadContinuationToken(HttpContext http) =>
+        BadRequest(http, 21418, "The continuation token has an invalid format.");
+
+    /// <summary>401 problem details.</summary>
+    public static IResult Unauthorized(HttpContext http, string detail)
+    {
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        return Results.Json(new UnauthorizedProblemDetails
+        {
+            Title = "Unauthorized",
+            Status = StatusCodes.Status401Unauthorized,
+            Detail = detail,
+            Instance = http.Request.Path,
+            TraceId = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier,
+            Timestamp = now,
+        }, contentType: "application/problem+json", statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    private static bool WantsProblemDetails(HttpContext http) =>
+        http.Request.Headers.TryGetValue(ErrorFormatHeader, out var value)
+        && value.Any(v => string.Equals(v, "problem-details", StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,231 @@
+using System.Globalization;
+using KsefGen.Sandbox.Contracts;
+using KsefGen.Sandbox.Identifiers;
+using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Mvc;
+
+namespace KsefGen.Sandbox.Api;
+
+/// <summary>The tag "Status wysyłki i UPO": session list, session status, session invoices (all and failed), one invoice.</summary>
+public static class SessionStatusApi
+{
+    private const string ContinuationHeader = "x-continuation-token";
+    private const string PagePurpose = "continuation";
+
+    /// <summary>Maps the routes under the given group (the /v2 base path).</summary>
+    public static IEndpointRouteBuilder MapSessionStatusApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext);
+        group.MapGet("", GetSessions).WithName("GetSessions").WithSummary("List the sessions of the context, newest first.");
+        group.MapGet("/{referenceNumber}", GetSessionStatus).WithName("GetSessionStatus").WithSummary("The status of one session.");
+        group.MapGet("/{referenceNumber}/invoices", GetSessionInvoices).WithName("GetSessionInvoices").WithSummary("The invoices of a session, paged.");
+        group.MapGet("/{referenceNumber}/invoices/failed", GetSessionFailedInvoices).WithName("GetSessionFailedInvoices").WithSummary("The failed invoices of a session, paged.");
+        group.MapGet("/{referenceNumber}/invoices/{invoiceReferenceNumber}", GetSessionInvoice).WithName("GetSessionInvoice").WithSummary("The status of one invoice of a session.");
+        return routes;
+    }
+
+    /// <summary>GET /sessions.</summary>
+    public static IResult GetSessions(
+        HttpContext http,
+        SandboxStore store,
+        SignedTokens tokens,
+        [FromQuery] string? sessionType,
+        [FromQuery] string? pageSize,
+        [FromQuery] string? referenceNumber,
+        [FromQuery] string? dateCreatedFrom,
+        [FromQuery] string? dateCreatedTo,
+        [FromQuery] string? dateClosedFrom,
+        [FromQuery] string? dateClosedTo,
+        [FromQuery] string? dateModifiedFrom,
+        [FromQuery] string? dateModifiedTo,
+        [FromQuery] string[]? statuses,
+        [FromHeader(Name = ContinuationHeader)] string? continuationToken)
+    {
+        bool batch;
+        if (string.Equals(sessionType, "Online", StringComparison.OrdinalIgnoreCase)) batch = false;
+        else if (string.Equals(sessionType, "Batch", StringComparison.OrdinalIgnoreCase)) batch = true;
+        else return KsefResults.Invalid(http, "sessionType is required and must be Online or Batch.");
+
+        if (ParsePageSize(http, pageSize, out var size) is { } sizeError) return sizeError;
+        var dates = new DateTimeOffset?[6];
+        var dateNames = new[] { nameof(dateCreatedFrom), nameof(dateCreatedTo), nameof(dateClosedFrom), nameof(dateClosedTo), nameof(dateModifiedFrom), nameof(dateModifiedTo) };
+        var dateValues = new[] { dateCreatedFrom, dateCreatedTo, dateClosedFrom, dateClosedTo, dateModifiedFrom, dateModifiedTo };
+        for (var i = 0; i < dates.Length; i++)
+        {
+            if (dateValues[i] is null) continue;
+            if (!DateTimeOffset.TryParse(dateValues[i], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return KsefResults.Invalid(http, $"{dateNames[i]} is not a date-time.");
+            }
+            dates[i] = parsed;
+        }
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var status in statuses ?? [])
+        {
+            var known = CommonSessionStatus.KnownValues.FirstOrDefault(k => string.Equals(k.Value, status, StringComparison.OrdinalIgnoreCase));
+            if (!known.IsKnown) return KsefResults.Invalid(http, $"statuses: '{status}' is not one of {string.Join(", ", CommonSessionStatus.KnownValues)}.");
+            wanted.Add(known.Value);
+        }
+
+        var context = AccessTokens.ContextOf(http);
+        var scope = string.Join("|", "sessions", context, batch, referenceNumber, string.Join(",", dateValues), string.Join(",", wanted.Order(StringComparer.Ordinal)));
+        if (ReadOffset(tokens, scope, continuationToken) is not { } offset) return KsefResults.BadContinuationToken(http);
+
+        var matching = store.SessionsOf(context)
+            .Where(s => s.IsBatch == batch)
+            .Where(s => referenceNumber is null || s.ReferenceNumber == referenceNumber)
+            .Where(s => In(s.Created, dates[0], dates[1]) && In(s.Closed, dates[2], dates[3]) && In(s.Updated, dates[4], dates[5]))
+            .Where(s => wanted.Count == 0 || wanted.Contains(CommonStatus(s.Status).Value))
+            .OrderByDescending(s => s.Created)
+            .ThenBy(s => s.ReferenceNumber, StringComparer.Ordinal)
+            .ToList();
+
+        var page = matching.Skip(offset).Take(size).Select(s => new SessionsQueryResponseItem
+        {
+            ReferenceNumber = s.ReferenceNumber,
+            Status = Status(s),
+            DateCreated = s.Created,
+            DateUpdated = s.Updated,
+            ValidUntil = s.ValidUntil,
+            TotalInvoiceCount = s.Invoices.Count,
+            SuccessfulInvoiceCount = s.Invoices.Count(i => i.Status == 200),
+            FailedInvoiceCount = s.Invoices.Count(i => i.IsFailed),
+        }).ToList();
+        var next = offset + page.Count < matching.Count ? NextToken(tokens, scope, offset + page.Count) : null;
+        return Results.Ok(new SessionsQueryResponse { ContinuationToken = next, Sessions = page });
+    }
+
+    /// <summary>GET /sessions/{referenceNumber}.</summary>
+    public static IResult GetSessionStatus(HttpContext http, SandboxStore store, string referenceNumber)
+    {
+        if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        return Results.Ok(new SessionStatusResponse
+        {
+            Status = Status(session!),
+            DateCreated = session!.Created,
+            DateUpdated = session.Updated,
+            ValidUntil = session.ValidUntil,
+            InvoiceCount = session.Invoices.Count,
+            SuccessfulInvoiceCount = session.Invoices.Count(i => i.Status == 200),
+            FailedInvoiceCount = session.Invoices.Count(i => i.IsFailed),
+        });
+    }
+
+    /// <summary>GET /sessions/{referenceNumber}/invoices.</summary>
+    public static IResult GetSessionInvoices(
+        HttpContext http, SandboxStore store, SignedTokens tokens, string referenceNumber,
+        [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
+        InvoicePage(http, store, tokens, referenceNumber, pageSize, continuationToken, failedOnly: false);
+
+    /// <summary>GET /sessions/{referenceNumber}/invoices/failed.</summary>
+    public static IResult GetSessionFailedInvoices(
+        HttpContext http, SandboxStore store, SignedTokens tokens, string referenceNumber,
+        [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
+        InvoicePage(http, store, tokens, referenceNumber, pageSize, continuationToken, failedOnly: true);
+
+    /// <summary>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}.</summary>
+    public static IResult GetSessionInvoice(HttpContext http, SandboxStore store, string referenceNumber, string invoiceReferenceNumber)
+    {
+        if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (!KsefIdentifiers.IsReferenceNumber(invoiceReferenceNumber)) return KsefResults.Invalid(http, "invoiceReferenceNumber is not a reference number.");
+        var invoice = session!.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
+        return invoice is null
+            ? KsefResults.Invalid(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.")
+            : Results.Ok(Invoice(invoice));
+    }
+
+    private static IResult InvoicePage(HttpContext http, SandboxStore store, SignedTokens tokens, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
+    {
+        if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (ParsePageSize(http, pageSize, out var size) is { } sizeError) return sizeError;
+        var scope = string.Join("|", "invoices", session!.ReferenceNumber, failedOnly ? "failed" : "all");
+        if (ReadOffset(tokens, scope, continuationToken) is not { } offset) return KsefResults.BadContinuationToken(http);
+
+        // Invoices are in ordinal order and only ever appended, so an offset stays exact between pages.
+        IEnumerable<InvoiceRecord> source = session.Invoices;
+        if (failedOnly) source = source.Where(i => i.IsFailed);
+        var items = source.Skip(offset).Take(size + 1).ToList();
+        var hasMore = items.Count > size;
+        var page = items.Take(size).Select(Invoice).ToList();
+        return Results.Ok(new SessionInvoicesResponse
+        {
+            ContinuationToken = hasMore ? NextToken(tokens, scope, offset + size) : null,
+            Invoices = page,
+        });
+    }
+
+    private static IResult? FindSession(HttpContext http, SandboxStore store, string referenceNumber, out SessionRecord? session)
+    {
+        session = null;
+        if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefResults.Invalid(http, "referenceNumber is not a reference number.");
+        // A session of another context answers exactly like one that does not exist: nothing of it leaks.
+        session = store.FindSession(AccessTokens.ContextOf(http), referenceNumber);
+        return session is null ? KsefResults.SessionNotFound(http, referenceNumber) : null;
+    }
+
+    private static IResult? ParsePageSize(HttpContext http, string? text, out int size)
+    {
+        size = 10;
+        if (text is null) return null;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 10 || size > 1000)
+        {
+            return KsefResults.Invalid(http, "pageSize must be a number from 10 to 1000.");
+        }
+        return null;
+    }
+
+    private static int? ReadOffset(SignedTokens tokens, string scope, string? token)
+    {
+        if (string.IsNullOrEmpty(token)) return 0;
+        var payload = tokens.Unprotect(PagePurpose, token);
+        if (payload is null || !payload.StartsWith(scope + "|", StringComparison.Ordinal)) return null;
+        return int.TryParse(payload.AsSpan(scope.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : null;
+    }
+
+    private static string NextToken(SignedTokens tokens, string scope, int offset) =>
+        tokens.Protect(PagePurpose, scope + "|" + offset.ToString(CultureInfo.InvariantCulture));
+
+    private static bool In(DateTimeOffset? value, DateTimeOffset? from, DateTimeOffset? to) =>
+        (from is null || value >= from) && (to is null || value <= to) && (value is not null || (from is null && to is null));
+
+    /// <summary>The list filter's view of a session code (the docs do not state it; this is the evident mapping).</summary>
+    internal static CommonSessionStatus CommonStatus(int code) => code switch
+    {
+        < 200 => CommonSessionStatus.InProgress,
+        200 => CommonSessionStatus.Succeeded,
+        440 => CommonSessionStatus.Cancelled,
+        _ => CommonSessionStatus.Failed,
+    };
+
+    private static StatusInfo Status(SessionRecord session) => new()
+    {
+        Code = session.Status,
+        Description = Seeder.Describe(session.Status, session: true, batch: session.IsBatch),
+        Details = session.StatusDetail is null ? null : [session.StatusDetail],
+    };
+
+    private static SessionInvoiceStatusResponse Invoice(InvoiceRecord invoice) => new()
+    {
+        OrdinalNumber = invoice.OrdinalNumber,
+        InvoiceNumber = invoice.InvoiceNumber,
+        KsefNumber = invoice.KsefNumber,
+        ReferenceNumber = invoice.ReferenceNumber,
+        InvoiceHash = invoice.Hash,
+        InvoiceFileName = invoice.FileName,
+        AcquisitionDate = invoice.AcquisitionDate,
+        InvoicingDate = invoice.InvoicingDate,
+        PermanentStorageDate = invoice.PermanentStorageDate,
+        InvoicingMode = invoice.Offline ? InvoicingMode.Offline : InvoicingMode.Online,
+        Status = new InvoiceStatusInfo
+        {
+            Code = invoice.Status,
+            Description = Seeder.Describe(invoice.Status, session: false),
+            Details = invoice.StatusDetail is null ? null : [invoice.StatusDetail],
+            Extensions = invoice.OriginalKsefNumber is null ? null : new Dictionary<string, string?>
+            {
+                ["originalSessionReferenceNumber"] = invoice.OriginalSessionReferenceNumber,
+                ["originalKsefNumber"] = invoice.OriginalKsefNumber,
+            },
+        },
+    };
+}

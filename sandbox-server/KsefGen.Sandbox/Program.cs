@@ -1,0 +1,16 @@
+using KsefGen.Sandbox;
+using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+var app = SandboxApp.Build(args);
+await app.StartAsync();
+
+var store = app.Services.GetRequiredService<SandboxStore>();
+var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+var (sessions, invoices) = store.Count();
+Console.WriteLine($"KsefGen sandbox: KSeF 2.0 API at {string.Join(", ", addresses.Select(a => a + "/v2"))}");
+Console.WriteLine($"Seeded {sessions} sessions and {invoices} invoices in {store.Contexts.Count} contexts:");
+foreach (var context in store.Contexts) Console.WriteLine($"  NIP {context.Nip}  {context.Name}");
+Console.WriteLine($"Access token for CI: POST {addresses.FirstOrDefault()}/sandbox/access-tokens {{\"contextNip\":\"{store.Contexts[0].Nip}\"}}");
+await app.WaitForShutdownAsync();

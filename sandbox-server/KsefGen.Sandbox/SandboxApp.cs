@@ -1,0 +1,52 @@
+using KsefGen.Sandbox.Api;
+using KsefGen.Sandbox.Contracts;
+using KsefGen.Sandbox.Control;
+using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace KsefGen.Sandbox;
+
+/// <summary>Composition of the sandbox: services, JSON, routes. Used by Program, the test fixture and the tool.</summary>
+public static class SandboxApp
+{
+    /// <summary>The address the sandbox listens on unless --urls says otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>Builds the application (not started).</summary>
+    public static WebApplication Build(string[] args, Action<SandboxOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
+
+        var options = builder.Configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>() ?? new SandboxOptions();
+        configure?.Invoke(options);
+
+        builder.Services.AddSingleton(options);
+        // One clock instance, created here: SandboxClock's TimeProvider constructor must not be chosen by the container
+        // (it would ask for TimeProvider, which is the clock itself).
+        var clock = new SandboxClock();
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddSingleton(_ => Seeder.Seed(options));
+        builder.Services.AddSingleton(_ => new SignedTokens(options.Secret));
+        builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KsefJsonContext.Default));
+        builder.Services.AddProblemDetails();
+
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(async http =>
+        {
+            // A bug must still answer in the KSeF shape; malformed input is answered as 400 before it gets here.
+            var failure = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var result = failure is BadHttpRequestException
+                ? KsefResults.Invalid(http, failure.Message)
+                : KsefResults.BadRequest(http, 500, "Internal sandbox error.", failure?.GetType().Name ?? "unknown");
+            await result.ExecuteAsync(http);
+        }));
+
+        var v2 = app.MapGroup("/v2");
+        v2.MapSessionStatusApi();
+        app.MapSandboxControlApi();
+        return app;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Bogus;
+using KsefGen.Sandbox.Contracts;
+using KsefGen.Sandbox.Identifiers;
+
+namespace KsefGen.Sandbox.State;
+
+/// <summary>
+/// Fills a store with deterministic data: the same seed gives the same contexts, sessions, invoices and reference
+/// numbers on every start. Each context gets online and batch sessions in every session status code, invoices in
+/// every invoice status code, 440 duplicates that point at a real earlier invoice, and one large batch session.
+/// </summary>
+public static class Seeder
+{
+    /// <summary>The day the seeded history is anchored to (dates do not depend on when the sandbox starts).</summary>
+    public static readonly DateTimeOffset Anchor = new(2026, 11, 2, 8, 0, 0, TimeSpan.Zero);
+
+    private static readonly int[] OnlineSessionCodes = [100, 170, 200, 415, 440, 445];
+    private static readonly int[] BatchSessionCodes = [100, 150, 200, 405, 415, 420, 430, 435, 440, 445, 500];
+    private static readonly int[] FinalFailureCodes = [410, 415, 430, 435, 440, 450, 500, 550];
+
+    /// <summary>Builds a seeded store.</summary>
+    public static SandboxStore Seed(SandboxOptions options)
+    {
+        var store = new SandboxStore();
+        var random = new Random(options.Seed);
+        var faker = new Faker("pl") { Random = new Randomizer(options.Seed) };
+        var time = Anchor;
+
+        for (var c = 0; c < Math.Max(2, options.Contexts); c++)
+        {
+            var context = new SandboxContext(KsefIdentifiers.NewNip(random), faker.Company.CompanyName());
+            store.AddContext(context);
+            var invoiceCounter = 0;
+            InvoiceRecord? firstAccepted = null;
+            SessionRecord? firstAcceptedSession = null;
+
+            SessionRecord NewSession(bool batch, int status, int invoices, Func<int, int> invoiceStatus, string? detail = null)
+            {
+                time = time.AddMinutes(7 + random.Next(50));
+                var session = new SessionRecord(KsefIdentifiers.NewReferenceNumber(time, batch ? "SB" : "SO", random), context.Nip, batch, time)
+                {
+                    Status = status,
+                    StatusDetail = detail,
+                    ValidUntil = batch ? null : time.AddHours(12),
+                };
+                for (var i = 1; i <= invoices; i++)
+                {
+                    var invoiceTime = time.AddSeconds(i * 3);
+                    var number = $"FV/{invoiceTime:yyyy}/{invoiceTime:MM}/{++invoiceCounter:D5}";
+                    var invoice = new InvoiceRecord(i, KsefIdentifiers.NewReferenceNumber(invoiceTime, "EE", random), number,
+                        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(context.Nip + "|" + number + "|" + faker.Random.Guid())), invoiceTime)
+                    {
+                        Status = invoiceStatus(i),
+                        FileName = batch ? $"faktura-{i:D5}.xml" : null,
+                        Offline = faker.Random.Int(0, 19) == 0,
+                    };
+                    Finish(invoice, context.Nip, random);
+                    if (invoice.Status == 440)
+                    {
+                        if (firstAccepted is null) invoice.Status = 450;
+                        else
+                        {
+                            invoice.OriginalKsefNumber = firstAccepted.KsefNumber;
+                            invoice.OriginalSessionReferenceNumber = firstAcceptedSession!.ReferenceNumber;
+                        }
+                    }
+                    if (invoice.Status == 200 && firstAccepted is null)
+                    {
+                        firstAccepted = invoice;
+                        firstAcceptedSession = session;
+                    }
+                    session.Invoices.Add(invoice);
+                }
+                session.Updated = time.AddMinutes(invoices > 0 ? 5 : 1);
+                session.Closed = status is 100 ? null : session.Updated;
+                store.AddSession(session);
+                return session;
+            }
+
+            // Online sessions in every online code; the 200 one carries every final invoice code.
+            foreach (var code in OnlineSessionCodes)
+            {
+                _ = code switch
+                {
+                    100 => NewSession(false, code, 6, i => i % 2 == 0 ? 150 : 100),
+                    170 => NewSession(false, code, 4, _ => 150),
+                    200 => NewSession(false, code, 3 + FinalFailureCodes.Length, i => i <= 3 ? 200 : FinalFailureCodes[i - 4]),
+                    440 => NewSession(false, code, 0, _ => 100, SessionDetail(440, batch: false, 0)),
+                    445 => NewSession(false, code, 3, i => i % 2 == 0 ? 430 : 450),
+                    _ => NewSession(false, code, 0, _ => 100),
+                };
+            }
+
+            // Batch sessions in every batch code (440 twice: timed out, and no invoices).
+            foreach (var code in BatchSessionCodes)
+            {
+                _ = code switch
+                {
+                    100 => NewSession(true, code, 0, _ => 100),
+                    150 => NewSession(true, code, 5, i => i <= 2 ? 100 : 150),
+                    200 => NewSession(true, code, 12, i => i % 6 == 0 ? FinalFailureCodes[(i / 6) % FinalFailureCodes.Length] : 200),
+                    405 => NewSession(true, code, 4, _ => 405),
+                    440 => NewSession(true, code, 0, _ => 100, SessionDetail(440, batch: true, 0)),
+                    445 => NewSession(true, code, 4, i => FinalFailureCodes[i % FinalFailureCodes.Length] == 440 ? 450 : FinalFailureCodes[i % FinalFailureCodes.Length]),
+                    _ => NewSession(true, code, 0, _ => 100),
+                };
+            }
+            NewSession(true, 440, 0, _ => 100, SessionDetail(440, batch: true, 1));
+
+            // The large batch session: many pages of invoices, about one in twenty failed.
+            NewSession(true, 200, options.LargeSessionInvoices, i => i % 20 == 7 ? FinalFailureCodes[(i / 20) % FinalFailureCodes.Length] : 200);
+        }
+        return store;
+    }
+
+    /// <summary>Fills what a status implies: KSeF number and dates for 200, details for failures.</summary>
+    private static void Finish(InvoiceRecord invoice, string sellerNip, Random random)
+    {
+        if (invoice.Status == 200)
+        {
+            invoice.AcquisitionDate = invoice.InvoicingDate.AddSeconds(20);
+            invoice.PermanentStorageDate = invoice.InvoicingDate.AddMinutes(2);
+            invoice.KsefNumber = KsefIdentifiers.NewKsefNumber(sellerNip, invoice.AcquisitionDate.Value, random);
+        }
+        var documented = new InvoiceStatusCode(invoice.Status).Descriptions;
+        invoice.StatusDetail ??= documented.Count > 0 && documented[0].Details.Count > 0 ? documented[0].Details[0] : null;
+    }
+
+    /// <summary>The n-th documented detail of a session code in the batch or online table (for 440: timed out / nothing sent).</summary>
+    private static string? SessionDetail(int code, bool batch, int index)
+    {
+        var variant = new SessionStatusCode(code).Descriptions.FirstOrDefault(d => d.Scope is { } scope
+            && scope.Contains(batch ? "atch" : "nline", StringComparison.OrdinalIgnoreCase));
+        return variant is not null && variant.Details.Count > index ? variant.Details[index] : null;
+    }
+
+    /// <summary>
+    /// The documented description of a code, or a generic one for an undocumented code. Session codes are described
+    /// from the batch or the online sub-table, whichever fits the session.
+    /// </summary>
+    public static string Describe(int code, bool session, bool batch = false)
+    {
+        var descriptions = session ? new SessionStatusCode(code).Descriptions : new InvoiceStatusCode(code).Descriptions;
+        var fitting = descriptions.FirstOrDefault(d => d.Scope is { } scope
+            && scope.Contains(batch ? "atch" : "nline", StringComparison.OrdinalIgnoreCase));
+        return (fitting ?? descriptions.FirstOrDefault())?.Text ?? "Status " + code.ToString(CultureInfo.InvariantCulture);
+    }
+}
