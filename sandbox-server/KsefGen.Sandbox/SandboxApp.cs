@@ -2,6 +2,7 @@ using KsefGen.Sandbox.Api;
 using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.State;
+using KsefGen.Sandbox.Upo;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace KsefGen.Sandbox;
@@ -30,6 +31,8 @@ public static class SandboxApp
         builder.Services.AddSingleton(_ => Seeder.Seed(options));
         builder.Services.AddSingleton(_ => new SignedTokens(options.Secret));
         builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton(_ => new UpoSigner(clock));
+        builder.Services.AddSingleton<UpoService>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KsefJsonContext.Default));
         builder.Services.AddProblemDetails();
 
@@ -46,6 +49,8 @@ public static class SandboxApp
 
         var v2 = app.MapGroup("/v2");
         v2.MapSessionStatusApi();
+        v2.MapUpoApi();
+        app.MapUpoStorage();
         app.MapSandboxControlApi();
         return app;
     }

@@ -18,6 +18,12 @@ public sealed class SandboxOptions
     /// <summary>How long an access token from /sandbox/access-tokens stays valid.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long a UPO download link stays valid (the official links live for days; tests use seconds).</summary>
+    public TimeSpan UpoLinkLifetime { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>How many documents one session UPO page holds (10,000 officially).</summary>
+    public int UpoPageSize { get; set; } = 10_000;
+
     /// <summary>The secret behind access tokens and continuation tokens (random per start when empty).</summary>
     public string? Secret { get; set; }
 }

@@ -20,6 +20,12 @@ public sealed class SandboxFixture : IAsyncLifetime
     /// <summary>The invoices in each context's large batch session (small enough to keep tests fast, many pages all the same).</summary>
     public const int LargeSession = 2500;
 
+    /// <summary>The UPO link lifetime for this instance.</summary>
+    public TimeSpan UpoLinkLifetime { get; init; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>Documents per session UPO page for this instance.</summary>
+    public int UpoPageSize { get; init; } = 10_000;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -30,7 +36,12 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = SandboxApp.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o => o.LargeSessionInvoices = LargeSession);
+        _app = SandboxApp.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
+        {
+            o.LargeSessionInvoices = LargeSession;
+            o.UpoLinkLifetime = UpoLinkLifetime;
+            o.UpoPageSize = UpoPageSize;
+        });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");

@@ -2,6 +2,7 @@ using System.Globalization;
 using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.State;
+using KsefGen.Sandbox.Upo;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KsefGen.Sandbox.Api;
@@ -96,11 +97,22 @@ public static class SessionStatusApi
     }
 
     /// <summary>GET /sessions/{referenceNumber}.</summary>
-    public static IResult GetSessionStatus(HttpContext http, SandboxStore store, string referenceNumber)
+    public static IResult GetSessionStatus(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber)
     {
         if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
         return Results.Ok(new SessionStatusResponse
         {
+            // Every status call issues fresh links.
+            Upo = UpoService.HasSessionUpo(session!)
+                ? new UpoResponse
+                {
+                    Pages = upo.PageReferences(session!).Select(page =>
+                    {
+                        var (url, expires) = upo.Link(http, "session", session!.ReferenceNumber, page);
+                        return new UpoPageResponse { ReferenceNumber = page, DownloadUrl = url, DownloadUrlExpirationDate = expires };
+                    }).ToList(),
+                }
+                : null,
             Status = Status(session!),
             DateCreated = session!.Created,
             DateUpdated = session.Updated,
@@ -113,28 +125,28 @@ public static class SessionStatusApi
 
     /// <summary>GET /sessions/{referenceNumber}/invoices.</summary>
     public static IResult GetSessionInvoices(
-        HttpContext http, SandboxStore store, SignedTokens tokens, string referenceNumber,
+        HttpContext http, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
-        InvoicePage(http, store, tokens, referenceNumber, pageSize, continuationToken, failedOnly: false);
+        InvoicePage(http, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: false);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/failed.</summary>
     public static IResult GetSessionFailedInvoices(
-        HttpContext http, SandboxStore store, SignedTokens tokens, string referenceNumber,
+        HttpContext http, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
-        InvoicePage(http, store, tokens, referenceNumber, pageSize, continuationToken, failedOnly: true);
+        InvoicePage(http, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: true);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}.</summary>
-    public static IResult GetSessionInvoice(HttpContext http, SandboxStore store, string referenceNumber, string invoiceReferenceNumber)
+    public static IResult GetSessionInvoice(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
         if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
         if (!KsefIdentifiers.IsReferenceNumber(invoiceReferenceNumber)) return KsefResults.Invalid(http, "invoiceReferenceNumber is not a reference number.");
         var invoice = session!.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
         return invoice is null
             ? KsefResults.Invalid(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.")
-            : Results.Ok(Invoice(invoice));
+            : Results.Ok(Invoice(http, upo, session, invoice));
     }
 
-    private static IResult InvoicePage(HttpContext http, SandboxStore store, SignedTokens tokens, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
+    private static IResult InvoicePage(HttpContext http, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
     {
         if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
         if (ParsePageSize(http, pageSize, out var size) is { } sizeError) return sizeError;
@@ -146,7 +158,7 @@ public static class SessionStatusApi
         if (failedOnly) source = source.Where(i => i.IsFailed);
         var items = source.Skip(offset).Take(size + 1).ToList();
         var hasMore = items.Count > size;
-        var page = items.Take(size).Select(Invoice).ToList();
+        var page = items.Take(size).Select(i => Invoice(http, upo, session, i)).ToList();
         return Results.Ok(new SessionInvoicesResponse
         {
             ContinuationToken = hasMore ? NextToken(tokens, scope, offset + size) : null,
@@ -154,7 +166,7 @@ public static class SessionStatusApi
         });
     }
 
-    private static IResult? FindSession(HttpContext http, SandboxStore store, string referenceNumber, out SessionRecord? session)
+    internal static IResult? FindSession(HttpContext http, SandboxStore store, string referenceNumber, out SessionRecord? session)
     {
         session = null;
         if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefResults.Invalid(http, "referenceNumber is not a reference number.");
@@ -204,28 +216,35 @@ public static class SessionStatusApi
         Details = session.StatusDetail is null ? null : [session.StatusDetail],
     };
 
-    private static SessionInvoiceStatusResponse Invoice(InvoiceRecord invoice) => new()
+    private static SessionInvoiceStatusResponse Invoice(HttpContext http, UpoService upo, SessionRecord session, InvoiceRecord invoice)
     {
-        OrdinalNumber = invoice.OrdinalNumber,
-        InvoiceNumber = invoice.InvoiceNumber,
-        KsefNumber = invoice.KsefNumber,
-        ReferenceNumber = invoice.ReferenceNumber,
-        InvoiceHash = invoice.Hash,
-        InvoiceFileName = invoice.FileName,
-        AcquisitionDate = invoice.AcquisitionDate,
-        InvoicingDate = invoice.InvoicingDate,
-        PermanentStorageDate = invoice.PermanentStorageDate,
-        InvoicingMode = invoice.Offline ? InvoicingMode.Offline : InvoicingMode.Online,
-        Status = new InvoiceStatusInfo
+        // Accepted invoices get a fresh UPO link on every call.
+        (Uri Url, DateTimeOffset Expires)? link = invoice.Status == 200 ? upo.Link(http, "invoice", session.ReferenceNumber, invoice.ReferenceNumber) : null;
+        return new SessionInvoiceStatusResponse
         {
-            Code = invoice.Status,
-            Description = Seeder.Describe(invoice.Status, session: false),
-            Details = invoice.StatusDetail is null ? null : [invoice.StatusDetail],
-            Extensions = invoice.OriginalKsefNumber is null ? null : new Dictionary<string, string?>
+            OrdinalNumber = invoice.OrdinalNumber,
+            InvoiceNumber = invoice.InvoiceNumber,
+            KsefNumber = invoice.KsefNumber,
+            ReferenceNumber = invoice.ReferenceNumber,
+            InvoiceHash = invoice.Hash,
+            InvoiceFileName = invoice.FileName,
+            AcquisitionDate = invoice.AcquisitionDate,
+            InvoicingDate = invoice.InvoicingDate,
+            PermanentStorageDate = invoice.PermanentStorageDate,
+            UpoDownloadUrl = link?.Url,
+            UpoDownloadUrlExpirationDate = link?.Expires,
+            InvoicingMode = invoice.Offline ? InvoicingMode.Offline : InvoicingMode.Online,
+            Status = new InvoiceStatusInfo
             {
-                ["originalSessionReferenceNumber"] = invoice.OriginalSessionReferenceNumber,
-                ["originalKsefNumber"] = invoice.OriginalKsefNumber,
+                Code = invoice.Status,
+                Description = Seeder.Describe(invoice.Status, session: false),
+                Details = invoice.StatusDetail is null ? null : [invoice.StatusDetail],
+                Extensions = invoice.OriginalKsefNumber is null ? null : new Dictionary<string, string?>
+                {
+                    ["originalSessionReferenceNumber"] = invoice.OriginalSessionReferenceNumber,
+                    ["originalKsefNumber"] = invoice.OriginalKsefNumber,
+                },
             },
-        },
-    };
+        };
+    }
 }

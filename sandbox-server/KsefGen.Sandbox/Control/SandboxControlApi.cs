@@ -1,6 +1,7 @@
 using KsefGen.Sandbox.Api;
 using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.State;
+using KsefGen.Sandbox.Upo;
 
 namespace KsefGen.Sandbox.Control;
 
@@ -23,6 +24,9 @@ public static class SandboxControlApi
         group.MapPost("/access-tokens", IssueAccessToken).WithName("IssueAccessToken")
             .WithSummary("An access token for a seeded context, without the challenge/signature flow.");
         group.MapGet("/contexts", GetContexts).WithName("GetContexts").WithSummary("The seeded contexts.");
+        group.MapGet("/upo-certificate", (UpoService upo) => Results.Text(upo.Signer.CertificatePem, "application/x-pem-file"))
+            .WithName("GetUpoCertificate").WithSummary("The certificate that signs every UPO (PEM): add it to the client's trust list.");
+        group.MapPost("/clock/advance", AdvanceClock).WithName("AdvanceClock").WithSummary("Moves the sandbox clock forward by ?seconds=N.");
         return routes;
     }
 
@@ -34,6 +38,17 @@ public static class SandboxControlApi
         if (!store.HasContext(nip!)) return KsefResults.Invalid(http, $"{nip} is not a context of this sandbox; see GET /sandbox/contexts.");
         var (token, validUntil) = tokens.Issue(nip!);
         return Results.Ok(new AccessTokenResponse(token, validUntil, nip!));
+    }
+
+    /// <summary>POST /sandbox/clock/advance?seconds=N.</summary>
+    public static IResult AdvanceClock(HttpContext http, SandboxClock clock, string? seconds)
+    {
+        if (!double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0 || value > 10 * 365 * 86400)
+        {
+            return KsefResults.Invalid(http, "seconds must be a non-negative number.");
+        }
+        clock.Advance(TimeSpan.FromSeconds(value));
+        return Results.Ok(new { now = clock.GetUtcNow(), offset = clock.Offset });
     }
 
     /// <summary>GET /sandbox/contexts.</summary>

@@ -31,6 +31,9 @@ public sealed class SandboxStore
     public SessionRecord? FindSession(string contextNip, string referenceNumber) =>
         _sessions.TryGetValue(referenceNumber, out var session) && session.ContextNip == contextNip ? session : null;
 
+    /// <summary>Any session by reference number, whatever its context (for storage links, which carry no token).</summary>
+    public SessionRecord? FindAnySession(string referenceNumber) => _sessions.TryGetValue(referenceNumber, out var session) ? session : null;
+
     /// <summary>All sessions of a context.</summary>
     public IEnumerable<SessionRecord> SessionsOf(string contextNip) => _sessions.Values.Where(s => s.ContextNip == contextNip);
 

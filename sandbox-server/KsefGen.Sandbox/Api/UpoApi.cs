@@ -1,0 +1,83 @@
+using System.Security;
+using KsefGen.Sandbox.State;
+using KsefGen.Sandbox.Upo;
+
+namespace KsefGen.Sandbox.Api;
+
+/// <summary>The three authenticated UPO downloads of "Status wysyłki i UPO", and the unauthenticated storage links.</summary>
+public static class UpoApi
+{
+    private const string HashHeader = "x-ms-meta-hash";
+
+    /// <summary>Maps GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo, /sessions/{ref}/invoices/{invRef}/upo, /sessions/{ref}/upo/{upoRef}.</summary>
+    public static IEndpointRouteBuilder MapUpoApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext);
+        group.MapGet("/{referenceNumber}/invoices/ksef/{ksefNumber}/upo", GetSessionInvoiceUpoByKsefNumber).WithName("GetSessionInvoiceUpoByKsefNumber");
+        group.MapGet("/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo", GetSessionInvoiceUpoByReferenceNumber).WithName("GetSessionInvoiceUpoByReferenceNumber");
+        group.MapGet("/{referenceNumber}/upo/{upoReferenceNumber}", GetSessionUpo).WithName("GetSessionUpo");
+        return routes;
+    }
+
+    /// <summary>Maps GET /storage/upo/{token}: the pre-signed download links, fetched without a bearer token.</summary>
+    public static IEndpointRouteBuilder MapUpoStorage(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/storage/upo/{token}", Download).WithName("DownloadUpo").WithTags("Storage");
+        return routes;
+    }
+
+    /// <summary>GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo.</summary>
+    public static IResult GetSessionInvoiceUpoByKsefNumber(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string ksefNumber)
+    {
+        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        var invoice = session!.Invoices.FirstOrDefault(i => i.KsefNumber == ksefNumber);
+        var body = invoice is null ? null : upo.InvoiceUpo(session, invoice);
+        return body is null ? NoUpo(http, $"No UPO for KSeF number {ksefNumber} in session {referenceNumber}.") : Xml(http, body);
+    }
+
+    /// <summary>GET /sessions/{ref}/invoices/{invRef}/upo.</summary>
+    public static IResult GetSessionInvoiceUpoByReferenceNumber(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
+    {
+        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        var invoice = session!.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
+        var body = invoice is null ? null : upo.InvoiceUpo(session, invoice);
+        return body is null ? NoUpo(http, $"No UPO for invoice {invoiceReferenceNumber} in session {referenceNumber}.") : Xml(http, body);
+    }
+
+    /// <summary>GET /sessions/{ref}/upo/{upoRef}.</summary>
+    public static IResult GetSessionUpo(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string upoReferenceNumber)
+    {
+        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        var body = upo.SessionUpoPage(session!, upoReferenceNumber);
+        return body is null ? NoUpo(http, $"No UPO {upoReferenceNumber} for session {referenceNumber}.") : Xml(http, body);
+    }
+
+    /// <summary>GET /storage/upo/{token}: 403 with a blob-store XML error when the link is tampered with or expired.</summary>
+    public static IResult Download(HttpContext http, SandboxStore store, UpoService upo, string token)
+    {
+        var target = upo.ReadLink(token, out var problem);
+        if (target is not { } link) return StorageError(problem);
+        var session = store.FindAnySession(link.Session);
+        byte[]? body = null;
+        if (session is not null)
+        {
+            body = link.Kind == "invoice"
+                ? session.Invoices.FirstOrDefault(i => i.ReferenceNumber == link.Id) is { } invoice ? upo.InvoiceUpo(session, invoice) : null
+                : upo.SessionUpoPage(session, link.Id);
+        }
+        return body is null ? Results.NotFound() : Xml(http, body);
+    }
+
+    private static IResult Xml(HttpContext http, byte[] body)
+    {
+        http.Response.Headers[HashHeader] = UpoService.Hash(body);
+        return Results.Bytes(body, "application/xml");
+    }
+
+    private static IResult NoUpo(HttpContext http, string detail) =>
+        KsefResults.BadRequest(http, 21178, "No UPO was found for the given criteria.", detail);
+
+    private static IResult StorageError(string problem) => Results.Content(
+        $"""<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.</Message><AuthenticationErrorDetail>{SecurityElement.Escape(problem)}</AuthenticationErrorDetail></Error>""",
+        "application/xml", System.Text.Encoding.UTF8, StatusCodes.Status403Forbidden);
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using KsefGen.Sandbox.Identifiers;
+using KsefGen.Sandbox.State;
+
+namespace KsefGen.Sandbox.Upo;
+
+/// <summary>
+/// Signed UPO documents (made once, then served byte for byte, so their hash never changes) and the pre-signed,
+/// expiring storage links to them. A link is "/storage/upo/{token}": an HMAC-protected "what, until when".
+/// </summary>
+public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvider clock, SandboxOptions options)
+{
+    private const string LinkPurpose = "storage-link";
+    private readonly ConcurrentDictionary<string, byte[]> _signed = new(StringComparer.Ordinal);
+
+    /// <summary>The signing certificate clients should trust.</summary>
+    public UpoSigner Signer => signer;
+
+    /// <summary>The accepted invoices of a session (those a session UPO lists), in ordinal order.</summary>
+    public static IReadOnlyList<InvoiceRecord> Accepted(SessionRecord session) => session.Invoices.Where(i => i.Status == 200).ToList();
+
+    /// <summary>Whether the session has a UPO yet (it is generated once the session is processed successfully).</summary>
+    public static bool HasSessionUpo(SessionRecord session) => session.Status == 200;
+
+    /// <summary>The reference numbers of the session UPO pages (…-EU-…), the same on every call.</summary>
+    public IReadOnlyList<string> PageReferences(SessionRecord session)
+    {
+        var pages = UpoDocumentBuilder.PageCount(Accepted(session).Count, options.UpoPageSize);
+        return Enumerable.Range(1, pages).Select(page =>
+        {
+            var seed = BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture))));
+            return KsefIdentifiers.NewReferenceNumber(session.Updated, "EU", new Random(seed));
+        }).ToList();
+    }
+
+    /// <summary>The signed UPO of an accepted invoice, or null when it has none.</summary>
+    public byte[]? InvoiceUpo(SessionRecord session, InvoiceRecord invoice) =>
+        invoice.Status != 200 || invoice.KsefNumber is null
+            ? null
+            : _signed.GetOrAdd("invoice|" + invoice.ReferenceNumber, _ => signer.Sign(UpoDocumentBuilder.Invoice(session, invoice)));
+
+    /// <summary>The signed session UPO page with that reference number, or null.</summary>
+    public byte[]? SessionUpoPage(SessionRecord session, string pageReference)
+    {
+        if (!HasSessionUpo(session)) return null;
+        var page = PageReferences(session).ToList().IndexOf(pageReference) + 1;
+        if (page == 0) return null;
+        return _signed.GetOrAdd("session|" + session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture),
+            _ => signer.Sign(UpoDocumentBuilder.SessionPage(session, Accepted(session), page, options.UpoPageSize)));
+    }
+
+    /// <summary>A fresh download link: absolute, no bearer token needed, valid for the configured lifetime.</summary>
+    public (Uri Url, DateTimeOffset ExpiresAt) Link(HttpContext http, string kind, string sessionReference, string id)
+    {
+        var expires = clock.GetUtcNow() + options.UpoLinkLifetime;
+        var token = tokens.Protect(LinkPurpose, string.Join("|", kind, sessionReference, id, expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
+        return (new Uri($"{http.Request.Scheme}://{http.Request.Host}/storage/upo/{token}"), expires);
+    }
+
+    /// <summary>What a link points at, or why it does not work.</summary>
+    public (string Kind, string Session, string Id)? ReadLink(string token, out string problem)
+    {
+        var parts = tokens.Unprotect(LinkPurpose, token)?.Split('|');
+        if (parts is not { Length: 4 } || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
+        {
+            problem = "Signature did not match.";
+            return null;
+        }
+        if (DateTimeOffset.FromUnixTimeMilliseconds(expires) <= clock.GetUtcNow())
+        {
+            problem = "Signed expiry time has passed.";
+            return null;
+        }
+        problem = "";
+        return (parts[0], parts[1], parts[2]);
+    }
+
+    /// <summary>The x-ms-meta-hash value: Base64 SHA-256 of the body.</summary>
+    public static string Hash(byte[] body) => Convert.ToBase64String(SHA256.HashData(body));
+}
