@@ -35,9 +35,10 @@ internal static class SupportEmitter
             .OrderBy(n => n, System.StringComparer.Ordinal)
             .ToList();
         var reserved = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal) { "Default", "Options", "GetTypeInfo", "GeneratedSerializerOptions", "KsefJsonContext" };
+        string PropertyOf(string typeName) => reserved.Contains(typeName) ? typeName + "Info" : typeName;
         foreach (var name in types)
         {
-            var property = reserved.Contains(name) ? name + "Info" : name;
+            var property = PropertyOf(name);
             var type = $"global::{ns}.{name}";
             w.Line();
             w.Line($"private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type}>? _{property};");
@@ -50,8 +51,7 @@ internal static class SupportEmitter
         w.Open("public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)");
         foreach (var name in types)
         {
-            var property = reserved.Contains(name) ? name + "Info" : name;
-            w.Line($"if (type == typeof(global::{ns}.{name})) return {property};");
+            w.Line($"if (type == typeof(global::{ns}.{name})) return {PropertyOf(name)};");
         }
         w.Line("return null;");
         w.Close();

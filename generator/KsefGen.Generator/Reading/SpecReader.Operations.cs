@@ -49,12 +49,12 @@ internal sealed partial class SpecReader
                 var clientBase = tag is null
                     ? "Default"
                     : _names.Tag(tag) ?? (KnownNames.Tags.TryGetValue(tag, out var knownTag) ? knownTag : Naming.TypeName(tag));
-                var clientName = clientBase.EndsWith("Client", StringComparison.Ordinal) ? clientBase : clientBase + "Client";
-                if (!clients.TryGetValue(clientName, out var client))
+                var wantedName = clientBase.EndsWith("Client", StringComparison.Ordinal) ? clientBase : clientBase + "Client";
+                if (!clients.TryGetValue(wantedName, out var client))
                 {
-                    clientName = UniqueTypeName(clientName, "client", pointer + "/tags");
-                    client = new ClientBuilder(clientName, tag);
-                    clients[clientBase.EndsWith("Client", StringComparison.Ordinal) ? clientBase : clientBase + "Client"] = client;
+                    // Keyed by the wanted name; the type gets a numbered name only if a schema already took it.
+                    client = new ClientBuilder(UniqueTypeName(wantedName, "client", pointer + "/tags"), tag);
+                    clients[wantedName] = client;
                 }
 
                 var baseName = _names.Operation(key)

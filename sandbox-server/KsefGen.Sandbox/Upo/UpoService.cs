@@ -26,14 +26,14 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     public static bool HasSessionUpo(SessionRecord session) => session.Status == 200;
 
     /// <summary>The reference numbers of the session UPO pages (…-EU-…), the same on every call.</summary>
-    public IReadOnlyList<string> PageReferences(SessionRecord session)
+    public string[] PageReferences(SessionRecord session)
     {
-        var pages = UpoDocumentBuilder.PageCount(Accepted(session).Count, options.UpoPageSize);
+        var pages = UpoDocumentBuilder.PageCount(session.Invoices.Count(i => i.Status == 200), options.UpoPageSize);
         return Enumerable.Range(1, pages).Select(page =>
         {
             var seed = BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture))));
             return KsefIdentifiers.NewReferenceNumber(session.Updated, "EU", new Random(seed));
-        }).ToList();
+        }).ToArray();
     }
 
     /// <summary>The signed UPO of an accepted invoice, or null when it has none.</summary>
@@ -46,7 +46,7 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     public byte[]? SessionUpoPage(SessionRecord session, string pageReference)
     {
         if (!HasSessionUpo(session)) return null;
-        var page = PageReferences(session).ToList().IndexOf(pageReference) + 1;
+        var page = Array.IndexOf(PageReferences(session), pageReference) + 1;
         if (page == 0) return null;
         return _signed.GetOrAdd("session|" + session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture),
             _ => signer.Sign(UpoDocumentBuilder.SessionPage(session, Accepted(session), page, options.UpoPageSize)));
