@@ -1,6 +1,8 @@
 using KsefGen.Sandbox.Api;
 using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
+using KsefGen.Sandbox.Processing;
+using KsefGen.Sandbox.Security;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
 using Microsoft.AspNetCore.Diagnostics;
@@ -33,6 +35,12 @@ public static class SandboxApp
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton(_ => new UpoSigner(clock));
         builder.Services.AddSingleton<UpoService>();
+        builder.Services.AddSingleton(_ => new SandboxKeys(clock.GetUtcNow()));
+        builder.Services.AddSingleton<SandboxTimeline>();
+        builder.Services.AddSingleton<SessionProcessor>();
+        builder.Services.AddSingleton<RequestLog>();
+        builder.Services.AddSingleton<Faults>();
+        builder.Services.AddSingleton<RateLimits>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KsefJsonContext.Default));
         builder.Services.AddProblemDetails();
 
@@ -47,10 +55,34 @@ public static class SandboxApp
             await result.ExecuteAsync(http);
         }));
 
+        // Outermost: the request log sees what was answered, faults included.
+        var log = app.Services.GetRequiredService<RequestLog>();
+        app.Use((http, next) => log.InvokeAsync(http, () => next(http)));
+        var faults = app.Services.GetRequiredService<Faults>();
+        app.Use((http, next) => faults.InvokeAsync(http, () => next(http)));
+        if (options.Latency > TimeSpan.Zero)
+        {
+            app.Use(async (http, next) =>
+            {
+                if (!http.Request.Path.StartsWithSegments("/sandbox")) await Task.Delay(options.Latency, http.RequestAborted);
+                await next(http);
+            });
+        }
+        // Whatever KSeF would have done by now (invoices processed, sessions finished) happens before the request is served.
+        var timeline = app.Services.GetRequiredService<SandboxTimeline>();
+        app.Use((http, next) =>
+        {
+            timeline.RunDue();
+            return next(http);
+        });
+
         var v2 = app.MapGroup("/v2");
+        v2.MapAuthApi();
         v2.MapSessionStatusApi();
+        v2.MapSendingApi();
         v2.MapUpoApi();
         app.MapUpoStorage();
+        app.MapPartStorage();
         app.MapSandboxControlApi();
         return app;
     }

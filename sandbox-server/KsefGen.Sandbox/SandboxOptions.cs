@@ -24,6 +24,36 @@ public sealed class SandboxOptions
     /// <summary>How many documents one session UPO page holds (10,000 officially).</summary>
     public int UpoPageSize { get; set; } = 10_000;
 
+    /// <summary>How long an authentication takes to reach its final status after /auth/ksef-token or /auth/xades-signature.</summary>
+    public TimeSpan AuthenticationDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a refresh token stays valid (KSeF: up to 7 days).</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a sent invoice takes from 100 to its final status (150 is reached half-way), and a closed session from
+    /// 170/150 to its final status once its invoices are final.
+    /// </summary>
+    public TimeSpan ProcessingDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an online session stays open before it closes itself (KSeF: 12 h).</summary>
+    public TimeSpan OnlineSessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How long a batch part upload link stays valid, per declared part (KSeF: 20 min × parts).</summary>
+    public TimeSpan PartUploadWindowPerPart { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>At most this many invoices in one session (KSeF: 10,000).</summary>
+    public int MaxInvoicesPerSession { get; set; } = 10_000;
+
+    /// <summary>Enforce the per-operation x-rate-limits of the spec per context (429 with Retry-After).</summary>
+    public bool RateLimits { get; set; } = true;
+
+    /// <summary>Latency added to every /v2 and storage request (to make timeouts and progress visible).</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How many requests GET /sandbox/requests keeps (newest first).</summary>
+    public int RequestLogSize { get; set; } = 1000;
+
     /// <summary>The secret behind access tokens and continuation tokens (random per start when empty).</summary>
     public string? Secret { get; set; }
 }

@@ -26,6 +26,12 @@ public sealed class SandboxFixture : IAsyncLifetime
     /// <summary>Documents per session UPO page for this instance.</summary>
     public int UpoPageSize { get; init; } = 10_000;
 
+    /// <summary>Whether this instance enforces x-rate-limits (off for the shared fixture: tests make many calls quickly).</summary>
+    public bool RateLimits { get; init; }
+
+    /// <summary>Extra settings for this instance.</summary>
+    public Action<SandboxOptions>? Configure { get; init; }
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -34,6 +40,9 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     public SandboxClock Clock => _app!.Services.GetRequiredService<SandboxClock>();
 
+    /// <summary>Any service of the running sandbox.</summary>
+    public T Service<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
+
     public async ValueTask InitializeAsync()
     {
         _app = SandboxApp.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
@@ -41,6 +50,11 @@ public sealed class SandboxFixture : IAsyncLifetime
             o.LargeSessionInvoices = LargeSession;
             o.UpoLinkLifetime = UpoLinkLifetime;
             o.UpoPageSize = UpoPageSize;
+            o.RateLimits = RateLimits;
+            // Work "later" happens only when a test moves the virtual clock, so nothing depends on real time.
+            o.ProcessingDelay = TimeSpan.FromSeconds(10);
+            o.AuthenticationDelay = TimeSpan.FromSeconds(1);
+            Configure?.Invoke(o);
         });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -188,7 +188,7 @@ public sealed class UpoTests(SandboxFixture sandbox)
         var session = sandbox.Store.SessionsOf(Nip).First(s => s.Status == 200);
         var invoice = session.Invoices.First(i => i.Status == 200);
         var upo = await client.SessionStatus.GetSessionInvoiceUpoByReferenceNumberAsync(session.ReferenceNumber, invoice.ReferenceNumber, Ct);
-        var altered = upo.Content.Replace(invoice.InvoiceNumber, invoice.InvoiceNumber + "X");
+        var altered = upo.Content.Replace(invoice.InvoiceNumber!, invoice.InvoiceNumber + "X");
         Assert.NotEqual(upo.Content, altered);
         Assert.ThrowsAny<Exception>(() => Verify(System.Text.Encoding.UTF8.GetBytes(altered), certificate));
         using var other = RSA.Create(2048);

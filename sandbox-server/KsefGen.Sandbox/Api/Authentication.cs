@@ -1,52 +1,152 @@
 using System.Globalization;
-using KsefGen.Sandbox.State;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace KsefGen.Sandbox.Api;
 
-/// <summary>Bearer access tokens of the sandbox: which context a request acts for.</summary>
-public sealed class AccessTokens(SignedTokens tokens, TimeProvider clock, SandboxOptions options)
+/// <summary>The three kinds of bearer token KSeF hands out, as their "token-type" claim names them.</summary>
+public enum TokenKind
 {
-    private const string Purpose = "access-token";
+    /// <summary>The authenticationToken of an authentication operation (for /auth/{ref} and redeem).</summary>
+    OperationToken,
+
+    /// <summary>The access token: acts for a context.</summary>
+    ContextToken,
+
+    /// <summary>The refresh token: gets new access tokens.</summary>
+    RefreshToken,
+}
+
+/// <summary>A validated token: its kind, context and authentication operation.</summary>
+public sealed record TokenClaims(TokenKind Kind, string? ContextNip, string? OperationReference, DateTimeOffset ValidUntil);
+
+/// <summary>
+/// Bearer tokens of the sandbox: JWTs (HS256, signed with the sandbox secret) with the claims the official tokens
+/// carry (token-type, context-identifier-type/-value, operation-reference-number), so that clients which read "exp"
+/// work as they would against KSeF. Lifetimes follow the sandbox clock.
+/// </summary>
+public sealed class AccessTokens
+{
+    private const string Issuer = "ksefgen-sandbox";
     private const string ContextKey = "ksef.context";
+    private const string ClaimsKey = "ksef.claims";
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly SigningCredentials _credentials;
+    private readonly TokenValidationParameters _validation;
+    private readonly TimeProvider _clock;
+    private readonly SandboxOptions _options;
 
-    /// <summary>Issues an access token for a context.</summary>
-    public (string Token, DateTimeOffset ValidUntil) Issue(string contextNip)
+    /// <summary>Creates the token service (the key comes from the sandbox secret, random per start when none is set).</summary>
+    public AccessTokens(TimeProvider clock, SandboxOptions options)
     {
-        var validUntil = clock.GetUtcNow() + options.AccessTokenLifetime;
-        return (tokens.Protect(Purpose, contextNip + "|" + validUntil.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)), validUntil);
+        _clock = clock;
+        _options = options;
+        var key = new SymmetricSecurityKey(string.IsNullOrEmpty(options.Secret)
+            ? RandomNumberGenerator.GetBytes(32)
+            : SHA256.HashData(Encoding.UTF8.GetBytes("jwt|" + options.Secret)));
+        _credentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+        _validation = new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Issuer,
+            IssuerSigningKey = key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            // Lifetime is checked against the sandbox clock below, which the virtual clock can move.
+            ValidateLifetime = false,
+        };
     }
 
-    /// <summary>The context of a valid, unexpired token, or null with the reason.</summary>
-    public string? Validate(string? token, out string reason)
+    /// <summary>Issues an access token for a context (the CI shortcut and /auth/token/redeem).</summary>
+    public (string Token, DateTimeOffset ValidUntil) Issue(string contextNip, string? operationReference = null) =>
+        Issue(TokenKind.ContextToken, contextNip, operationReference, _options.AccessTokenLifetime);
+
+    /// <summary>Issues a token of any kind.</summary>
+    public (string Token, DateTimeOffset ValidUntil) Issue(TokenKind kind, string? contextNip, string? operationReference, TimeSpan lifetime)
     {
-        var payload = tokens.Unprotect(Purpose, token);
-        var bar = payload?.IndexOf('|') ?? -1;
-        if (payload is null || bar <= 0 || !long.TryParse(payload.AsSpan(bar + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
+        var now = _clock.GetUtcNow();
+        var validUntil = now + lifetime;
+        var claims = new Dictionary<string, object>
         {
-            reason = "The access token is missing or invalid.";
-            return null;
-        }
-        if (DateTimeOffset.FromUnixTimeMilliseconds(expires) <= clock.GetUtcNow())
+            ["token-type"] = kind.ToString(),
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        };
+        if (contextNip is not null)
         {
-            reason = "The access token has expired.";
-            return null;
+            claims["context-identifier-type"] = "Nip";
+            claims["context-identifier-value"] = contextNip;
         }
-        reason = "";
-        return payload[..bar];
+        if (operationReference is not null) claims["operation-reference-number"] = operationReference;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Issuer,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = validUntil.UtcDateTime,
+            Claims = claims,
+            SigningCredentials = _credentials,
+        });
+        // JWT times have whole seconds; report what the token really says.
+        return (token, DateTimeOffset.FromUnixTimeSeconds(validUntil.ToUnixTimeSeconds()));
     }
 
-    /// <summary>An endpoint filter: 401 problem details unless the request carries a valid bearer token.</summary>
+    /// <summary>The claims of a valid, unexpired token of the wanted kind, or null with the reason.</summary>
+    public async Task<TokenClaims?> ValidateAsync(string? token, TokenKind wanted, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (string.IsNullOrEmpty(token) || token.Length > 8192) return null;
+        var result = await _handler.ValidateTokenAsync(token, _validation).ConfigureAwait(false);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return null;
+        if (!jwt.TryGetPayloadValue<string>("token-type", out var type) || type != wanted.ToString()) return null;
+        var validUntil = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
+        if (validUntil <= _clock.GetUtcNow()) return new TokenClaims(wanted, null, null, validUntil);
+        jwt.TryGetPayloadValue<string>("context-identifier-value", out var context);
+        jwt.TryGetPayloadValue<string>("operation-reference-number", out var operation);
+        return new TokenClaims(wanted, context, operation, validUntil);
+    }
+
+    /// <summary>Checks the bearer token of a request; null plus a 401 result when it is missing, forged, of another kind or expired.</summary>
+    public async Task<(TokenClaims? Claims, IResult? Failure)> AuthenticateAsync(HttpContext http, TokenKind wanted)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        var claims = await ValidateAsync(token, wanted, http.RequestAborted).ConfigureAwait(false);
+        if (claims is null)
+        {
+            var what = wanted switch
+            {
+                TokenKind.OperationToken => "authentication token",
+                TokenKind.RefreshToken => "refresh token",
+                _ => "access token",
+            };
+            return (null, KsefResults.Unauthorized(http, $"The {what} is missing or invalid."));
+        }
+        if (claims.ValidUntil <= _clock.GetUtcNow())
+        {
+            return (null, KsefResults.Unauthorized(http, string.Create(CultureInfo.InvariantCulture, $"The token expired at {claims.ValidUntil:O}.")));
+        }
+        return (claims, null);
+    }
+
+    /// <summary>An endpoint filter: 401 problem details unless the request carries a valid access token.</summary>
     public static async ValueTask<object?> RequireContext(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var http = invocation.HttpContext;
-        var header = http.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-        var context = http.RequestServices.GetRequiredService<AccessTokens>().Validate(token, out var reason);
-        if (context is null) return KsefResults.Unauthorized(http, reason);
-        http.Items[ContextKey] = context;
+        var (claims, failure) = await http.RequestServices.GetRequiredService<AccessTokens>().AuthenticateAsync(http, TokenKind.ContextToken);
+        if (failure is not null) return failure;
+        http.Items[ContextKey] = claims!.ContextNip;
+        http.Items[ClaimsKey] = claims;
         return await next(invocation);
     }
 
+    /// <summary>The claims of the access token of the current request (set by <see cref="RequireContext"/>).</summary>
+    public static TokenClaims ClaimsOf(HttpContext http) => (TokenClaims)http.Items[ClaimsKey]!;
+
     /// <summary>The context NIP the current request acts for (set by <see cref="RequireContext"/>).</summary>
     public static string ContextOf(HttpContext http) => (string)http.Items[ContextKey]!;
+
+    /// <summary>The context NIP the request acts for, when it was authenticated (for the request log and rate limits).</summary>
+    public static string? TryContextOf(HttpContext http) => http.Items.TryGetValue(ContextKey, out var value) ? value as string : null;
 }

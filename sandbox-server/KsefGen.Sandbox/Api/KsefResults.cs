@@ -71,6 +71,65 @@ public static class KsefResults
         }, contentType: "application/problem+json", statusCode: StatusCodes.Status401Unauthorized);
     }
 
+    /// <summary>410 problem details (an authentication operation past its retention).</summary>
+    public static IResult Gone(HttpContext http, string detail) =>
+        Results.Json(new GoneProblemDetails
+        {
+            Title = "Gone",
+            Status = StatusCodes.Status410Gone,
+            Detail = detail,
+            Instance = http.Request.Path,
+            TraceId = TraceId(http),
+            Timestamp = Now(http),
+        }, contentType: "application/problem+json", statusCode: StatusCodes.Status410Gone);
+
+    /// <summary>429 with Retry-After, as legacy JSON or problem details (X-Error-Format).</summary>
+    public static IResult TooManyRequests(HttpContext http, int retryAfterSeconds, string detail)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (WantsProblemDetails(http))
+        {
+            return Results.Json(new TooManyRequestsProblemDetails
+            {
+                Title = "Too Many Requests",
+                Status = StatusCodes.Status429TooManyRequests,
+                Detail = detail,
+                Instance = http.Request.Path,
+                TraceId = TraceId(http),
+                Timestamp = Now(http),
+            }, contentType: "application/problem+json", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+#pragma warning disable CS0618 // deprecated in the spec, still the default shape
+        return Results.Json(new TooManyRequestsResponse
+        {
+            Status = new TooManyRequestsResponseStatus { Code = 429, Description = "Too Many Requests", Details = [detail] },
+        }, statusCode: StatusCodes.Status429TooManyRequests);
+#pragma warning restore CS0618
+    }
+
+    /// <summary>
+    /// Reads a JSON request body with the generated contract; a 400 (21405) instead of an exception for an empty body,
+    /// a wrong content type or malformed JSON.
+    /// </summary>
+    public static async Task<(T? Value, IResult? Failure)> ReadJsonAsync<T>(HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
+    {
+        if (!http.Request.HasJsonContentType()) return (null, Invalid(http, "The request body must be application/json."));
+        try
+        {
+            var value = await System.Text.Json.JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted);
+            return value is null ? (null, Invalid(http, "The request body is empty.")) : (value, null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return (null, Invalid(http, "The request body is not valid JSON: " + e.Message));
+        }
+    }
+
+    private static DateTimeOffset Now(HttpContext http) => http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+
+    private static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+
     private static bool WantsProblemDetails(HttpContext http) =>
         http.Request.Headers.TryGetValue(ErrorFormatHeader, out var value)
         && value.Any(v => string.Equals(v, "problem-details", StringComparison.OrdinalIgnoreCase));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KsefGen.Sandbox.Contracts;
+using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
@@ -16,7 +17,7 @@ public static class SessionStatusApi
     /// <summary>Maps the routes under the given group (the /v2 base path).</summary>
     public static IEndpointRouteBuilder MapSessionStatusApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext);
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext).AddEndpointFilter(RateLimits.Filter);
         group.MapGet("", GetSessions).WithName("GetSessions").WithSummary("List the sessions of the context, newest first.");
         group.MapGet("/{referenceNumber}", GetSessionStatus).WithName("GetSessionStatus").WithSummary("The status of one session.");
         group.MapGet("/{referenceNumber}/invoices", GetSessionInvoices).WithName("GetSessionInvoices").WithSummary("The invoices of a session, paged.");

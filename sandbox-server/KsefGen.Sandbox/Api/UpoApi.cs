@@ -1,4 +1,5 @@
 using System.Security;
+using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
 
@@ -12,7 +13,7 @@ public static class UpoApi
     /// <summary>Maps GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo, /sessions/{ref}/invoices/{invRef}/upo, /sessions/{ref}/upo/{upoRef}.</summary>
     public static IEndpointRouteBuilder MapUpoApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext);
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext).AddEndpointFilter(RateLimits.Filter);
         group.MapGet("/{referenceNumber}/invoices/ksef/{ksefNumber}/upo", GetSessionInvoiceUpoByKsefNumber).WithName("GetSessionInvoiceUpoByKsefNumber");
         group.MapGet("/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo", GetSessionInvoiceUpoByReferenceNumber).WithName("GetSessionInvoiceUpoByReferenceNumber");
         group.MapGet("/{referenceNumber}/upo/{upoReferenceNumber}", GetSessionUpo).WithName("GetSessionUpo");
@@ -31,7 +32,7 @@ public static class UpoApi
     {
         if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
         var invoice = session!.Invoices.FirstOrDefault(i => i.KsefNumber == ksefNumber);
-        var body = invoice is null ? null : upo.InvoiceUpo(session, invoice);
+        var body = invoice is null ? null : upo.InvoiceUpo(session, invoice, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO for KSeF number {ksefNumber} in session {referenceNumber}.") : Xml(http, body);
     }
 
@@ -40,7 +41,7 @@ public static class UpoApi
     {
         if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
         var invoice = session!.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
-        var body = invoice is null ? null : upo.InvoiceUpo(session, invoice);
+        var body = invoice is null ? null : upo.InvoiceUpo(session, invoice, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO for invoice {invoiceReferenceNumber} in session {referenceNumber}.") : Xml(http, body);
     }
 
@@ -48,7 +49,7 @@ public static class UpoApi
     public static IResult GetSessionUpo(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string upoReferenceNumber)
     {
         if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
-        var body = upo.SessionUpoPage(session!, upoReferenceNumber);
+        var body = upo.SessionUpoPage(session!, upoReferenceNumber, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO {upoReferenceNumber} for session {referenceNumber}.") : Xml(http, body);
     }
 

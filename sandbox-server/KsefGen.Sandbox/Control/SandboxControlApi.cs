@@ -1,5 +1,7 @@
+using System.Globalization;
 using KsefGen.Sandbox.Api;
 using KsefGen.Sandbox.Identifiers;
+using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
 
@@ -11,10 +13,22 @@ public sealed record AccessTokenRequest(string? ContextNip);
 /// <summary>A test access token.</summary>
 public sealed record AccessTokenResponse(string AccessToken, DateTimeOffset ValidUntil, string ContextNip);
 
-/// <summary>A seeded context.</summary>
-public sealed record ContextInfo(string Nip, string Name, int Sessions, int Invoices);
+/// <summary>A seeded context, with the KSeF token that authenticates it through /v2/auth/ksef-token.</summary>
+public sealed record ContextInfo(string Nip, string Name, int Sessions, int Invoices, string KsefToken);
 
-/// <summary>Routes under /sandbox that only the sandbox has: shortcuts for CI scripts and tests.</summary>
+/// <summary>POST /sandbox/reset: start over with the configured seed, or another one.</summary>
+public sealed record ResetRequest(int? Seed);
+
+/// <summary>Forces a status: "next" replaces the outcome of the record's next scheduled step, "now" sets it at once.</summary>
+public sealed record ForceStatusRequest(int? Code, string? Detail, string? When);
+
+/// <summary>The outcome of forcing a status.</summary>
+public sealed record ForceStatusResponse(string ReferenceNumber, int CurrentCode, int ForcedCode, string AppliedWhen);
+
+/// <summary>Switches rate limiting.</summary>
+public sealed record RateLimitSwitch(bool Enabled);
+
+/// <summary>Routes under /sandbox that only the sandbox has: shortcuts and levers for CI scripts and tests. No token needed.</summary>
 public static class SandboxControlApi
 {
     /// <summary>Maps the /sandbox routes.</summary>
@@ -23,10 +37,22 @@ public static class SandboxControlApi
         var group = routes.MapGroup("/sandbox").WithTags("Sandbox control");
         group.MapPost("/access-tokens", IssueAccessToken).WithName("IssueAccessToken")
             .WithSummary("An access token for a seeded context, without the challenge/signature flow.");
-        group.MapGet("/contexts", GetContexts).WithName("GetContexts").WithSummary("The seeded contexts.");
+        group.MapGet("/contexts", GetContexts).WithName("GetContexts").WithSummary("The seeded contexts and their KSeF tokens.");
         group.MapGet("/upo-certificate", (UpoService upo) => Results.Text(upo.Signer.CertificatePem, "application/x-pem-file"))
             .WithName("GetUpoCertificate").WithSummary("The certificate that signs every UPO (PEM): add it to the client's trust list.");
+        group.MapGet("/clock", (SandboxClock clock) => Results.Ok(new { now = clock.GetUtcNow(), offset = clock.Offset })).WithName("GetClock");
         group.MapPost("/clock/advance", AdvanceClock).WithName("AdvanceClock").WithSummary("Moves the sandbox clock forward by ?seconds=N.");
+        group.MapPost("/reset", Reset).WithName("Reset").WithSummary("Reseeds everything (same seed, or {\"seed\": n}); clears faults, limits and the log.");
+        group.MapPost("/sessions/{referenceNumber}/status", ForceSession).WithName("ForceSessionStatus");
+        group.MapPost("/sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}/status", ForceInvoice).WithName("ForceInvoiceStatus");
+        group.MapGet("/faults", (Faults faults) => Results.Ok(faults.Rules)).WithName("GetFaults");
+        group.MapPost("/faults", AddFault).WithName("AddFault").WithSummary("Injects latency, 429, 5xx or an HTML page for matching requests.");
+        group.MapDelete("/faults", (Faults faults) => { faults.Remove(null); return Results.NoContent(); }).WithName("ClearFaults");
+        group.MapDelete("/faults/{id}", (Faults faults, string id) => faults.Remove(id) ? Results.NoContent() : Results.NotFound()).WithName("RemoveFault");
+        group.MapGet("/rate-limits", (RateLimits limits) => Results.Ok(new { enabled = limits.Enabled, operations = limits.Limits })).WithName("GetRateLimits");
+        group.MapPut("/rate-limits", SwitchRateLimits).WithName("SwitchRateLimits");
+        group.MapGet("/requests", GetRequests).WithName("GetRequests").WithSummary("The last requests, newest first (?limit=100&path=...).");
+        group.MapDelete("/requests", (RequestLog log) => { log.Clear(); return Results.NoContent(); }).WithName("ClearRequests");
         return routes;
     }
 
@@ -41,13 +67,14 @@ public static class SandboxControlApi
     }
 
     /// <summary>POST /sandbox/clock/advance?seconds=N.</summary>
-    public static IResult AdvanceClock(HttpContext http, SandboxClock clock, string? seconds)
+    public static IResult AdvanceClock(HttpContext http, SandboxClock clock, SandboxTimeline timeline, string? seconds)
     {
-        if (!double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0 || value > 10 * 365 * 86400)
+        if (!double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || value > 10 * 365 * 86400)
         {
             return KsefResults.Invalid(http, "seconds must be a non-negative number.");
         }
         clock.Advance(TimeSpan.FromSeconds(value));
+        timeline.RunDue();
         return Results.Ok(new { now = clock.GetUtcNow(), offset = clock.Offset });
     }
 
@@ -56,6 +83,88 @@ public static class SandboxControlApi
         Results.Ok(store.Contexts.Select(c =>
         {
             var sessions = store.SessionsOf(c.Nip).ToList();
-            return new ContextInfo(c.Nip, c.Name, sessions.Count, sessions.Sum(s => s.Invoices.Count));
+            return new ContextInfo(c.Nip, c.Name, sessions.Count, sessions.Sum(s => s.Invoices.Count), store.KsefTokensOf(c.Nip).First().Token);
         }));
+
+    /// <summary>POST /sandbox/reset.</summary>
+    public static IResult Reset(HttpContext http, SandboxStore store, SandboxOptions options, SandboxTimeline timeline, Faults faults, RateLimits limits, RequestLog log, ResetRequest? request)
+    {
+        var seed = request?.Seed ?? options.Seed;
+        var fresh = Seeder.Seed(new SandboxOptions
+        {
+            Seed = seed,
+            Contexts = options.Contexts,
+            LargeSessionInvoices = options.LargeSessionInvoices,
+        });
+        timeline.Clear();
+        store.ReplaceWith(fresh);
+        faults.Remove(null);
+        limits.Clear();
+        log.Clear();
+        var (sessions, invoices) = store.Count();
+        return Results.Ok(new { seed, sessions, invoices, contexts = store.Contexts.Select(c => c.Nip) });
+    }
+
+    /// <summary>POST /sandbox/sessions/{ref}/status {"code": 445, "detail": "...", "when": "next"|"now"}.</summary>
+    public static IResult ForceSession(HttpContext http, SandboxStore store, TimeProvider clock, string referenceNumber, ForceStatusRequest? request)
+    {
+        if (store.FindAnySession(referenceNumber) is not { } session) return KsefResults.SessionNotFound(http, referenceNumber);
+        if (CheckForce(http, request, session: true) is { } error) return error;
+        // A session still open or processing has a next step to take the forced code; a finished one changes at once.
+        var next = request!.When is null ? session.Status < 200 : request.When.Equals("next", StringComparison.OrdinalIgnoreCase);
+        if (next) session.ForcedNext = (request.Code!.Value, request.Detail);
+        else SessionProcessor.ApplyNow(session, request.Code!.Value, request.Detail, clock.GetUtcNow());
+        return Results.Ok(new ForceStatusResponse(session.ReferenceNumber, session.Status, request.Code!.Value, next ? "next" : "now"));
+    }
+
+    /// <summary>POST /sandbox/sessions/{ref}/invoices/{invRef}/status {"code": 450, ...}.</summary>
+    public static IResult ForceInvoice(HttpContext http, SandboxStore store, SessionProcessor processor, TimeProvider clock, string referenceNumber, string invoiceReferenceNumber, ForceStatusRequest? request)
+    {
+        if (store.FindAnySession(referenceNumber) is not { } session) return KsefResults.SessionNotFound(http, referenceNumber);
+        var invoice = session.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
+        if (invoice is null) return KsefResults.Invalid(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.");
+        if (CheckForce(http, request, session: false) is { } error) return error;
+        var next = request!.When is null ? invoice.Status < 200 : request.When.Equals("next", StringComparison.OrdinalIgnoreCase);
+        if (next) invoice.ForcedNext = (request.Code!.Value, request.Detail);
+        else processor.ApplyNow(session, invoice, request.Code!.Value, request.Detail, clock.GetUtcNow());
+        return Results.Ok(new ForceStatusResponse(invoice.ReferenceNumber, invoice.Status, request.Code!.Value, next ? "next" : "now"));
+    }
+
+    /// <summary>POST /sandbox/faults.</summary>
+    public static IResult AddFault(HttpContext http, Faults faults, FaultRule? rule)
+    {
+        if (rule is null) return KsefResults.Invalid(http, "The body must be a fault rule: {\"path\": \"/v2/sessions/**\", \"kind\": \"status\", \"status\": 503}.");
+        return faults.Add(rule) is { } problem ? KsefResults.Invalid(http, problem) : Results.Created($"/sandbox/faults/{rule.Id}", rule);
+    }
+
+    /// <summary>PUT /sandbox/rate-limits {"enabled": false}.</summary>
+    public static IResult SwitchRateLimits(HttpContext http, RateLimits limits, RateLimitSwitch? request)
+    {
+        if (request is null) return KsefResults.Invalid(http, "The body must be {\"enabled\": true|false}.");
+        limits.Enabled = request.Enabled;
+        limits.Clear();
+        return Results.Ok(new { enabled = limits.Enabled });
+    }
+
+    /// <summary>GET /sandbox/requests?limit=100&amp;path=/v2/sessions.</summary>
+    public static IResult GetRequests(HttpContext http, RequestLog log, string? limit, string? path)
+    {
+        var count = 100;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1 || count > 100_000))
+        {
+            return KsefResults.Invalid(http, "limit must be 1..100000.");
+        }
+        return Results.Ok(log.Newest(count, path));
+    }
+
+    private static IResult? CheckForce(HttpContext http, ForceStatusRequest? request, bool session)
+    {
+        if (request?.Code is not { } code || code < 100 || code > 999) return KsefResults.Invalid(http, "code must be a status code (100..999).");
+        if (request.When is { } when && !when.Equals("next", StringComparison.OrdinalIgnoreCase) && !when.Equals("now", StringComparison.OrdinalIgnoreCase))
+        {
+            return KsefResults.Invalid(http, "when must be next or now.");
+        }
+        _ = session;
+        return null;
+    }
 }

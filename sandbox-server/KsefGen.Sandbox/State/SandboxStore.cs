@@ -2,20 +2,31 @@ using System.Collections.Concurrent;
 
 namespace KsefGen.Sandbox.State;
 
-/// <summary>Everything the sandbox knows, in memory: contexts, sessions and their invoices.</summary>
+/// <summary>A KSeF token the sandbox accepts for /auth/ksef-token: its secret text and reference number, for one context.</summary>
+public sealed record KsefTokenRecord(string Token, string ReferenceNumber, string ContextNip);
+
+/// <summary>
+/// Everything the sandbox knows, in memory: contexts and their KSeF tokens, sessions and their invoices, pending
+/// challenges and authentication operations, and the duplicate index (seller NIP + invoice kind + invoice number).
+/// </summary>
 public sealed class SandboxStore
 {
     private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SandboxContext> _contexts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SandboxContext> _contexts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KsefTokenRecord> _ksefTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _challenges = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuthOperationRecord> _authOperations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (SessionRecord Session, InvoiceRecord Invoice)> _accepted = new(StringComparer.Ordinal);
+    private volatile SandboxContext[] _contextList = [];
 
     /// <summary>The seeded contexts, in seeding order.</summary>
-    public IReadOnlyList<SandboxContext> Contexts { get; private set; } = [];
+    public IReadOnlyList<SandboxContext> Contexts => _contextList;
 
     /// <summary>Adds a context.</summary>
     public void AddContext(SandboxContext context)
     {
-        _contexts.Add(context.Nip, context);
-        Contexts = [.. Contexts, context];
+        if (!_contexts.TryAdd(context.Nip, context)) throw new InvalidOperationException($"Context {context.Nip} exists already.");
+        _contextList = [.. _contextList, context];
     }
 
     /// <summary>True when the NIP is a context of this sandbox.</summary>
@@ -37,6 +48,57 @@ public sealed class SandboxStore
     /// <summary>All sessions of a context.</summary>
     public IEnumerable<SessionRecord> SessionsOf(string contextNip) => _sessions.Values.Where(s => s.ContextNip == contextNip);
 
+    /// <summary>All sessions.</summary>
+    public IEnumerable<SessionRecord> Sessions => _sessions.Values;
+
     /// <summary>How many sessions and invoices the store holds.</summary>
     public (int Sessions, int Invoices) Count() => (_sessions.Count, _sessions.Values.Sum(s => s.Invoices.Count));
+
+    /// <summary>Registers a KSeF token.</summary>
+    public void AddKsefToken(KsefTokenRecord token) => _ksefTokens[token.Token] = token;
+
+    /// <summary>The KSeF token with that secret text, if any.</summary>
+    public KsefTokenRecord? FindKsefToken(string token) => _ksefTokens.TryGetValue(token, out var found) ? found : null;
+
+    /// <summary>The KSeF tokens of a context.</summary>
+    public IEnumerable<KsefTokenRecord> KsefTokensOf(string contextNip) => _ksefTokens.Values.Where(t => t.ContextNip == contextNip);
+
+    /// <summary>Remembers an issued challenge and when it was issued.</summary>
+    public void AddChallenge(string challenge, DateTimeOffset issued) => _challenges[challenge] = issued;
+
+    /// <summary>Takes a challenge (each can be used once); null when it was never issued or is used up.</summary>
+    public DateTimeOffset? TakeChallenge(string challenge) => _challenges.TryRemove(challenge, out var issued) ? issued : null;
+
+    /// <summary>Adds an authentication operation.</summary>
+    public void AddAuthOperation(AuthOperationRecord operation) => _authOperations[operation.ReferenceNumber] = operation;
+
+    /// <summary>The authentication operation with that reference number, if any.</summary>
+    public AuthOperationRecord? FindAuthOperation(string referenceNumber) =>
+        _authOperations.TryGetValue(referenceNumber, out var operation) ? operation : null;
+
+    /// <summary>Records an accepted invoice under its duplicate key; false (and the original) when the key is taken already.</summary>
+    public bool TryAccept(string duplicateKey, SessionRecord session, InvoiceRecord invoice, out (SessionRecord Session, InvoiceRecord Invoice) original)
+    {
+        original = _accepted.GetOrAdd(duplicateKey, (session, invoice));
+        return ReferenceEquals(original.Invoice, invoice);
+    }
+
+    /// <summary>The duplicate key KSeF uses: seller NIP, invoice kind (RodzajFaktury) and invoice number (P_2).</summary>
+    public static string DuplicateKey(string sellerNip, string kind, string invoiceNumber) => sellerNip + "\u001f" + kind + "\u001f" + invoiceNumber;
+
+    /// <summary>Replaces everything with the content of another store (reset to a fresh seed).</summary>
+    public void ReplaceWith(SandboxStore other)
+    {
+        _sessions.Clear();
+        _contexts.Clear();
+        _ksefTokens.Clear();
+        _challenges.Clear();
+        _authOperations.Clear();
+        _accepted.Clear();
+        foreach (var pair in other._sessions) _sessions[pair.Key] = pair.Value;
+        foreach (var pair in other._contexts) _contexts[pair.Key] = pair.Value;
+        foreach (var pair in other._ksefTokens) _ksefTokens[pair.Key] = pair.Value;
+        foreach (var pair in other._accepted) _accepted[pair.Key] = pair.Value;
+        _contextList = other._contextList;
+    }
 }

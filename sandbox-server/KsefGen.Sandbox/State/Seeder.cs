@@ -25,6 +25,7 @@ public static class Seeder
     {
         var store = new SandboxStore();
         var random = new Random(options.Seed);
+        var tokenRandom = new Random(options.Seed ^ 0x5EED);
         var faker = new Faker("pl") { Random = new Randomizer(options.Seed) };
         var time = Anchor;
 
@@ -32,6 +33,12 @@ public static class Seeder
         {
             var context = new SandboxContext(KsefIdentifiers.NewNip(random), faker.Company.CompanyName());
             store.AddContext(context);
+            // One KSeF token per context for /auth/ksef-token ("{reference}|nip-{nip}|{secret}", printed at start).
+            // A separate generator, so the tokens do not shift the rest of the seeded data.
+            var tokenReference = KsefIdentifiers.NewReferenceNumber(Anchor.AddDays(-30), "EC", tokenRandom);
+            var secret = new byte[32];
+            tokenRandom.NextBytes(secret);
+            store.AddKsefToken(new KsefTokenRecord($"{tokenReference}|nip-{context.Nip}|{Convert.ToHexString(secret).ToLowerInvariant()}", tokenReference, context.Nip));
             var invoiceCounter = 0;
             InvoiceRecord? firstAccepted = null;
             SessionRecord? firstAcceptedSession = null;
@@ -66,12 +73,13 @@ public static class Seeder
                             invoice.OriginalSessionReferenceNumber = firstAcceptedSession!.ReferenceNumber;
                         }
                     }
+                    if (invoice.Status == 200) store.TryAccept(SandboxStore.DuplicateKey(context.Nip, "VAT", number), session, invoice, out _);
                     if (invoice.Status == 200 && firstAccepted is null)
                     {
                         firstAccepted = invoice;
                         firstAcceptedSession = session;
                     }
-                    session.Invoices.Add(invoice);
+                    session.AddInvoice(invoice);
                 }
                 session.Updated = time.AddMinutes(invoices > 0 ? 5 : 1);
                 session.Closed = status is 100 ? null : session.Updated;

@@ -37,19 +37,29 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     }
 
     /// <summary>The signed UPO of an accepted invoice, or null when it has none.</summary>
-    public byte[]? InvoiceUpo(SessionRecord session, InvoiceRecord invoice) =>
-        invoice.Status != 200 || invoice.KsefNumber is null
+    /// <param name="session">The invoice's session.</param>
+    /// <param name="invoice">The invoice.</param>
+    /// <param name="version">"v4-2" or "v4-3"; null for the session's own version.</param>
+    public byte[]? InvoiceUpo(SessionRecord session, InvoiceRecord invoice, string? version = null)
+    {
+        version ??= session.UpoVersion;
+        return invoice.Status != 200 || invoice.KsefNumber is null
             ? null
-            : _signed.GetOrAdd("invoice|" + invoice.ReferenceNumber, _ => signer.Sign(UpoDocumentBuilder.Invoice(session, invoice)));
+            : _signed.GetOrAdd("invoice|" + version + "|" + invoice.ReferenceNumber, _ => signer.Sign(UpoDocumentBuilder.Invoice(session, invoice, version)));
+    }
 
     /// <summary>The signed session UPO page with that reference number, or null.</summary>
-    public byte[]? SessionUpoPage(SessionRecord session, string pageReference)
+    /// <param name="session">The session.</param>
+    /// <param name="pageReference">The page's reference number.</param>
+    /// <param name="version">"v4-2" or "v4-3"; null for the session's own version.</param>
+    public byte[]? SessionUpoPage(SessionRecord session, string pageReference, string? version = null)
     {
+        version ??= session.UpoVersion;
         if (!HasSessionUpo(session)) return null;
         var page = Array.IndexOf(PageReferences(session), pageReference) + 1;
         if (page == 0) return null;
-        return _signed.GetOrAdd("session|" + session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture),
-            _ => signer.Sign(UpoDocumentBuilder.SessionPage(session, Accepted(session), page, options.UpoPageSize)));
+        return _signed.GetOrAdd("session|" + version + "|" + session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture),
+            _ => signer.Sign(UpoDocumentBuilder.SessionPage(session, Accepted(session), page, options.UpoPageSize, version)));
     }
 
     /// <summary>A fresh download link: absolute, no bearer token needed, valid for the configured lifetime.</summary>

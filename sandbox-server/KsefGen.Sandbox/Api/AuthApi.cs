@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography.Xml;
+using System.Text;
+using System.Xml;
+using KsefGen.Sandbox.Contracts;
+using KsefGen.Sandbox.Control;
+using KsefGen.Sandbox.Identifiers;
+using KsefGen.Sandbox.Security;
+using KsefGen.Sandbox.State;
+
+namespace KsefGen.Sandbox.Api;
+
+/// <summary>
+/// The tag "Uzyskiwanie dostępu": challenge, KSeF-token and XAdES authentication, the operation status, redeeming the
+/// tokens once, and refreshing the access token. Authentication finishes on the sandbox clock after
+/// <see cref="SandboxOptions.AuthenticationDelay"/>.
+/// </summary>
+public static class AuthApi
+{
+    private static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan OperationTokenLifetime = TimeSpan.FromSeconds(2700);
+    private static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+
+    /// <summary>Maps the routes under the /v2 group.</summary>
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/auth").WithTags("Uzyskiwanie dostępu").AddEndpointFilter(RateLimits.Filter);
+        group.MapPost("/challenge", Challenge).WithName("CreateAuthenticationChallenge");
+        group.MapPost("/ksef-token", KsefToken).WithName("AuthenticateWithKsefToken");
+        group.MapPost("/xades-signature", XadesSignature).WithName("AuthenticateWithXadesSignature");
+        group.MapGet("/{referenceNumber}", Status).WithName("GetAuthenticationStatus");
+        group.MapPost("/token/redeem", Redeem).WithName("RedeemTokens");
+        group.MapPost("/token/refresh", Refresh).WithName("RefreshAccessToken");
+        routes.MapGet("/security/public-key-certificates", PublicKeyCertificates).WithName("GetPublicKeyCertificates").WithTags("Certyfikaty klucza publicznego")
+            .AddEndpointFilter(RateLimits.Filter);
+        return routes;
+    }
+
+    /// <summary>POST /auth/challenge.</summary>
+    public static IResult Challenge(HttpContext http, SandboxStore store, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var challenge = KsefIdentifiers.NewReferenceNumber(now, "CR", Random.Shared);
+        // The challenge remembers its timestamp: a KSeF token must be encrypted together with exactly that value.
+        var milliseconds = now.ToUnixTimeMilliseconds();
+        store.AddChallenge(challenge, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
+        return Results.Ok(new AuthenticationChallengeResponse
+        {
+            Challenge = challenge,
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds),
+            TimestampMs = milliseconds,
+            ClientIp = http.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1",
+        });
+    }
+
+    /// <summary>POST /auth/ksef-token: 202 with an operation; whether the token was right shows in the status (450 if not).</summary>
+    public static async Task<IResult> KsefToken(HttpContext http, SandboxStore store, SandboxKeys keys, AccessTokens tokens, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
+    {
+        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.InitTokenAuthenticationRequest);
+        if (failure is not null) return failure;
+        if (string.IsNullOrEmpty(request!.Challenge) || request.ContextIdentifier is null || string.IsNullOrEmpty(request.ContextIdentifier.Value) || request.EncryptedToken is null)
+        {
+            return KsefResults.Invalid(http, "challenge, contextIdentifier and encryptedToken are required.");
+        }
+        if (request.ContextIdentifier.Type != AuthenticationContextIdentifierType.Nip)
+        {
+            return KsefResults.Invalid(http, $"The sandbox has Nip contexts only, not {request.ContextIdentifier.Type}.");
+        }
+        if (request.PublicKeyId is { } keyId && !keys.Knows(keyId))
+        {
+            return KsefResults.BadRequest(http, 21470, "The key identifier is unknown or names a withdrawn key.", $"Key {Convert.ToBase64String(keyId)} is not supported.");
+        }
+        var now = clock.GetUtcNow();
+        if (store.TakeChallenge(request.Challenge) is not { } issued || now - issued > ChallengeLifetime)
+        {
+            return KsefResults.BadRequest(http, 21111, "Invalid authentication challenge.", "The challenge is unknown, used already or older than 10 minutes.");
+        }
+
+        // Decide the outcome now; it shows in the status after the configured delay.
+        var plain = keys.Decrypt(request.EncryptedToken);
+        var text = plain is null ? null : Encoding.UTF8.GetString(plain);
+        var bar = text?.LastIndexOf('|') ?? -1;
+        var token = bar > 0 ? store.FindKsefToken(text![..bar]) : null;
+        (int Code, int Detail) outcome;
+        if (plain is null || token is null) outcome = (450, 1);
+        else if (!long.TryParse(text.AsSpan(bar + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var stamp) || stamp != issued.ToUnixTimeMilliseconds()) outcome = (450, 2);
+        else if (token.ContextNip != request.ContextIdentifier.Value) outcome = (415, 0);
+        else outcome = (200, 0);
+
+        var operation = Start(store, request.ContextIdentifier.Value, "Token", now);
+        operation.KsefTokenReference = token?.ReferenceNumber;
+        return Accepted(operation, outcome, tokens, timeline, options);
+    }
+
+    /// <summary>
+    /// POST /auth/xades-signature: the body is a signed AuthTokenRequest. The sandbox checks the enveloped signature
+    /// against the certificate inside it (any certificate may act for a seeded context here) and the challenge.
+    /// </summary>
+    public static async Task<IResult> XadesSignature(HttpContext http, SandboxStore store, AccessTokens tokens, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        var body = buffer.ToArray();
+        var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(body), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            document.Load(reader);
+        }
+        catch (XmlException e)
+        {
+            return KsefResults.BadRequest(http, 21001, "Unreadable content.", e.Message);
+        }
+        var signatures = document.GetElementsByTagName("Signature", SignedXml.XmlDsigNamespaceUrl);
+        if (signatures.Count == 0) return KsefResults.BadRequest(http, 9102, "No signature.");
+        if (signatures.Count > 1) return KsefResults.BadRequest(http, 9103, "Too many signatures.");
+        var signed = new SignedXml(document);
+        try
+        {
+            signed.LoadXml((XmlElement)signatures[0]!);
+            var certificate = signed.KeyInfo.OfType<KeyInfoX509Data>().SelectMany(d => d.Certificates?.Cast<X509Certificate2>() ?? []).FirstOrDefault();
+            if (certificate is null || !signed.CheckSignature(certificate, verifySignatureOnly: true))
+            {
+                return KsefResults.BadRequest(http, 9105, "Invalid signature.");
+            }
+        }
+        catch (CryptographicException e)
+        {
+            return KsefResults.BadRequest(http, 9105, "Invalid signature.", e.Message);
+        }
+
+        var challenge = Text(document, "Challenge");
+        var nip = Text(document, "Nip");
+        if (challenge is null || nip is null) return KsefResults.BadRequest(http, 21401, "The document does not match the schema (xsd).", "Challenge and ContextIdentifier/Nip are required.");
+        if (!KsefIdentifiers.IsValidNip(nip)) return KsefResults.BadRequest(http, 21117, "Invalid subject identifier for the context type.");
+        var now = clock.GetUtcNow();
+        if (store.TakeChallenge(challenge) is not { } issued || now - issued > ChallengeLifetime)
+        {
+            return KsefResults.BadRequest(http, 21111, "Invalid authentication challenge.");
+        }
+        var operation = Start(store, nip, "QualifiedSignature", now);
+        operation.AuthenticationDigest = Convert.ToBase64String(SHA256.HashData(body));
+        return Accepted(operation, store.HasContext(nip) ? (200, 0) : (415, 0), tokens, timeline, options);
+    }
+
+    /// <summary>GET /auth/{referenceNumber} with the operation's authenticationToken.</summary>
+    public static async Task<IResult> Status(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock, string referenceNumber)
+    {
+        var (claims, failure) = await tokens.AuthenticateAsync(http, TokenKind.OperationToken);
+        if (failure is not null) return failure;
+        var operation = claims!.OperationReference == referenceNumber ? store.FindAuthOperation(referenceNumber) : null;
+        if (operation is null) return NotFound(http, referenceNumber);
+        if (clock.GetUtcNow() - operation.Started > Retention) return KsefResults.Gone(http, $"Authentication {referenceNumber} is older than 7 days.");
+        var token = operation.Method == "Token";
+        return Results.Ok(new AuthenticationOperationStatusResponse
+        {
+            StartDate = operation.Started,
+#pragma warning disable CS0618 // deprecated in the spec, still sent
+            AuthenticationMethod = token ? AuthenticationMethod.Token : AuthenticationMethod.QualifiedSignature,
+#pragma warning restore CS0618
+            AuthenticationMethodInfo = new AuthenticationMethodInfo
+            {
+                Category = token ? AuthenticationMethodCategory.Token : AuthenticationMethodCategory.XadesSignature,
+                Code = token ? "token.ksef" : "xades.qualified-signature",
+                DisplayName = token ? "KSeF token" : "Qualified signature",
+            },
+            Status = new StatusInfo
+            {
+                Code = operation.Status,
+                Description = new AuthenticationStatusCode(operation.Status).Description ?? "Status " + operation.Status.ToString(CultureInfo.InvariantCulture),
+                Details = operation.StatusDetail is null ? null : [operation.StatusDetail],
+            },
+            IsTokenRedeemed = operation.IsTokenRedeemed,
+            LastTokenRefreshDate = operation.LastTokenRefreshDate,
+            RefreshTokenValidUntil = operation.RefreshTokenValidUntil,
+        });
+    }
+
+    /// <summary>POST /auth/token/redeem: once, after status 200.</summary>
+    public static async Task<IResult> Redeem(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock, SandboxOptions options)
+    {
+        var (claims, failure) = await tokens.AuthenticateAsync(http, TokenKind.OperationToken);
+        if (failure is not null) return failure;
+        var operation = store.FindAuthOperation(claims!.OperationReference ?? "");
+        if (operation is null) return NotFound(http, claims.OperationReference ?? "");
+        lock (operation)
+        {
+            if (operation.IsTokenRedeemed)
+            {
+                return KsefResults.BadRequest(http, 21301, "Not authorized.", $"The tokens of authentication {operation.ReferenceNumber} were redeemed already.");
+            }
+            if (operation.Status != 200)
+            {
+                return KsefResults.BadRequest(http, 21301, "Not authorized.", $"The authentication status ({operation.Status}) does not allow redeeming tokens.");
+            }
+            operation.IsTokenRedeemed = true;
+        }
+        var access = tokens.Issue(operation.ContextNip, operation.ReferenceNumber);
+        var refresh = tokens.Issue(TokenKind.RefreshToken, operation.ContextNip, operation.ReferenceNumber, options.RefreshTokenLifetime);
+        operation.RefreshTokenValidUntil = refresh.ValidUntil;
+        return Results.Ok(new AuthenticationTokensResponse
+        {
+            AccessToken = new TokenInfo { Token = access.Token, ValidUntil = access.ValidUntil },
+            RefreshToken = new TokenInfo { Token = refresh.Token, ValidUntil = refresh.ValidUntil },
+        });
+    }
+
+    /// <summary>POST /auth/token/refresh with the refresh token: a new access token.</summary>
+    public static async Task<IResult> Refresh(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock)
+    {
+        var (claims, failure) = await tokens.AuthenticateAsync(http, TokenKind.RefreshToken);
+        if (failure is not null) return failure;
+        var operation = store.FindAuthOperation(claims!.OperationReference ?? "");
+        if (operation is null) return NotFound(http, claims.OperationReference ?? "");
+        var access = tokens.Issue(operation.ContextNip, operation.ReferenceNumber);
+        operation.LastTokenRefreshDate = clock.GetUtcNow();
+        return Results.Ok(new AuthenticationTokenRefreshResponse { AccessToken = new TokenInfo { Token = access.Token, ValidUntil = access.ValidUntil } });
+    }
+
+    /// <summary>GET /security/public-key-certificates: the sandbox's key, for both usages.</summary>
+    public static IResult PublicKeyCertificates(SandboxKeys keys) => Results.Ok(new List<PublicKeyCertificate>
+    {
+        new()
+        {
+            Certificate = keys.CertificateDer,
+            CertificateId = Convert.FromBase64String(keys.CertificateId),
+            PublicKeyId = Convert.FromBase64String(keys.PublicKeyId),
+            ValidFrom = keys.ValidFrom,
+            ValidTo = keys.ValidTo,
+            Usage = [PublicKeyCertificateUsage.KsefTokenEncryption, PublicKeyCertificateUsage.SymmetricKeyEncryption],
+        },
+    });
+
+    private static AuthOperationRecord Start(SandboxStore store, string contextNip, string method, DateTimeOffset now)
+    {
+        var operation = new AuthOperationRecord(KsefIdentifiers.NewReferenceNumber(now, "AU", Random.Shared), contextNip, method, now);
+        store.AddAuthOperation(operation);
+        return operation;
+    }
+
+    private static IResult Accepted(AuthOperationRecord operation, (int Code, int Detail) outcome, AccessTokens tokens, SandboxTimeline timeline, SandboxOptions options)
+    {
+        timeline.Schedule(operation.Started + options.AuthenticationDelay, _ =>
+        {
+            operation.Status = outcome.Code;
+            var descriptions = new AuthenticationStatusCode(outcome.Code).Descriptions;
+            operation.StatusDetail = descriptions.Count > 0 && descriptions[0].Details.Count > outcome.Detail ? descriptions[0].Details[outcome.Detail] : null;
+        });
+        var (token, validUntil) = tokens.Issue(TokenKind.OperationToken, null, operation.ReferenceNumber, OperationTokenLifetime);
+        return Results.Json(new AuthenticationInitResponse
+        {
+            ReferenceNumber = operation.ReferenceNumber,
+            AuthenticationToken = new TokenInfo { Token = token, ValidUntil = validUntil },
+        }, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static IResult NotFound(HttpContext http, string referenceNumber) =>
+        KsefResults.BadRequest(http, 21304, "Not authenticated.", $"Authentication operation {referenceNumber} was not found.");
+
+    private static string? Text(XmlDocument document, string localName)
+    {
+        var nodes = document.GetElementsByTagName(localName, "*");
+        return nodes.Count > 0 ? nodes[0]!.InnerText.Trim() : null;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using KsefGen.Sandbox.Api;
+
+namespace KsefGen.Sandbox.Control;
+
+/// <summary>
+/// The per-operation limits of the spec's <c>x-rate-limits</c> (requests per second, minute and hour), enforced like KSeF
+/// does: per context and client IP (per IP for operations without a token), over sliding windows on the sandbox clock,
+/// all three windows at once; a breach answers 429 with Retry-After (seconds until the window lets the request in).
+/// The limits are read from the OpenAPI document embedded in the sandbox, so they follow the spec.
+/// </summary>
+public sealed class RateLimits
+{
+    private static readonly TimeSpan[] Windows = [TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)];
+    private readonly Dictionary<string, int?[]> _limits;
+    private readonly ConcurrentDictionary<string, List<long>> _history = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
+
+    /// <summary>Reads the limits from the embedded spec.</summary>
+    public RateLimits(SandboxOptions options, TimeProvider clock)
+    {
+        _clock = clock;
+        Enabled = options.RateLimits;
+        using var spec = typeof(RateLimits).Assembly.GetManifestResourceStream("ksef-sandbox.openapi.json")
+            ?? throw new InvalidOperationException("The embedded OpenAPI document is missing.");
+        _limits = Read(spec);
+    }
+
+    /// <summary>Whether limits are enforced (switchable at run time through /sandbox/rate-limits).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The limits per operation ("GET /sessions/{referenceNumber}" → per second, minute, hour).</summary>
+    public IReadOnlyDictionary<string, int?[]> Limits => _limits;
+
+    /// <summary>Forgets the request history.</summary>
+    public void Clear() => _history.Clear();
+
+    /// <summary>
+    /// An endpoint filter for /v2 routes: counts the request against its operation's limits (after the access token,
+    /// when the route has one, so the count is per context).
+    /// </summary>
+    public static async ValueTask<object?> Filter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var http = invocation.HttpContext;
+        var limits = http.RequestServices.GetRequiredService<RateLimits>();
+        if (limits.Enabled && limits.Check(http) is { } retryAfter)
+        {
+            return KsefResults.TooManyRequests(http, retryAfter, string.Create(CultureInfo.InvariantCulture,
+                $"The request limit for this operation was exceeded. Retry after {retryAfter} seconds."));
+        }
+        return await next(invocation);
+    }
+
+    /// <summary>Counts the request; the seconds to wait when a limit is exceeded, else null.</summary>
+    public int? Check(HttpContext http)
+    {
+        var template = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        if (template is null) return null;
+        var operation = http.Request.Method + " " + (template.StartsWith("/v2", StringComparison.Ordinal) ? template[3..] : template);
+        if (!_limits.TryGetValue(operation, out var limit)) return null;
+        var key = string.Join("|", operation, AccessTokens.TryContextOf(http) ?? "-", http.Connection.RemoteIpAddress?.ToString() ?? "-");
+        var history = _history.GetOrAdd(key, _ => []);
+        var now = _clock.GetUtcNow().UtcTicks;
+        lock (history)
+        {
+            history.RemoveAll(t => t <= now - Windows[^1].Ticks);
+            int? wait = null;
+            for (var w = 0; w < Windows.Length; w++)
+            {
+                if (limit[w] is not { } max) continue;
+                var from = now - Windows[w].Ticks;
+                var first = history.FindIndex(t => t > from);
+                var inWindow = first < 0 ? 0 : history.Count - first;
+                if (inWindow < max) continue;
+                // The request fits once the oldest of the last 'max' requests leaves the window.
+                var freeAt = history[history.Count - max] + Windows[w].Ticks;
+                var seconds = (int)Math.Max(1, Math.Ceiling(TimeSpan.FromTicks(freeAt - now).TotalSeconds));
+                wait = Math.Max(wait ?? 0, seconds);
+            }
+            if (wait is null) history.Add(now);
+            return wait;
+        }
+    }
+
+    private static Dictionary<string, int?[]> Read(Stream spec)
+    {
+        using var document = JsonDocument.Parse(spec);
+        var limits = new Dictionary<string, int?[]>(StringComparer.OrdinalIgnoreCase);
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                if (operation.Value.ValueKind != JsonValueKind.Object || !operation.Value.TryGetProperty("x-rate-limits", out var value)) continue;
+                int? Get(string name) => value.TryGetProperty(name, out var n) && n.TryGetInt32(out var i) ? i : null;
+                limits[operation.Name.ToUpperInvariant() + " " + path.Name] = [Get("perSecond"), Get("perMinute"), Get("perHour")];
+            }
+        }
+        return limits;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Xml;
+using System.Xml.Linq;
+using KsefGen.Sandbox.Identifiers;
+
+namespace KsefGen.Sandbox.Processing;
+
+/// <summary>What the sandbox read from an invoice document and the final status it deserves.</summary>
+/// <param name="Code">The invoice status code the document earns (200, 410, 415, 430, 450).</param>
+/// <param name="Detail">Why, for a failure.</param>
+/// <param name="SellerNip">Podmiot1/DaneIdentyfikacyjne/NIP, when readable.</param>
+/// <param name="InvoiceNumber">Fa/P_2, when readable.</param>
+/// <param name="Kind">Fa/RodzajFaktury (VAT, KOR, ZAL ...), when readable.</param>
+public sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip, string? InvoiceNumber, string? Kind);
+
+/// <summary>
+/// The checks KSeF makes on an invoice, as far as a fake can: decryption (435), the file (430: XML, the FA root and the
+/// elements the duplicate key needs), permissions (410: the seller must be the session's context), attachments (415:
+/// online sessions only) and semantics (450: seller NIP checksum, an issue date not in the future). Duplicates (440)
+/// are decided when the invoice is accepted, against every invoice accepted before.
+/// </summary>
+public static class InvoiceChecks
+{
+    /// <summary>AES-256-CBC/PKCS#7 decryption; null when the key, IV or padding do not fit.</summary>
+    public static byte[]? Decrypt(byte[] content, byte[]? key, byte[]? iv)
+    {
+        if (key is not { Length: 32 } || iv is not { Length: 16 } || content.Length == 0 || content.Length % 16 != 0) return null;
+        try
+        {
+            using var aes = Aes.Create();
+            aes.Key = key;
+            return aes.DecryptCbc(content, iv, PaddingMode.PKCS7);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a decrypted invoice and decides its final status.</summary>
+    public static InvoiceVerdict Evaluate(byte[] xml, string contextNip, bool attachmentsAllowed, DateTimeOffset now)
+    {
+        XDocument document;
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            document = XDocument.Load(reader);
+        }
+        catch (XmlException e)
+        {
+            return new InvoiceVerdict(430, "The invoice is not well-formed XML: " + e.Message, null, null, null);
+        }
+
+        var faktura = document.Root;
+        var root = faktura?.Name.LocalName;
+        var fa = Child(faktura, "Fa");
+        var nip = Child(Child(Child(faktura, "Podmiot1"), "DaneIdentyfikacyjne"), "NIP")?.Value.Trim();
+        var number = Child(fa, "P_2")?.Value.Trim();
+        var kind = Child(fa, "RodzajFaktury")?.Value.Trim();
+        var issued = Child(fa, "P_1")?.Value.Trim();
+        var attachments = faktura?.Descendants().Any(e => e.Name.LocalName == "Zalacznik") == true;
+        if (root != "Faktura") return new InvoiceVerdict(430, $"The root element is {root ?? "missing"}, not Faktura.", nip, number, kind);
+        if (string.IsNullOrWhiteSpace(nip) || string.IsNullOrWhiteSpace(number) || string.IsNullOrWhiteSpace(kind))
+        {
+            return new InvoiceVerdict(430, "Podmiot1/DaneIdentyfikacyjne/NIP, Fa/P_2 and Fa/RodzajFaktury are required.", nip, number, kind);
+        }
+        if (!KsefIdentifiers.IsValidNip(nip)) return new InvoiceVerdict(450, $"Seller NIP {nip} has a wrong checksum.", nip, number, kind);
+        if (issued is not null && (!DateOnly.TryParseExact(issued, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            || date > DateOnly.FromDateTime(now.UtcDateTime.AddDays(1))))
+        {
+            return new InvoiceVerdict(450, $"P_1 ({issued}) is not a valid issue date, or lies in the future.", nip, number, kind);
+        }
+        if (nip != contextNip) return new InvoiceVerdict(410, $"Context {contextNip} may not issue invoices of seller {nip}.", nip, number, kind);
+        if (attachments && !attachmentsAllowed) return new InvoiceVerdict(415, "Invoices with attachments can be sent in batch sessions only.", nip, number, kind);
+        return new InvoiceVerdict(200, null, nip, number, kind);
+    }
+
+    private static XElement? Child(XElement? parent, string localName) =>
+        parent?.Elements().FirstOrDefault(e => e.Name.LocalName == localName);
+}
