@@ -43,7 +43,8 @@ public sealed class UpoTests(SandboxFixture sandbox)
         Assert.Equal(Convert.ToBase64String(SHA256.HashData(trusted.RawData)),
             signature.SelectSingleNode(".//xades:CertDigest/*[local-name()='DigestValue']", namespaces)!.InnerText);
 
-        if (SharedXsd is { } xsd)
+        var version = document.DocumentElement!.NamespaceURI.EndsWith("v4-2", StringComparison.Ordinal) ? "v4-2" : "v4-3";
+        if (SharedXsd(version) is { } xsd)
         {
             var unsigned = (XmlDocument)document.Clone();
             var copy = unsigned.GetElementsByTagName("Signature", SignedXml.XmlDsigNamespaceUrl)[0]!;
@@ -56,16 +57,15 @@ public sealed class UpoTests(SandboxFixture sandbox)
         return document;
     }
 
-    private static XmlSchemaSet? SharedXsd
+    internal static XmlSchemaSet? SharedXsd(string version)
     {
-        get
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);
             while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "KsefGen.sln"))) dir = dir.Parent;
-            var path = dir is null ? null : Path.Combine(dir.FullName, "..", "shared", "ksef-spec", "upo", "upo-v4-3.xsd");
+            var path = dir is null ? null : Path.Combine(dir.FullName, "..", "shared", "ksef-spec", "upo", $"upo-{version}.xsd");
             if (path is null || !File.Exists(path)) return null;
             var set = new XmlSchemaSet();
-            set.Add("http://upo.schematy.mf.gov.pl/KSeF/v4-3", path);
+            set.Add("http://upo.schematy.mf.gov.pl/KSeF/" + version, path);
             set.Compile();
             return set;
         }

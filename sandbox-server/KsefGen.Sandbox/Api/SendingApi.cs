@@ -91,11 +91,11 @@ public static class SendingApi
         // Decrypt and read now (the outcome shows later, on the timeline): the sender learns only a reference number.
         var plain = InvoiceChecks.Decrypt(request.EncryptedInvoiceContent, session.SymmetricKey, session.InitializationVector);
         InvoiceVerdict verdict;
-        if (plain is null) verdict = new InvoiceVerdict(435, "The invoice could not be decrypted with the session key.", null, null, null);
-        else if (plain.Length != request.InvoiceSize || !SHA256.HashData(plain).AsSpan().SequenceEqual(request.InvoiceHash))
-        {
-            verdict = new InvoiceVerdict(430, "invoiceHash/invoiceSize do not match the decrypted invoice.", null, null, null);
-        }
+        var matches = plain is not null && plain.Length == request.InvoiceSize && SHA256.HashData(plain).AsSpan().SequenceEqual(request.InvoiceHash);
+        // A wrong key usually breaks the padding, but 1 time in ~256 "decrypts" to noise: noise that is not the
+        // declared document and does not even look like XML is a decryption failure too.
+        if (plain is null || (!matches && !LooksLikeXml(plain))) verdict = new InvoiceVerdict(435, "The invoice could not be decrypted with the session key.", null, null, null);
+        else if (!matches) verdict = new InvoiceVerdict(430, "invoiceHash/invoiceSize do not match the decrypted invoice.", null, null, null);
         else verdict = InvoiceChecks.Evaluate(plain, session.ContextNip, attachmentsAllowed: false, now);
 
         var invoice = session.AddInvoice(ordinal => new InvoiceRecord(ordinal, KsefIdentifiers.NewReferenceNumber(now, "EE", Random.Shared), verdict.InvoiceNumber, request.InvoiceHash, now)
@@ -256,6 +256,14 @@ public static class SendingApi
             UpoVersion = UpoVersionRequested(http) ?? "v4-3",
         };
         return session;
+    }
+
+    private static bool LooksLikeXml(byte[] plain)
+    {
+        var text = plain.AsSpan();
+        if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) text = text[3..];
+        text = text.TrimStart((ReadOnlySpan<byte>)[(byte)' ', (byte)'\t', (byte)'\r', (byte)'\n']);
+        return text.Length > 0 && text[0] == (byte)'<';
     }
 
     /// <summary>"v4-2" when the request sends X-KSeF-Feature: upo-v4-2 (the schema before 2025-12-22), "v4-3" for upo-v4-3, else null.</summary>
