@@ -13,7 +13,7 @@ namespace KsefGen.Sandbox.Tests;
 /// The sandbox in-process on a free loopback port, over real HTTP. Exposes the base address, a plain HttpClient,
 /// the store and the clock, and hands out generated clients authenticated for a context.
 /// </summary>
-public sealed class SandboxFixture : IAsyncLifetime
+public class SandboxFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 

@@ -58,7 +58,10 @@ public sealed class RateLimits
     {
         var template = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
         if (template is null) return null;
-        var operation = http.Request.Method + " " + (template.StartsWith("/v2", StringComparison.Ordinal) ? template[3..] : template);
+        // Group prefixes combine into "/v2/sessions/" for MapGet(""): compare without the base path and trailing slash.
+        if (template.StartsWith("/v2", StringComparison.Ordinal)) template = template[3..];
+        if (template.Length > 1) template = template.TrimEnd('/');
+        var operation = http.Request.Method + " " + template;
         if (!_limits.TryGetValue(operation, out var limit)) return null;
         var key = string.Join("|", operation, AccessTokens.TryContextOf(http) ?? "-", http.Connection.RemoteIpAddress?.ToString() ?? "-");
         var history = _history.GetOrAdd(key, _ => []);
