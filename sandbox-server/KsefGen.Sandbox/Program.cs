@@ -11,6 +11,10 @@ var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerA
 var (sessions, invoices) = store.Count();
 Console.WriteLine($"KsefGen sandbox: KSeF 2.0 API at {string.Join(", ", addresses.Select(a => a + "/v2"))}");
 Console.WriteLine($"Seeded {sessions} sessions and {invoices} invoices in {store.Contexts.Count} contexts:");
-foreach (var context in store.Contexts) Console.WriteLine($"  NIP {context.Nip}  {context.Name}");
+foreach (var context in store.Contexts)
+{
+    Console.WriteLine($"  NIP {context.Nip}  {context.Name}");
+    Console.WriteLine($"      KSeF token: {store.KsefTokensOf(context.Nip).First().Token}");
+}
 Console.WriteLine($"Access token for CI: POST {addresses.FirstOrDefault()}/sandbox/access-tokens {{\"contextNip\":\"{store.Contexts[0].Nip}\"}}");
 await app.WaitForShutdownAsync();
