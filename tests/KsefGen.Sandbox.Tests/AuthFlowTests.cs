@@ -176,7 +176,7 @@ public sealed class AuthFlowTests(SandboxFixture sandbox)
         return System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(part)).RootElement;
     }
 
-    private static string SignedAuthRequest(string challenge, string nip, X509Certificate2 certificate)
+    internal static string SignedAuthRequest(string challenge, string nip, X509Certificate2 certificate)
     {
         var document = new XmlDocument { PreserveWhitespace = true };
         document.LoadXml($"""<AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0"><Challenge>{challenge}</Challenge><ContextIdentifier><Nip>{nip}</Nip></ContextIdentifier><SubjectIdentifierType>certificateSubject</SubjectIdentifierType></AuthTokenRequest>""");

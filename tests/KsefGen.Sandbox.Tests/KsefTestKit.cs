@@ -20,7 +20,16 @@ internal static class KsefTestKit
 
         public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-        public TokenHandler() => InnerHandler = new HttpClientHandler();
+        public TokenHandler(DelegatingHandler? observer = null)
+        {
+            if (observer is null)
+            {
+                InnerHandler = new HttpClientHandler();
+                return;
+            }
+            observer.InnerHandler = new HttpClientHandler();
+            InnerHandler = observer;
+        }
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -30,9 +39,9 @@ internal static class KsefTestKit
         }
     }
 
-    public static (KsefClient Client, TokenHandler Handler) Client(SandboxFixture sandbox, string? token = null)
+    public static (KsefClient Client, TokenHandler Handler) Client(SandboxFixture sandbox, string? token = null, DelegatingHandler? observer = null)
     {
-        var handler = new TokenHandler { Token = token };
+        var handler = new TokenHandler(observer) { Token = token };
         return (new KsefClient(new HttpClient(handler) { BaseAddress = new Uri(sandbox.BaseAddress, "v2/") }), handler);
     }
 

@@ -43,6 +43,9 @@ public class SandboxFixture : IAsyncLifetime
     /// <summary>Any service of the running sandbox.</summary>
     public T Service<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
 
+    /// <summary>The running application's services (routes, options, state).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public async ValueTask InitializeAsync()
     {
         _app = SandboxApp.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
@@ -71,10 +74,19 @@ public class SandboxFixture : IAsyncLifetime
         return body.GetProperty("accessToken").GetString()!;
     }
 
-    /// <summary>A generated client acting for a context, with optional extra headers.</summary>
-    public async Task<KsefClient> ClientAsync(string contextNip, bool problemDetails = false)
+    /// <summary>
+    /// A generated client acting for a context, with optional extra headers. An <paramref name="observer"/> (a fresh,
+    /// unused handler) sits between the bearer handler and the network: it sees every request as sent and every response.
+    /// </summary>
+    public async Task<KsefClient> ClientAsync(string contextNip, bool problemDetails = false, DelegatingHandler? observer = null)
     {
-        var handler = new BearerHandler(await AccessTokenAsync(contextNip), problemDetails) { InnerHandler = new HttpClientHandler() };
+        HttpMessageHandler network = new HttpClientHandler();
+        if (observer is not null)
+        {
+            observer.InnerHandler = network;
+            network = observer;
+        }
+        var handler = new BearerHandler(await AccessTokenAsync(contextNip), problemDetails) { InnerHandler = network };
         return new KsefClient(new HttpClient(handler) { BaseAddress = new Uri(BaseAddress, "v2/") });
     }
 

@@ -1,0 +1,364 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using KsefGen.Sandbox.Api;
+using KsefGen.Sandbox.State;
+using KsefGen.Sandbox.Tests.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KsefGen.Sandbox.Tests.Contract;
+
+/// <summary>
+/// Drives every /v2 route of the sandbox through every response shape it has, with every exchange recorded in the
+/// log: pages and filters, every session and invoice status code, UPO XML, 400 in both error formats, 401.
+/// A new route needs its calls here (and <see cref="ContractTests"/> fails until it has them).
+/// </summary>
+internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
+{
+    private const string MissingReference = "20261102-SO-0000000000-0000000000-00";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        foreach (var context in sandbox.Store.Contexts)
+        {
+            var client = await sandbox.ClientAsync(context.Nip, observer: log.Observer());
+            await SessionListsAsync(client, context.Nip, ct);
+            await SessionStatusesAsync(client, context.Nip, ct);
+            await InvoiceListsAsync(client, context.Nip, ct);
+            await SingleInvoicesAsync(client, context.Nip, ct);
+            await UposAsync(client, context.Nip, ct);
+        }
+
+        var nip = sandbox.Store.Contexts[0].Nip;
+        var token = await sandbox.AccessTokenAsync(nip);
+        foreach (var problemDetails in new[] { false, true })
+        {
+            var client = await sandbox.ClientAsync(nip, problemDetails, log.Observer());
+            await BadRequestsAsync(client, nip, token, problemDetails, ct);
+        }
+        await FlowAsync(nip, ct);
+        await UnauthorizedAsync(nip, token, ct);
+    }
+
+    /// <summary>
+    /// The sending side: public keys, challenge, KSeF-token authentication, status, redeem, refresh, online and batch
+    /// sessions — each route in its success shape, 400 in both formats, and 401 where the route takes a token.
+    /// </summary>
+    private async Task FlowAsync(string nip, CancellationToken ct)
+    {
+        var (client, handler) = KsefTestKit.Client(sandbox, observer: log.Observer());
+        var certificate = await KsefTestKit.EncryptionCertificateAsync(client, PublicKeyCertificateUsage.KsefTokenEncryption, ct);
+        var challenge = await client.Authentication.GetAuthChallengeAsync(ct);
+        var ksefToken = sandbox.Store.KsefTokensOf(nip).First().Token;
+        var request = new InitTokenAuthenticationRequest
+        {
+            Challenge = challenge.Challenge,
+            ContextIdentifier = new AuthenticationContextIdentifier { Type = AuthenticationContextIdentifierType.Nip, Value = nip },
+            EncryptedToken = KsefTestKit.RsaEncrypt(certificate, System.Text.Encoding.UTF8.GetBytes($"{ksefToken}|{challenge.TimestampMs}")),
+        };
+        var started = await client.Authentication.SubmitKsefTokenAuthRequestAsync(request, ct);
+        handler.Token = started.AuthenticationToken.Token;
+        await client.Authentication.GetAuthStatusAsync(started.ReferenceNumber, ct);
+        sandbox.Clock.Advance(TimeSpan.FromSeconds(2));
+        await client.Authentication.GetAuthStatusAsync(started.ReferenceNumber, ct);
+        var tokens = await client.Authentication.RedeemTokenAsync(ct);
+        handler.Token = tokens.RefreshToken.Token;
+        var refreshed = await client.Authentication.RefreshAccessTokenAsync(ct);
+        handler.Token = refreshed.AccessToken.Token;
+        var xadesChallenge = await client.Authentication.GetAuthChallengeAsync(ct);
+        using (var signer = System.Security.Cryptography.RSA.Create(2048))
+        using (var signing = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Contract Test", signer,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1)))
+        {
+            await client.Authentication.SubmitXadesAuthRequestAsync(AuthFlowTests.SignedAuthRequest(xadesChallenge.Challenge, nip, signing), cancellationToken: ct);
+        }
+
+        var (key, iv, encryption) = await KsefTestKit.SessionKeyAsync(client, ct);
+        var online = await client.OnlineSession.OpenOnlineSessionAsync(new OpenOnlineSessionRequest { FormCode = KsefTestKit.Fa3, Encryption = encryption }, ct);
+        var sent = await client.OnlineSession.SendOnlineSessionInvoiceAsync(online.ReferenceNumber,
+            KsefTestKit.SendRequest(KsefTestKit.Invoice(nip, $"FK/{Guid.NewGuid():N}"), key, iv), ct);
+        await client.OnlineSession.CloseOnlineSessionAsync(online.ReferenceNumber, ct);
+        var (batchRequest, parts) = KsefTestKit.BatchRequest(KsefTestKit.Zip(("k.xml", KsefTestKit.Invoice(nip, $"FK/{Guid.NewGuid():N}"))), 1, key, iv, encryption);
+        var batch = await client.BatchSession.OpenBatchSessionAsync(batchRequest, ct);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, batch.PartUploadRequests[0].Url) { Content = new ByteArrayContent(parts[0]) })
+        {
+            put.Headers.Add("x-ms-blob-type", "BlockBlob");
+            using var storage = new HttpClient();
+            (await storage.SendAsync(put, ct)).EnsureSuccessStatusCode();
+        }
+        await client.BatchSession.CloseBatchSessionAsync(batch.ReferenceNumber, ct);
+        sandbox.Clock.Advance(TimeSpan.FromSeconds(30));
+        // What was sent, now processed, through the status routes.
+        await client.SessionStatus.GetSessionStatusAsync(online.ReferenceNumber, ct);
+        await client.SessionStatus.GetSessionInvoiceAsync(online.ReferenceNumber, sent.ReferenceNumber, ct);
+        await client.SessionStatus.GetSessionInvoicesAsync(batch.ReferenceNumber, cancellationToken: ct);
+
+        foreach (var problemDetails in new[] { false, true })
+        {
+            var (bad, badHandler) = KsefTestKit.Client(sandbox, refreshed.AccessToken.Token, log.Observer());
+            if (problemDetails) badHandler.Headers[KsefResults.ErrorFormatHeader] = "problem-details";
+            // Auth: a used challenge (21111), an unknown operation (21304), redeeming twice (21301).
+            badHandler.Token = null;
+            await Bad(() => bad.Authentication.SubmitKsefTokenAuthRequestAsync(request, ct));
+            await Bad(() => bad.Authentication.SubmitXadesAuthRequestAsync("<AuthTokenRequest/>", cancellationToken: ct));
+            badHandler.Token = started.AuthenticationToken.Token;
+            await Bad(() => bad.Authentication.GetAuthStatusAsync(MissingReference.Replace("-SO-", "-AU-", StringComparison.Ordinal), ct));
+            await Bad(() => bad.Authentication.RedeemTokenAsync(ct));
+            badHandler.Token = refreshed.AccessToken.Token;
+            // Sending: an unknown form code, sizes and hashes that do not add up, a closed session, a missing part.
+            var unknownForm = new OpenOnlineSessionRequest { FormCode = new FormCode { SystemCode = "FA (9)", SchemaVersion = "1-0E", Value = "FA" }, Encryption = encryption };
+            await Bad(() => bad.OnlineSession.OpenOnlineSessionAsync(unknownForm, ct));
+            var wrongSize = KsefTestKit.SendRequest(KsefTestKit.Invoice(nip, "FK/1"), key, iv);
+            wrongSize.EncryptedInvoiceSize++;
+            await Bad(() => bad.OnlineSession.SendOnlineSessionInvoiceAsync(online.ReferenceNumber, wrongSize, ct));
+            await Bad(() => bad.OnlineSession.CloseOnlineSessionAsync(online.ReferenceNumber, ct));
+            var tooMany = KsefTestKit.BatchRequest(new byte[51 * 16], 51, key, iv, encryption).Request;
+            await Bad(() => bad.BatchSession.OpenBatchSessionAsync(tooMany, ct));
+            var unfinished = await bad.BatchSession.OpenBatchSessionAsync(KsefTestKit.BatchRequest(KsefTestKit.Zip(("u.xml", KsefTestKit.Invoice(nip, "FK/2"))), 1, key, iv, encryption).Request, ct);
+            await Bad(() => bad.BatchSession.CloseBatchSessionAsync(unfinished.ReferenceNumber, ct));
+
+            async Task Bad(Func<Task> call)
+            {
+                var error = await Assert.ThrowsAsync<KsefApiException>(call);
+                Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+                Assert.Equal(problemDetails, error.IsProblemDetails);
+            }
+        }
+
+        // A refresh token whose authentication the sandbox no longer knows (after a reset): 21304.
+        using (var reset = log.PlainClient(sandbox.BaseAddress))
+        {
+            (await reset.PostAsync("sandbox/reset", JsonContent.Create(new { }), ct)).EnsureSuccessStatusCode();
+        }
+        foreach (var problemDetails in new[] { false, true })
+        {
+            var (bad, badHandler) = KsefTestKit.Client(sandbox, tokens.RefreshToken.Token, log.Observer());
+            if (problemDetails) badHandler.Headers[KsefResults.ErrorFormatHeader] = "problem-details";
+            var error = await Assert.ThrowsAsync<KsefApiException>(() => bad.Authentication.RefreshAccessTokenAsync(ct));
+            Assert.Equal(21304, error.ExceptionCode);
+        }
+
+        // 401 on the routes that take a token: none, and a token of the wrong kind.
+        var (anonymous, anonymousHandler) = KsefTestKit.Client(sandbox, observer: log.Observer());
+        foreach (var wrong in new[] { null, refreshed.AccessToken.Token })
+        {
+            anonymousHandler.Token = wrong;
+            await Unauthorized(() => anonymous.Authentication.GetAuthStatusAsync(started.ReferenceNumber, ct));
+            await Unauthorized(() => anonymous.Authentication.RedeemTokenAsync(ct));
+            await Unauthorized(() => anonymous.Authentication.RefreshAccessTokenAsync(ct));
+        }
+        anonymousHandler.Token = started.AuthenticationToken.Token;
+        await Unauthorized(() => anonymous.OnlineSession.OpenOnlineSessionAsync(new OpenOnlineSessionRequest { FormCode = KsefTestKit.Fa3, Encryption = encryption }, ct));
+        await Unauthorized(() => anonymous.OnlineSession.SendOnlineSessionInvoiceAsync(online.ReferenceNumber, KsefTestKit.SendRequest(KsefTestKit.Invoice(nip, "FK/3"), key, iv), ct));
+        await Unauthorized(() => anonymous.OnlineSession.CloseOnlineSessionAsync(online.ReferenceNumber, ct));
+        await Unauthorized(() => anonymous.BatchSession.OpenBatchSessionAsync(batchRequest, ct));
+        await Unauthorized(() => anonymous.BatchSession.CloseBatchSessionAsync(batch.ReferenceNumber, ct));
+
+        static async Task Unauthorized(Func<Task> call) =>
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<KsefApiException>(call)).StatusCode);
+    }
+
+    private SessionRecord Large(string nip) => sandbox.Store.SessionsOf(nip).Single(s => s.Invoices.Count == SandboxFixture.LargeSession);
+
+    private async Task SessionListsAsync(KsefClient client, string nip, CancellationToken ct)
+    {
+        var sessions = client.SessionStatus;
+        foreach (var type in new[] { SessionType.Online, SessionType.Batch })
+        {
+            // Every page at the smallest page size, then one big page.
+            var seen = 0;
+            string? next = null;
+            do
+            {
+                var page = await sessions.GetSessionsAsync(type, pageSize: 10, continuationToken: next, cancellationToken: ct);
+                seen += page.Sessions.Count;
+                next = page.ContinuationToken;
+            }
+            while (next is not null);
+            Assert.Equal(sandbox.Store.SessionsOf(nip).Count(s => s.IsBatch == (type == SessionType.Batch)), seen);
+            await sessions.GetSessionsAsync(type, pageSize: 1000, cancellationToken: ct);
+
+            foreach (var status in CommonSessionStatus.KnownValues)
+            {
+                await sessions.GetSessionsAsync(type, pageSize: 100, statuses: [status], cancellationToken: ct);
+            }
+        }
+
+        var all = sandbox.Store.SessionsOf(nip).ToList();
+        var online = all.First(s => !s.IsBatch && s.Closed is not null);
+        var one = await sessions.GetSessionsAsync(SessionType.Online, referenceNumber: online.ReferenceNumber, cancellationToken: ct);
+        Assert.Equal(online.ReferenceNumber, Assert.Single(one.Sessions).ReferenceNumber);
+        var from = all.Min(s => s.Created);
+        var to = all.Max(s => s.Created);
+        await sessions.GetSessionsAsync(SessionType.Batch, pageSize: 100, dateCreatedFrom: from, dateCreatedTo: to, cancellationToken: ct);
+        await sessions.GetSessionsAsync(SessionType.Batch, pageSize: 100, dateClosedFrom: from, dateClosedTo: to.AddDays(1), cancellationToken: ct);
+        await sessions.GetSessionsAsync(SessionType.Online, pageSize: 100, dateModifiedFrom: from, dateModifiedTo: to.AddDays(1),
+            statuses: [CommonSessionStatus.Failed, CommonSessionStatus.Cancelled], cancellationToken: ct);
+        var none = await sessions.GetSessionsAsync(SessionType.Online, referenceNumber: MissingReference, cancellationToken: ct);
+        Assert.Empty(none.Sessions);
+    }
+
+    private async Task SessionStatusesAsync(KsefClient client, string nip, CancellationToken ct)
+    {
+        // Every seeded session: every online and batch session code, the 200 ones with UPO pages.
+        foreach (var session in sandbox.Store.SessionsOf(nip))
+        {
+            var status = await client.SessionStatus.GetSessionStatusAsync(session.ReferenceNumber, ct);
+            Assert.Equal(session.Status, status.Status.Code);
+            Assert.Equal(session.Status == 200, status.Upo is not null);
+        }
+    }
+
+    private async Task InvoiceListsAsync(KsefClient client, string nip, CancellationToken ct)
+    {
+        foreach (var session in sandbox.Store.SessionsOf(nip))
+        {
+            var pageSize = session.Invoices.Count > 100 ? 1000 : 10;
+            foreach (var failed in new[] { false, true })
+            {
+                string? next = null;
+                do
+                {
+                    var page = failed
+                        ? await client.SessionStatus.GetSessionFailedInvoicesAsync(session.ReferenceNumber, next, pageSize, ct)
+                        : await client.SessionStatus.GetSessionInvoicesAsync(session.ReferenceNumber, next, pageSize, ct);
+                    next = page.ContinuationToken;
+                }
+                while (next is not null);
+            }
+        }
+    }
+
+    private async Task SingleInvoicesAsync(KsefClient client, string nip, CancellationToken ct)
+    {
+        var codes = new SortedSet<int>();
+        foreach (var session in sandbox.Store.SessionsOf(nip))
+        {
+            // Every invoice of the small sessions (every code, 440 with extensions), a few of the large one.
+            foreach (var invoice in session.Invoices.Count > 100 ? session.Invoices.Where(i => i.OrdinalNumber % 500 == 7) : session.Invoices)
+            {
+                var served = await client.SessionStatus.GetSessionInvoiceAsync(session.ReferenceNumber, invoice.ReferenceNumber, ct);
+                codes.Add(served.Status.Code);
+                if (served.Status.Code == 440) Assert.NotNull(served.Status.OriginalKsefNumber);
+            }
+        }
+        Assert.Equal(sandbox.Store.SessionsOf(nip).SelectMany(s => s.Invoices).Select(i => i.Status).ToHashSet().Order(), codes);
+    }
+
+    private async Task UposAsync(KsefClient client, string nip, CancellationToken ct)
+    {
+        foreach (var session in sandbox.Store.SessionsOf(nip).Where(s => s.Status == 200))
+        {
+            var status = await client.SessionStatus.GetSessionStatusAsync(session.ReferenceNumber, ct);
+            foreach (var page in status.Upo!.Pages)
+            {
+                var upo = await client.SessionStatus.GetSessionUpoAsync(session.ReferenceNumber, page.ReferenceNumber, ct);
+                Assert.NotNull(upo.ContentHash);
+            }
+            foreach (var invoice in session.Invoices.Where(i => i.Status == 200).Take(3))
+            {
+                Assert.NotNull((await client.SessionStatus.GetSessionInvoiceUpoByKsefNumberAsync(session.ReferenceNumber, invoice.KsefNumber!, ct)).ContentHash);
+                Assert.NotNull((await client.SessionStatus.GetSessionInvoiceUpoByReferenceNumberAsync(session.ReferenceNumber, invoice.ReferenceNumber, ct)).ContentHash);
+            }
+        }
+    }
+
+    /// <summary>Every kind of 400 each route gives, in the format the client asks for.</summary>
+    private async Task BadRequestsAsync(KsefClient client, string nip, string token, bool problemDetails, CancellationToken ct)
+    {
+        var status = client.SessionStatus;
+        var large = Large(nip);
+        var foreign = Large(sandbox.Store.Contexts[1].Nip);
+        var rejectedSession = sandbox.Store.SessionsOf(nip).First(s => s.Status == 200 && s.Invoices.Any(i => i.Status != 200));
+        var rejected = rejectedSession.Invoices.First(i => i.Status != 200);
+        var notAccepted = sandbox.Store.SessionsOf(nip).First(s => s.Status != 200);
+
+        // GET /sessions
+        await Bad(() => status.GetSessionsAsync(SessionType.Online, pageSize: 9, cancellationToken: ct));
+        await Bad(() => status.GetSessionsAsync(SessionType.Batch, pageSize: 1001, cancellationToken: ct));
+        await Bad(() => status.GetSessionsAsync(SessionType.Batch, continuationToken: "not-a-token", cancellationToken: ct));
+        foreach (var query in new[] { "", "?sessionType=Sometimes", "?sessionType=Online&pageSize=abc", "?sessionType=Online&dateCreatedFrom=yesterday", "?sessionType=Online&statuses=Maybe" })
+        {
+            await RawBad("sessions" + query, token, problemDetails, ct);
+        }
+
+        // GET /sessions/{referenceNumber}
+        await Bad(() => status.GetSessionStatusAsync("not-a-reference-number", ct));
+        await Bad(() => status.GetSessionStatusAsync(MissingReference, ct));
+        await Bad(() => status.GetSessionStatusAsync(foreign.ReferenceNumber, ct));
+
+        // GET /sessions/{referenceNumber}/invoices and /invoices/failed
+        await Bad(() => status.GetSessionInvoicesAsync(large.ReferenceNumber, pageSize: 9, cancellationToken: ct));
+        await Bad(() => status.GetSessionInvoicesAsync(large.ReferenceNumber, continuationToken: "%%%", cancellationToken: ct));
+        await Bad(() => status.GetSessionInvoicesAsync(MissingReference, cancellationToken: ct));
+        await Bad(() => status.GetSessionFailedInvoicesAsync(large.ReferenceNumber, pageSize: 1001, cancellationToken: ct));
+        await Bad(() => status.GetSessionFailedInvoicesAsync(large.ReferenceNumber, continuationToken: "%%%", cancellationToken: ct));
+        await Bad(() => status.GetSessionFailedInvoicesAsync(foreign.ReferenceNumber, cancellationToken: ct));
+        await RawBad("sessions/%20%7B%7D/invoices?pageSize=-1", token, problemDetails, ct);
+
+        // GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}
+        await Bad(() => status.GetSessionInvoiceAsync(large.ReferenceNumber, "not-a-reference", ct));
+        await Bad(() => status.GetSessionInvoiceAsync(large.ReferenceNumber, foreign.Invoices[0].ReferenceNumber, ct));
+        await Bad(() => status.GetSessionInvoiceAsync(MissingReference, large.Invoices[0].ReferenceNumber, ct));
+
+        // The three UPO routes: no UPO (21178) and no session (21173).
+        await Bad(() => status.GetSessionInvoiceUpoByKsefNumberAsync(rejectedSession.ReferenceNumber, "5265877635-20250626-010080DD2B5E-26", ct));
+        await Bad(() => status.GetSessionInvoiceUpoByKsefNumberAsync(MissingReference, large.Invoices.First(i => i.KsefNumber is not null).KsefNumber!, ct));
+        await Bad(() => status.GetSessionInvoiceUpoByReferenceNumberAsync(rejectedSession.ReferenceNumber, rejected.ReferenceNumber, ct));
+        await Bad(() => status.GetSessionInvoiceUpoByReferenceNumberAsync(MissingReference, rejected.ReferenceNumber, ct));
+        await Bad(() => status.GetSessionUpoAsync(notAccepted.ReferenceNumber, MissingReference, ct));
+        await Bad(() => status.GetSessionUpoAsync(large.ReferenceNumber, MissingReference, ct));
+
+        async Task Bad(Func<Task> call)
+        {
+            var error = await Assert.ThrowsAsync<KsefApiException>(call);
+            Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+            Assert.Equal(problemDetails, error.IsProblemDetails);
+        }
+    }
+
+    private async Task RawBad(string path, string token, bool problemDetails, CancellationToken ct)
+    {
+        using var http = log.PlainClient(sandbox.BaseAddress);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v2/" + path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (problemDetails) request.Headers.Add(KsefResults.ErrorFormatHeader, "problem-details");
+        using var response = await http.SendAsync(request, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    /// <summary>401 on every route: no token, a forged one, an expired one (the last step: it moves this sandbox's clock).</summary>
+    private async Task UnauthorizedAsync(string nip, string token, CancellationToken ct)
+    {
+        var session = sandbox.Store.SessionsOf(nip).First(s => s.Status == 200 && s.Invoices.Count < 100);
+        var invoice = session.Invoices.First(i => i.Status == 200);
+        var upoPage = (await (await sandbox.ClientAsync(nip)).SessionStatus.GetSessionStatusAsync(session.ReferenceNumber, ct)).Upo!.Pages[0].ReferenceNumber;
+        string[] paths =
+        [
+            "sessions?sessionType=Online",
+            $"sessions/{session.ReferenceNumber}",
+            $"sessions/{session.ReferenceNumber}/invoices",
+            $"sessions/{session.ReferenceNumber}/invoices/failed",
+            $"sessions/{session.ReferenceNumber}/invoices/{invoice.ReferenceNumber}",
+            $"sessions/{session.ReferenceNumber}/invoices/ksef/{invoice.KsefNumber}/upo",
+            $"sessions/{session.ReferenceNumber}/invoices/{invoice.ReferenceNumber}/upo",
+            $"sessions/{session.ReferenceNumber}/upo/{upoPage}",
+        ];
+        using var http = log.PlainClient(sandbox.BaseAddress);
+        foreach (var bearer in new[] { null, "eyJmb3JnZWQ.AAAA" })
+        {
+            foreach (var path in paths) await Unauthorized(path, bearer, problemDetails: bearer is null);
+        }
+        sandbox.Clock.Advance(sandbox.Services.GetRequiredService<SandboxOptions>().AccessTokenLifetime + TimeSpan.FromMinutes(1));
+        foreach (var path in paths) await Unauthorized(path, token, problemDetails: false);
+
+        async Task Unauthorized(string path, string? bearer, bool problemDetails)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "v2/" + path);
+            if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            if (problemDetails) request.Headers.Add(KsefResults.ErrorFormatHeader, "problem-details");
+            using var response = await http.SendAsync(request, ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+}
