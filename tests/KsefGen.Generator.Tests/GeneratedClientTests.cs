@@ -34,6 +34,79 @@ public sealed class GeneratedClientTests
         Assert.Equal("a/b+c=", request.Headers.GetValues("x-continuation-token").Single());
     }
 
+    private static HttpResponseMessage InvoicePage(IEnumerable<int> ordinals, string? next) => FakeHandler.Json(HttpStatusCode.OK,
+        JsonSerializer.Serialize(new
+        {
+            continuationToken = next,
+            invoices = ordinals.Select(o => new
+            {
+                ordinalNumber = o,
+                referenceNumber = $"20261122-EE-0000000000-00000000{o:D2}-00",
+                invoiceHash = Convert.ToBase64String(new byte[32]),
+                invoicingDate = "2026-11-22T10:00:00Z",
+                status = new { code = 200, description = "ok" },
+            }),
+        }));
+
+    [Fact]
+    public async Task EnumerateFollowsContinuationTokensAndYieldsEveryItemOnce()
+    {
+        var handler = new FakeHandler(request => (request.Headers.TryGetValues("x-continuation-token", out var values) ? values.Single() : null) switch
+        {
+            null => InvoicePage([1, 2], "t1"),
+            "t1" => InvoicePage([], "t2"),
+            "t2" => InvoicePage([3], "t3"),
+            _ => InvoicePage([4], null),
+        });
+        var client = new KsefClient(FakeHandler.Client(handler));
+        var ordinals = new List<int>();
+        await foreach (var invoice in client.SessionStatus.EnumerateSessionInvoicesAsync("20261122-SB-0000000000-0000000000-00", pageSize: 10, cancellationToken: Ct))
+        {
+            ordinals.Add(invoice.OrdinalNumber);
+        }
+        Assert.Equal([1, 2, 3, 4], ordinals);
+        Assert.Equal(4, handler.Requests.Count);
+        Assert.All(handler.Requests, r => Assert.Contains("pageSize=10", r.Request.RequestUri!.Query));
+
+        var pages = new List<int>();
+        await foreach (var page in client.SessionStatus.GetSessionFailedInvoicesPagesAsync("20261122-SB-0000000000-0000000000-00", cancellationToken: Ct)) pages.Add(page.Invoices.Count);
+        Assert.Equal([2, 0, 1, 1], pages);
+    }
+
+    [Fact]
+    public async Task EnumerateStopsOnARepeatedTokenInsteadOfLooping()
+    {
+        var handler = new FakeHandler(request => InvoicePage([1], "again"));
+        var client = new KsefClient(FakeHandler.Client(handler));
+        var seen = 0;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var _ in client.SessionStatus.EnumerateSessionInvoicesAsync("20261122-SB-0000000000-0000000000-00", cancellationToken: Ct)) seen++;
+        });
+        Assert.Contains("already given", error.Message);
+        Assert.Equal(2, seen);
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task EnumerateIsLazyAndCancellable()
+    {
+        var handler = new FakeHandler(request => InvoicePage([1, 2], Guid.NewGuid().ToString()));
+        var client = new KsefClient(FakeHandler.Client(handler));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in client.SessionStatus.EnumerateSessionInvoicesAsync("20261122-SB-0000000000-0000000000-00", cancellationToken: cancel.Token))
+            {
+                if (++seen == 3) await cancel.CancelAsync();
+            }
+        });
+        // The page in hand is finished; the next page is never requested.
+        Assert.Equal(4, seen);
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
     [Fact]
     public async Task PathParametersAreEscaped()
     {

@@ -43,6 +43,33 @@ public sealed class SessionStatusApiTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task GeneratedEnumerationsYieldEverySessionAndInvoiceExactlyOnce()
+    {
+        var nip = sandbox.Store.Contexts[0].Nip;
+        var client = await sandbox.ClientAsync(nip);
+        var large = sandbox.Store.SessionsOf(nip).Single(s => s.Invoices.Count == SandboxFixture.LargeSession);
+        var ordinals = new List<int>();
+        await foreach (var invoice in client.SessionStatus.EnumerateSessionInvoicesAsync(large.ReferenceNumber, pageSize: 250, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            ordinals.Add(invoice.OrdinalNumber);
+        }
+        Assert.Equal(Enumerable.Range(1, SandboxFixture.LargeSession), ordinals);
+        var failed = new List<string>();
+        await foreach (var invoice in client.SessionStatus.EnumerateSessionFailedInvoicesAsync(large.ReferenceNumber, pageSize: 10, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            failed.Add(invoice.ReferenceNumber);
+        }
+        Assert.Equal(large.Invoices.Where(i => i.IsFailed).Select(i => i.ReferenceNumber), failed);
+        var sessions = new List<string>();
+        await foreach (var session in client.SessionStatus.EnumerateSessionsAsync(SessionType.Batch, pageSize: 10, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            sessions.Add(session.ReferenceNumber);
+        }
+        Assert.Equal(sandbox.Store.SessionsOf(nip).Where(s => s.IsBatch).Select(s => s.ReferenceNumber).Order(), sessions.Order());
+        Assert.Equal(sessions.Count, sessions.Distinct().Count());
+    }
+
+    [Fact]
     public async Task FailedInvoicesArePagedExactlyOnceAndAreAllFailures()
     {
         var client = await sandbox.ClientAsync(ContextA);

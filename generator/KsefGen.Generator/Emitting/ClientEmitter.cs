@@ -32,6 +32,13 @@ internal static class ClientEmitter
                 w.Line();
                 EmitOperation(w, t, ns, operation, stream: true);
             }
+            if (Paging.Detect(spec, operation) is { } paging)
+            {
+                w.Line();
+                EmitPages(w, t, operation, paging);
+                w.Line();
+                EmitItems(w, t, operation, paging);
+            }
         }
         w.Close();
         w.Close();
@@ -166,6 +173,113 @@ internal static class ClientEmitter
                     break;
             }
         }
+        w.Close();
+    }
+
+    /// <summary>
+    /// A paged list operation: either KSeF's continuation style (request header x-continuation-token, body property
+    /// continuationToken) or its page-index style (query pageOffset = 0, 1, 2 ..., body property hasMore); in both the
+    /// response object has exactly one array property holding the items.
+    /// </summary>
+    private sealed record Paging(bool Continuation, ParameterModel Cursor, PropertyModel Items, PropertyModel Next, TypeRef Page)
+    {
+        public static Paging? Detect(SpecModel spec, OperationModel operation)
+        {
+            if (operation.Response.Kind != ResponseKind.Json || operation.Response.Type is not { Kind: TypeKind.Model } page) return null;
+            var model = spec.Objects.FirstOrDefault(o => o.Name == page.Name);
+            var arrays = model?.Properties.Where(p => p.Type.Kind == TypeKind.Array).ToList();
+            if (model is null || arrays!.Count != 1) return null;
+            var header = operation.Parameters.FirstOrDefault(p => p.Location == ParameterLocation.Header && !p.Required
+                && string.Equals(p.WireName, "x-continuation-token", System.StringComparison.OrdinalIgnoreCase) && p.Type.Kind == TypeKind.String);
+            var token = model.Properties.FirstOrDefault(p => p.JsonName == "continuationToken" && p.Type.Kind == TypeKind.String);
+            if (header is not null && token is not null) return new Paging(true, header, arrays[0], token, page);
+            var offset = operation.Parameters.FirstOrDefault(p => p.Location == ParameterLocation.Query && !p.Required
+                && p.WireName == "pageOffset" && p.Type.Kind is TypeKind.Int32 or TypeKind.Int64);
+            var hasMore = model.Properties.FirstOrDefault(p => p.JsonName == "hasMore" && p.Type.Kind == TypeKind.Boolean);
+            return offset is not null && hasMore is not null ? new Paging(false, offset, arrays[0], hasMore, page) : null;
+        }
+    }
+
+    /// <summary>The parameters of a paged operation without its cursor, as (declaration, argument) pairs.</summary>
+    private static List<(string Declaration, string Argument)> PagedSignature(TypeSyntax t, OperationModel operation, Paging paging)
+    {
+        var list = new List<(string, string)>();
+        foreach (var parameter in operation.Parameters.Where(p => p.Required)) list.Add(($"{t.Type(parameter.Type, false)} {parameter.Name}", parameter.Name));
+        if (operation.Body is { } body) list.Add(($"{t.Type(body.Type, false)} body", "body"));
+        foreach (var parameter in operation.Parameters.Where(p => !p.Required && p != paging.Cursor)) list.Add(($"{t.Type(parameter.Type, true)} {parameter.Name} = null", $"{parameter.Name}: {parameter.Name}"));
+        return list;
+    }
+
+    private static void EmitPages(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging)
+    {
+        var pageType = t.Type(paging.Page, false);
+        var signature = PagedSignature(t, operation, paging);
+        var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { $"{paging.Cursor.Name}: cursor", "cancellationToken: cancellationToken" }));
+        w.Doc("summary", $"Every page of {operation.Name}, in order, following {(paging.Continuation ? "continuation tokens (x-continuation-token)" : "pageOffset until hasMore is false")}.");
+        w.Doc("remarks", paging.Continuation
+            ? "Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException."
+            : "Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException.");
+        foreach (var parameter in operation.Parameters.Where(p => p != paging.Cursor))
+        {
+            w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
+        }
+        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
+        w.Line("/// <param name=\"cancellationToken\">Cancels the enumeration (and the request in flight).</param>");
+        w.Doc("returns", "The pages, fetched one at a time as the caller asks for the next.");
+        if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
+        var declarations = signature.Select(s => s.Declaration).Concat(new[] { "[global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default" });
+        w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{pageType}> {operation.Name}PagesAsync({string.Join(", ", declarations)})");
+        if (paging.Continuation)
+        {
+            w.Line("string? cursor = null;");
+            w.Line("var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);");
+            w.Open("while (true)");
+            w.Line("cancellationToken.ThrowIfCancellationRequested();");
+            w.Line($"var page = await {operation.Name}Async({call}).ConfigureAwait(false);");
+            w.Line("yield return page;");
+            w.Line($"var next = page.{paging.Next.Name};");
+            w.Line("if (string.IsNullOrEmpty(next)) yield break;");
+            w.Line($"if (!seen.Add(next!)) throw new global::System.InvalidOperationException(\"{operation.Name}: the server returned a continuation token it had already given; stopping instead of looping forever.\");");
+            w.Line("cursor = next;");
+            w.Close();
+        }
+        else
+        {
+            var cursorType = paging.Cursor.Type.Kind == TypeKind.Int64 ? "long" : "int";
+            w.Line($"{cursorType} cursor = 0;");
+            w.Open("while (true)");
+            w.Line("cancellationToken.ThrowIfCancellationRequested();");
+            w.Line($"var page = await {operation.Name}Async({call}).ConfigureAwait(false);");
+            w.Line("yield return page;");
+            w.Line($"if (page.{paging.Next.Name} != true) yield break;");
+            w.Line($"if ((page.{paging.Items.Name}?.Count ?? 0) == 0) throw new global::System.InvalidOperationException(\"{operation.Name}: the server sent an empty page that claims more pages; stopping instead of looping forever.\");");
+            w.Line("cursor++;");
+            w.Close();
+        }
+        w.Close();
+    }
+
+    private static void EmitItems(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging)
+    {
+        var itemType = t.Type(paging.Items.Type.Element!, paging.Items.Type.ElementNullable);
+        var signature = PagedSignature(t, operation, paging);
+        var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { "cancellationToken: cancellationToken" }));
+        var name = (operation.Name.StartsWith("Get", System.StringComparison.Ordinal) && operation.Name.Length > 3 ? operation.Name.Substring(3) : operation.Name);
+        w.Doc("summary", $"Every item ({paging.Items.JsonName}) of every page of {operation.Name}, exactly once and in order; the paging is done for you.");
+        foreach (var parameter in operation.Parameters.Where(p => p != paging.Cursor))
+        {
+            w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
+        }
+        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
+        w.Line("/// <param name=\"cancellationToken\">Cancels the enumeration (and the request in flight).</param>");
+        w.Doc("returns", "The items, fetched page by page as the caller asks for them.");
+        if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
+        var declarations = signature.Select(s => s.Declaration).Concat(new[] { "[global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default" });
+        w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{itemType}> Enumerate{name}Async({string.Join(", ", declarations)})");
+        w.Open($"await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait({operation.Name}PagesAsync({call}), false))");
+        w.Line($"if (page.{paging.Items.Name} is null) continue;");
+        w.Line($"foreach (var item in page.{paging.Items.Name}) yield return item;");
+        w.Close();
         w.Close();
     }
 

@@ -72,6 +72,60 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
+        /// Every page of GetSessionFailedInvoices, in order, following continuation tokens (x-continuation-token).
+        /// </summary>
+        /// <remarks>
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// </remarks>
+        /// <param name="referenceNumber">
+        /// Reference number of the session.
+        /// </param>
+        /// <param name="pageSize">
+        /// Number of invoices per page (10 to 1000).
+        /// </param>
+        /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
+        /// <returns>
+        /// The pages, fetched one at a time as the caller asks for the next.
+        /// </returns>
+        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionFailedInvoicesPagesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            string? cursor = null;
+            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await GetSessionFailedInvoicesAsync(referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                yield return page;
+                var next = page.ContinuationToken;
+                if (string.IsNullOrEmpty(next)) yield break;
+                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetSessionFailedInvoices: the server returned a continuation token it had already given; stopping instead of looping forever.");
+                cursor = next;
+            }
+        }
+
+        /// <summary>
+        /// Every item (invoices) of every page of GetSessionFailedInvoices, exactly once and in order; the paging is done for you.
+        /// </summary>
+        /// <param name="referenceNumber">
+        /// Reference number of the session.
+        /// </param>
+        /// <param name="pageSize">
+        /// Number of invoices per page (10 to 1000).
+        /// </param>
+        /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
+        /// <returns>
+        /// The items, fetched page by page as the caller asks for them.
+        /// </returns>
+        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionFailedInvoicesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionFailedInvoicesPagesAsync(referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
+            {
+                if (page.Invoices is null) continue;
+                foreach (var item in page.Invoices) yield return item;
+            }
+        }
+
+        /// <summary>
         /// Get invoice status
         /// </summary>
         /// <remarks>
@@ -335,6 +389,60 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
+        /// Every page of GetSessionInvoices, in order, following continuation tokens (x-continuation-token).
+        /// </summary>
+        /// <remarks>
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// </remarks>
+        /// <param name="referenceNumber">
+        /// Reference number of the session.
+        /// </param>
+        /// <param name="pageSize">
+        /// Number of invoices per page (10 to 1000).
+        /// </param>
+        /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
+        /// <returns>
+        /// The pages, fetched one at a time as the caller asks for the next.
+        /// </returns>
+        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionInvoicesPagesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            string? cursor = null;
+            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await GetSessionInvoicesAsync(referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                yield return page;
+                var next = page.ContinuationToken;
+                if (string.IsNullOrEmpty(next)) yield break;
+                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetSessionInvoices: the server returned a continuation token it had already given; stopping instead of looping forever.");
+                cursor = next;
+            }
+        }
+
+        /// <summary>
+        /// Every item (invoices) of every page of GetSessionInvoices, exactly once and in order; the paging is done for you.
+        /// </summary>
+        /// <param name="referenceNumber">
+        /// Reference number of the session.
+        /// </param>
+        /// <param name="pageSize">
+        /// Number of invoices per page (10 to 1000).
+        /// </param>
+        /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
+        /// <returns>
+        /// The items, fetched page by page as the caller asks for them.
+        /// </returns>
+        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionInvoicesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionInvoicesPagesAsync(referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
+            {
+                if (page.Invoices is null) continue;
+                foreach (var item in page.Invoices) yield return item;
+            }
+        }
+
+        /// <summary>
         /// Get session status
         /// </summary>
         /// <remarks>
@@ -573,6 +681,128 @@ namespace Consumer.Ksef
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.SessionsQueryResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionsQueryResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionsQueryResponse), o)!, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Every page of GetSessions, in order, following continuation tokens (x-continuation-token).
+        /// </summary>
+        /// <remarks>
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// </remarks>
+        /// <param name="sessionType">
+        /// Which kind of sessions to list.
+        /// | Value | Meaning |
+        /// | --- | --- |
+        /// | Online | Interactive session, invoices sent one at a time. |
+        /// | Batch | Batch session, invoices uploaded as an encrypted package. |
+        /// </param>
+        /// <param name="pageSize">
+        /// Number of sessions per page (10 to 1000).
+        /// </param>
+        /// <param name="referenceNumber">
+        /// Return only the session with this reference number.
+        /// </param>
+        /// <param name="dateCreatedFrom">
+        /// Lower bound for the session creation time.
+        /// </param>
+        /// <param name="dateCreatedTo">
+        /// Upper bound for the session creation time.
+        /// </param>
+        /// <param name="dateClosedFrom">
+        /// Lower bound for the session closing time.
+        /// </param>
+        /// <param name="dateClosedTo">
+        /// Upper bound for the session closing time.
+        /// </param>
+        /// <param name="dateModifiedFrom">
+        /// Lower bound for the time of the latest activity in the session (an invoice sent or a status change).
+        /// </param>
+        /// <param name="dateModifiedTo">
+        /// Upper bound for the time of the latest activity in the session (an invoice sent or a status change).
+        /// </param>
+        /// <param name="statuses">
+        /// Return only sessions in one of these states. Repeat the parameter for several values, e.g. `?statuses=InProgress&amp;statuses=Failed`.
+        /// | Value | Meaning |
+        /// | --- | --- |
+        /// | InProgress | Session is still active. |
+        /// | Succeeded | Session processed without session-level errors; individual invoices may still have been rejected. |
+        /// | Failed | Errors while opening or closing the session prevented it from being processed. |
+        /// | Cancelled | Batch upload time ran out, or an online session received no invoices. |
+        /// </param>
+        /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
+        /// <returns>
+        /// The pages, fetched one at a time as the caller asks for the next.
+        /// </returns>
+        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionsQueryResponse> GetSessionsPagesAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            string? cursor = null;
+            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await GetSessionsAsync(sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                yield return page;
+                var next = page.ContinuationToken;
+                if (string.IsNullOrEmpty(next)) yield break;
+                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetSessions: the server returned a continuation token it had already given; stopping instead of looping forever.");
+                cursor = next;
+            }
+        }
+
+        /// <summary>
+        /// Every item (sessions) of every page of GetSessions, exactly once and in order; the paging is done for you.
+        /// </summary>
+        /// <param name="sessionType">
+        /// Which kind of sessions to list.
+        /// | Value | Meaning |
+        /// | --- | --- |
+        /// | Online | Interactive session, invoices sent one at a time. |
+        /// | Batch | Batch session, invoices uploaded as an encrypted package. |
+        /// </param>
+        /// <param name="pageSize">
+        /// Number of sessions per page (10 to 1000).
+        /// </param>
+        /// <param name="referenceNumber">
+        /// Return only the session with this reference number.
+        /// </param>
+        /// <param name="dateCreatedFrom">
+        /// Lower bound for the session creation time.
+        /// </param>
+        /// <param name="dateCreatedTo">
+        /// Upper bound for the session creation time.
+        /// </param>
+        /// <param name="dateClosedFrom">
+        /// Lower bound for the session closing time.
+        /// </param>
+        /// <param name="dateClosedTo">
+        /// Upper bound for the session closing time.
+        /// </param>
+        /// <param name="dateModifiedFrom">
+        /// Lower bound for the time of the latest activity in the session (an invoice sent or a status change).
+        /// </param>
+        /// <param name="dateModifiedTo">
+        /// Upper bound for the time of the latest activity in the session (an invoice sent or a status change).
+        /// </param>
+        /// <param name="statuses">
+        /// Return only sessions in one of these states. Repeat the parameter for several values, e.g. `?statuses=InProgress&amp;statuses=Failed`.
+        /// | Value | Meaning |
+        /// | --- | --- |
+        /// | InProgress | Session is still active. |
+        /// | Succeeded | Session processed without session-level errors; individual invoices may still have been rejected. |
+        /// | Failed | Errors while opening or closing the session prevented it from being processed. |
+        /// | Cancelled | Batch upload time ran out, or an online session received no invoices. |
+        /// </param>
+        /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
+        /// <returns>
+        /// The items, fetched page by page as the caller asks for them.
+        /// </returns>
+        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionsQueryResponseItem> EnumerateSessionsAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionsPagesAsync(sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, cancellationToken: cancellationToken), false))
+            {
+                if (page.Sessions is null) continue;
+                foreach (var item in page.Sessions) yield return item;
+            }
         }
     }
 }
