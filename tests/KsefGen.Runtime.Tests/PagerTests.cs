@@ -126,18 +126,24 @@ public sealed class PagerTests
         Assert.Equal(1, e.PageIndex);
     }
 
+    /// <summary>Shaped like a generated list response.</summary>
+    private sealed record SessionsResponse(List<int> Sessions, string? ContinuationToken);
+
     [Fact]
     public async Task ResponseSelectorOverloadMapsAnyResponseType()
     {
         var server = new TokenServer(23, 10);
-        var items = await KsefPager.ItemsByContinuationToken<(List<int> Rows, string? Next), int>(
-            async (token, ct) =>
-            {
-                var page = await server.FetchAsync(token, ct);
-                return ([.. page.Items!], page.ContinuationToken);
-            },
-            r => r.Rows, r => r.Next, cancellationToken: Ct).ToListAsync(Ct);
+        async Task<SessionsResponse> ListSessionsAsync(string? token, CancellationToken ct)
+        {
+            var page = await server.FetchAsync(token, ct);
+            return new SessionsResponse([.. page.Items!], page.ContinuationToken);
+        }
+
+        // Both type arguments are inferred, as in the package README.
+        var items = await KsefPager.ItemsByContinuationToken((token, ct) => ListSessionsAsync(token, ct), r => r.Sessions, r => r.ContinuationToken, cancellationToken: Ct)
+            .ToListAsync(Ct);
         Assert.Equal(Enumerable.Range(0, 23), items);
+        Assert.Equal([null, "t10", "t20"], server.Requests);
     }
 
     [Theory]

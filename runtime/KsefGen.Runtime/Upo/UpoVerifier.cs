@@ -28,7 +28,7 @@ public sealed class UpoVerifier
     private readonly X509Certificate2[] _intermediates;
 
     /// <summary>Creates a verifier.</summary>
-    /// <param name="options">Trust and schema settings; the certificate lists are copied now.</param>
+    /// <param name="options">Trust and schema settings; the certificate lists are copied now and the schema set is compiled now.</param>
     /// <exception cref="ArgumentException">Neither pinned certificates nor trusted roots are configured.</exception>
     public UpoVerifier(UpoVerifierOptions options)
     {
@@ -41,6 +41,8 @@ public sealed class UpoVerifier
         {
             throw new ArgumentException("Configure at least one pinned certificate or trusted root: a signature is worth nothing without knowing whom to trust.", nameof(options));
         }
+        // Validation only reads a compiled set; compiling now keeps concurrent Verify calls from compiling it at once.
+        if (options.Schemas is { IsCompiled: false } schemas) schemas.Compile();
     }
 
     /// <summary>Verifies UPO bytes.</summary>
