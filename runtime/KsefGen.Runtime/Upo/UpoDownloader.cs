@@ -84,7 +84,7 @@ public sealed class UpoDownloader(HttpClient storage, UpoDownloaderOptions? opti
                 link = await freshLink(cancellationToken).ConfigureAwait(false);
                 refreshes++;
                 if (link is null) throw new UpoDownloadException("The status carries no UPO link (the UPO is not ready yet, or there is none).", attempts);
-                if (IsExpired(link)) throw new UpoDownloadException("The fresh link is already expired: check the clock.", attempts);
+                // A fresh link is always tried, even when it lives shorter than the skew margin or the clocks disagree.
             }
 
             using var request = new HttpRequestMessage(HttpMethod.Get, link.Url);
