@@ -131,12 +131,12 @@ internal static class LoadBenchmark
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-58} {"server",-8} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"body B",8} {"fails",6}");
-        Console.WriteLine(new string('-', 111));
+        Console.WriteLine($"{"scenario",-58} {"server",-8} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"body B",8} {"fails",6} {"alloc/req",10} {"GC pause",8}");
+        Console.WriteLine(new string('-', 130));
         foreach (var r in results)
         {
             void Row(string scenario, string server, Sample s) => Console.WriteLine(string.Create(inv,
-                $"{scenario,-58} {server,-8} {s.RequestsPerSecond,9:N0} {s.PercentileMs(0.50),8:F2} {s.PercentileMs(0.99),8:F2} {r.Scenario.BodyBytes,8:N0} {s.Failures,6}"));
+                $"{scenario,-58} {server,-8} {s.RequestsPerSecond,9:N0} {s.PercentileMs(0.50),8:F2} {s.PercentileMs(0.99),8:F2} {r.Scenario.BodyBytes,8:N0} {s.Failures,6} {s.AllocatedPerRequest / 1024,8:N1}KB {s.GcPausePercent,7:F1}%"));
             Row(r.Scenario.Name, "sandbox", r.Sandbox);
             Row("", "bare", r.Bare);
             var ratio = r.Sandbox.RequestsPerSecond / r.Bare.RequestsPerSecond;
@@ -154,6 +154,7 @@ internal static class LoadBenchmark
             }
         }
         Console.WriteLine("ratio = sandbox / bare (throughput: higher is better; latency: lower is better).");
+        Console.WriteLine("alloc/req and GC pause are process-wide (client and servers) over the measured segments.");
     }
 
     private static string LoadAverage() =>

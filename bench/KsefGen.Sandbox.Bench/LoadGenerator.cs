@@ -23,6 +23,15 @@ internal sealed class Sample
     public long Failures { get; private set; }
     public long Bytes { get; private set; }
     public double Seconds { get; private set; }
+
+    /// <summary>Bytes allocated in this process (client and servers) while the segment ran.</summary>
+    public long Allocated { get; private set; }
+
+    /// <summary>Time the GC held the process paused while the segment ran.</summary>
+    public TimeSpan GcPause { get; private set; }
+
+    /// <summary>Gen-2 collections while the segment ran.</summary>
+    public int Gen2Collections { get; private set; }
     public List<long> Latencies { get; } = [];
 
     public void Add(Sample other)
@@ -31,6 +40,9 @@ internal sealed class Sample
         Failures += other.Failures;
         Bytes += other.Bytes;
         Seconds += other.Seconds;
+        Allocated += other.Allocated;
+        GcPause += other.GcPause;
+        Gen2Collections += other.Gen2Collections;
         Latencies.AddRange(other.Latencies);
     }
 
@@ -42,7 +54,17 @@ internal sealed class Sample
         Latencies.Add(ticks);
     }
 
-    public void SetElapsed(double seconds) => Seconds = seconds;
+    public void SetTotals(double seconds, long allocated, TimeSpan gcPause, int gen2)
+    {
+        Seconds = seconds;
+        Allocated = allocated;
+        GcPause = gcPause;
+        Gen2Collections = gen2;
+    }
+
+    public double AllocatedPerRequest => Requests == 0 ? 0 : (double)Allocated / Requests;
+
+    public double GcPausePercent => 100 * GcPause.TotalSeconds / Seconds;
 
     public double RequestsPerSecond => Requests / Seconds;
 
@@ -103,13 +125,16 @@ internal sealed class LoadGenerator : IDisposable
     /// <summary>Runs the load for <paramref name="duration"/> and returns what it saw.</summary>
     public async Task<Sample> RunAsync(Target target, TimeSpan duration, CancellationToken cancellationToken)
     {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var pause = GC.GetTotalPauseDuration();
+        var gen2 = GC.CollectionCount(2);
         var start = Stopwatch.GetTimestamp();
         var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = Enumerable.Range(0, _connections).Select(_ => Task.Run(() => WorkerAsync(target, deadline, cancellationToken), cancellationToken)).ToArray();
         var samples = await Task.WhenAll(workers).ConfigureAwait(false);
         var total = new Sample();
         foreach (var sample in samples) total.Add(sample);
-        total.SetElapsed(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        total.SetTotals(Stopwatch.GetElapsedTime(start).TotalSeconds, GC.GetTotalAllocatedBytes() - allocated, GC.GetTotalPauseDuration() - pause, GC.CollectionCount(2) - gen2);
         return total;
     }
 
