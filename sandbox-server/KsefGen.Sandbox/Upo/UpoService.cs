@@ -28,7 +28,7 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     /// <summary>The reference numbers of the session UPO pages (…-EU-…), the same on every call.</summary>
     public string[] PageReferences(SessionRecord session)
     {
-        var pages = UpoDocumentBuilder.PageCount(session.Invoices.Count(i => i.Status == 200), options.UpoPageSize);
+        var pages = UpoDocumentBuilder.PageCount(session.SuccessfulInvoiceCount, options.UpoPageSize);
         return Enumerable.Range(1, pages).Select(page =>
         {
             var seed = BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture))));
