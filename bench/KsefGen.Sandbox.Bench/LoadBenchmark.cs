@@ -8,7 +8,7 @@ namespace KsefGen.Sandbox.Bench;
 internal sealed record Scenario(string Name, Target Sandbox, Target Bare, int BodyBytes);
 
 /// <summary>The figures of one scenario for both servers (and wrk's, when it ran).</summary>
-internal sealed record ScenarioResult(Scenario Scenario, Sample Sandbox, Sample Bare, WrkResult? WrkSandbox = null, WrkResult? WrkBare = null);
+internal sealed record ScenarioResult(Scenario Scenario, Sample Sandbox, Sample Bare, double OthersShare, WrkResult? WrkSandbox = null, WrkResult? WrkBare = null);
 
 /// <summary>
 /// The load run: the sandbox and the bare endpoint in this process, one closed-loop client, each scenario warmed up on
@@ -68,7 +68,7 @@ internal static class LoadBenchmark
             }
         }
 
-        PrintHeader(settings, large.Invoices.Count, page);
+        PrintHeader(settings, large.Invoices.Count, page, await MachineLoad.SampleOthersAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false));
         var results = new List<ScenarioResult>();
         var segment = settings.Duration / settings.Rounds;
         foreach (var scenario in scenarios)
@@ -78,6 +78,7 @@ internal static class LoadBenchmark
             await load.RunAsync(scenario.Bare, settings.Warmup, cancellationToken).ConfigureAwait(false);
             var sandboxTotal = new Sample();
             var bareTotal = new Sample();
+            var machine = MachineLoad.Take();
             for (var round = 0; round < settings.Rounds; round++)
             {
                 Console.Write($", round {round + 1}");
@@ -88,8 +89,9 @@ internal static class LoadBenchmark
                     total.Add(await load.RunAsync(target, segment, cancellationToken).ConfigureAwait(false));
                 }
             }
-            Console.WriteLine();
-            results.Add(new ScenarioResult(scenario, sandboxTotal, bareTotal));
+            var others = MachineLoad.Take().OthersShareSince(machine);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" (other processes used {others:P0} of the CPUs meanwhile)"));
+            results.Add(new ScenarioResult(scenario, sandboxTotal, bareTotal, others));
         }
 
         if (settings.Wrk)
@@ -115,7 +117,7 @@ internal static class LoadBenchmark
         return results.All(r => r.Sandbox.Failures == 0 && r.Bare.Failures == 0) ? 0 : 1;
     }
 
-    private static void PrintHeader(BenchSettings settings, int largeInvoices, int laterPage)
+    private static void PrintHeader(BenchSettings settings, int largeInvoices, int laterPage, double othersBefore)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"""
@@ -123,7 +125,7 @@ internal static class LoadBenchmark
               client and both servers in this one process on {Environment.ProcessorCount} cores ({(GCSettings.IsServerGC ? "server" : "workstation")} GC): they compete for the same CPUs
               {settings.Connections} connections, closed loop; per scenario and server: {settings.Warmup.TotalSeconds:0.#} s warm-up, then {settings.Rounds} alternating round(s), {settings.Duration.TotalSeconds:0.#} s measured in all
               large session: {largeInvoices:N0} invoices; the later page is page {laterPage}
-              load average before the run: {LoadAverage()} (other work on the machine skews the figures)
+              other processes used {othersBefore:P0} of the CPUs just before the run (anything above a few percent skews the figures)
             """));
     }
 
@@ -131,13 +133,13 @@ internal static class LoadBenchmark
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine($"{"scenario",-58} {"server",-8} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"body B",8} {"fails",6} {"alloc/req",10} {"GC pause",8}");
-        Console.WriteLine(new string('-', 130));
+        Console.WriteLine($"{"scenario",-58} {"server",-8} {"req/s",9} {"p50 ms",8} {"p99 ms",8} {"body B",8} {"fails",6} {"alloc/req",10} {"GC pause",8} {"others",6}");
+        Console.WriteLine(new string('-', 137));
         foreach (var r in results)
         {
-            void Row(string scenario, string server, Sample s) => Console.WriteLine(string.Create(inv,
-                $"{scenario,-58} {server,-8} {s.RequestsPerSecond,9:N0} {s.PercentileMs(0.50),8:F2} {s.PercentileMs(0.99),8:F2} {r.Scenario.BodyBytes,8:N0} {s.Failures,6} {s.AllocatedPerRequest / 1024,8:N1}KB {s.GcPausePercent,7:F1}%"));
-            Row(r.Scenario.Name, "sandbox", r.Sandbox);
+            void Row(string scenario, string server, Sample s, string others = "") => Console.WriteLine(string.Create(inv,
+                $"{scenario,-58} {server,-8} {s.RequestsPerSecond,9:N0} {s.PercentileMs(0.50),8:F2} {s.PercentileMs(0.99),8:F2} {r.Scenario.BodyBytes,8:N0} {s.Failures,6} {s.AllocatedPerRequest / 1024,8:N1}KB {s.GcPausePercent,7:F1}%{others}"));
+            Row(r.Scenario.Name, "sandbox", r.Sandbox, string.Create(inv, $" {r.OthersShare,6:P0}"));
             Row("", "bare", r.Bare);
             var ratio = r.Sandbox.RequestsPerSecond / r.Bare.RequestsPerSecond;
             var p99 = r.Sandbox.PercentileMs(0.99);
@@ -154,11 +156,9 @@ internal static class LoadBenchmark
             }
         }
         Console.WriteLine("ratio = sandbox / bare (throughput: higher is better; latency: lower is better).");
-        Console.WriteLine("alloc/req and GC pause are process-wide (client and servers) over the measured segments.");
+        Console.WriteLine("alloc/req and GC pause are process-wide (client and servers) over the measured segments; others = the CPU share");
+        Console.WriteLine("other processes used during the scenario's measured rounds.");
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static void Settle()
     {
