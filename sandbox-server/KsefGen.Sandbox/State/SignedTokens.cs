@@ -27,7 +27,13 @@ public sealed class SignedTokens
     }
 
     /// <summary>Signs a payload: base64url(payload) + "." + base64url(HMAC).</summary>
-    public string Protect(string purpose, string payload)
+    public string Protect(string purpose, string payload) => Protect(purpose, payload.AsSpan(), prefix: "");
+
+    /// <summary>
+    /// <paramref name="prefix"/> followed by the token of <paramref name="payload"/>, as one string: for links, which
+    /// are a fixed address plus a token, without building the token and the link separately.
+    /// </summary>
+    public string Protect(string purpose, ReadOnlySpan<char> payload, string prefix)
     {
         byte[]? rentedBytes = null;
         char[]? rentedChars = null;
@@ -40,11 +46,13 @@ public sealed class SignedTokens
             Mac(purpose, data, mac);
 
             var dataChars = Base64Url.GetEncodedLength(data.Length);
-            var length = dataChars + 1 + Base64Url.GetEncodedLength(MacLength);
+            var length = prefix.Length + dataChars + 1 + Base64Url.GetEncodedLength(MacLength);
             var chars = length <= StackLimit ? stackalloc char[StackLimit] : (rentedChars = ArrayPool<char>.Shared.Rent(length));
-            Base64Url.EncodeToChars(data, chars);
-            chars[dataChars] = '.';
-            Base64Url.EncodeToChars(mac, chars[(dataChars + 1)..]);
+            prefix.CopyTo(chars);
+            var token = chars[prefix.Length..];
+            Base64Url.EncodeToChars(data, token);
+            token[dataChars] = '.';
+            Base64Url.EncodeToChars(mac, token[(dataChars + 1)..]);
             return new string(chars[..length]);
         }
         finally
