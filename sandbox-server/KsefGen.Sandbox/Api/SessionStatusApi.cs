@@ -157,7 +157,7 @@ public static class SessionStatusApi
         IReadOnlyList<InvoiceRecord> items = failedOnly ? session.FailedInvoices(offset, size + 1) : session.Invoices.Skip(offset).Take(size + 1).ToList();
         var hasMore = items.Count > size;
         var page = items.Take(size).Select(i => Invoice(http, upo, session, i)).ToList();
-        return Results.Ok(new SessionInvoicesResponse
+        return BufferedJson.Ok(new SessionInvoicesResponse
         {
             ContinuationToken = hasMore ? NextToken(tokens, scope, offset + size) : null,
             Invoices = page,
