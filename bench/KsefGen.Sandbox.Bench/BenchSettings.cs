@@ -7,13 +7,13 @@ internal sealed record BenchSettings
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/KsefGen.Sandbox.Bench -- [mode] [options]
-          (no mode)        load run: sandbox vs a bare minimal-API endpoint, 3 scenarios (about 2 minutes)
-          --quick          the same, short (a smoke run, about 20 seconds)
+          (no mode)        load run: sandbox vs a bare minimal-API endpoint, 3 scenarios (about 2.5 minutes)
+          --quick          the same, short (a smoke run, about 40 seconds)
           --memory         the real sandbox as a child process seeded with >= --invoices invoices: seeding time and RSS
         Load options:
           --connections N  concurrent connections (32)
-          --warmup S       warm-up seconds per target and scenario (5; quick 1)
-          --duration S     measured seconds per target and scenario, split over the rounds (15; quick 2)
+          --warmup S       warm-up seconds per target and scenario (5; quick 2)
+          --duration S     measured seconds per target and scenario, split over the rounds (15; quick 3)
           --rounds N       alternating sandbox/bare rounds per scenario (3; quick 1)
           --large N        invoices in each context's large batch session (the sandbox default, 3000)
           --wrk            also measure every scenario with wrk (Debian package 'wrk'), if it is on PATH
@@ -42,8 +42,8 @@ internal sealed record BenchSettings
             Quick = quick,
             Memory = args.Contains("--memory"),
             Wrk = args.Contains("--wrk"),
-            Warmup = TimeSpan.FromSeconds(quick ? 1 : 5),
-            Duration = TimeSpan.FromSeconds(quick ? 2 : 15),
+            Warmup = TimeSpan.FromSeconds(quick ? 2 : 5),
+            Duration = TimeSpan.FromSeconds(quick ? 3 : 15),
             Rounds = quick ? 1 : 3,
         };
         for (var i = 0; i < args.Length; i++)
