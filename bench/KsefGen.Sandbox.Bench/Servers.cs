@@ -61,7 +61,8 @@ internal sealed class SandboxServer : IAsyncDisposable
 
 /// <summary>
 /// The floor to compare with: a minimal-API app with one route per scenario that returns a canned body (the sandbox's
-/// own response, captured once) with the sandbox's content type. No authentication, no work, logging as an ASP.NET Core
+/// own response, captured once) with the sandbox's content type. It gets the same requests, bearer token and continuation
+/// token included, and ignores them: no authentication, no work. Logging as an ASP.NET Core
 /// template configures it (Microsoft.AspNetCore at Warning).
 /// </summary>
 internal sealed class BareServer : IAsyncDisposable
