@@ -6,6 +6,7 @@ using KsefGen.Sandbox.Security;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace KsefGen.Sandbox;
 
@@ -19,6 +20,13 @@ public static class SandboxApp
     public static WebApplication Build(string[] args, Action<SandboxOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // ASP.NET Core's own Information logs are six lines per request, which cost more than the request itself
+        // (about 8x fewer requests per second). This default sits below every other source, like a template's
+        // appsettings.json: --Logging:LogLevel:Microsoft.AspNetCore=Information turns the request log back on.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+        });
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
 
         var options = builder.Configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>() ?? new SandboxOptions();

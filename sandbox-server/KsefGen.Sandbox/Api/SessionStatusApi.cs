@@ -90,8 +90,8 @@ public static class SessionStatusApi
             DateUpdated = s.Updated,
             ValidUntil = s.ValidUntil,
             TotalInvoiceCount = s.Invoices.Count,
-            SuccessfulInvoiceCount = s.Invoices.Count(i => i.Status == 200),
-            FailedInvoiceCount = s.Invoices.Count(i => i.IsFailed),
+            SuccessfulInvoiceCount = s.SuccessfulInvoiceCount,
+            FailedInvoiceCount = s.FailedInvoiceCount,
         }).ToList();
         var next = offset + page.Count < matching.Count ? NextToken(tokens, scope, offset + page.Count) : null;
         return Results.Ok(new SessionsQueryResponse { ContinuationToken = next, Sessions = page });
@@ -119,8 +119,8 @@ public static class SessionStatusApi
             DateUpdated = session.Updated,
             ValidUntil = session.ValidUntil,
             InvoiceCount = session.Invoices.Count,
-            SuccessfulInvoiceCount = session.Invoices.Count(i => i.Status == 200),
-            FailedInvoiceCount = session.Invoices.Count(i => i.IsFailed),
+            SuccessfulInvoiceCount = session.SuccessfulInvoiceCount,
+            FailedInvoiceCount = session.FailedInvoiceCount,
         });
     }
 
@@ -141,7 +141,7 @@ public static class SessionStatusApi
     {
         if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
         if (!KsefIdentifiers.IsReferenceNumber(invoiceReferenceNumber)) return KsefResults.Invalid(http, "invoiceReferenceNumber is not a reference number.");
-        var invoice = session!.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
+        var invoice = session!.FindInvoice(invoiceReferenceNumber);
         return invoice is null
             ? KsefResults.Invalid(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.")
             : Results.Ok(Invoice(http, upo, session, invoice));
@@ -155,12 +155,10 @@ public static class SessionStatusApi
         if (ReadOffset(tokens, scope, continuationToken) is not { } offset) return KsefResults.BadContinuationToken(http);
 
         // Invoices are in ordinal order and only ever appended, so an offset stays exact between pages.
-        IEnumerable<InvoiceRecord> source = session.Invoices;
-        if (failedOnly) source = source.Where(i => i.IsFailed);
-        var items = source.Skip(offset).Take(size + 1).ToList();
+        IReadOnlyList<InvoiceRecord> items = failedOnly ? session.FailedInvoices(offset, size + 1) : session.Invoices.Skip(offset).Take(size + 1).ToList();
         var hasMore = items.Count > size;
         var page = items.Take(size).Select(i => Invoice(http, upo, session, i)).ToList();
-        return Results.Ok(new SessionInvoicesResponse
+        return BufferedJson.Ok(new SessionInvoicesResponse
         {
             ContinuationToken = hasMore ? NextToken(tokens, scope, offset + size) : null,
             Invoices = page,

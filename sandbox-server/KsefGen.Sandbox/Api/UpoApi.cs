@@ -31,7 +31,7 @@ public static class UpoApi
     public static IResult GetSessionInvoiceUpoByKsefNumber(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string ksefNumber)
     {
         if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
-        var invoice = session!.Invoices.FirstOrDefault(i => i.KsefNumber == ksefNumber);
+        var invoice = session!.FindInvoiceByKsefNumber(ksefNumber);
         var body = invoice is null ? null : upo.InvoiceUpo(session, invoice, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO for KSeF number {ksefNumber} in session {referenceNumber}.") : Xml(http, body);
     }
@@ -40,7 +40,7 @@ public static class UpoApi
     public static IResult GetSessionInvoiceUpoByReferenceNumber(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
         if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
-        var invoice = session!.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
+        var invoice = session!.FindInvoice(invoiceReferenceNumber);
         var body = invoice is null ? null : upo.InvoiceUpo(session, invoice, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO for invoice {invoiceReferenceNumber} in session {referenceNumber}.") : Xml(http, body);
     }
@@ -63,7 +63,7 @@ public static class UpoApi
         if (session is not null)
         {
             body = link.Kind == "invoice"
-                ? session.Invoices.FirstOrDefault(i => i.ReferenceNumber == link.Id) is { } invoice ? upo.InvoiceUpo(session, invoice) : null
+                ? session.FindInvoice(link.Id) is { } invoice ? upo.InvoiceUpo(session, invoice) : null
                 : upo.SessionUpoPage(session, link.Id);
         }
         return body is null ? Results.NotFound() : Xml(http, body);

@@ -4,7 +4,7 @@ namespace KsefGen.Sandbox.State;
 public sealed record SandboxContext(string Nip, string Name);
 
 /// <summary>A session as the sandbox stores it. Status fields change; the rest is fixed at creation.</summary>
-public sealed class SessionRecord
+public sealed partial class SessionRecord
 {
     /// <summary>Creates a session record.</summary>
     public SessionRecord(string referenceNumber, string contextNip, bool isBatch, DateTimeOffset created)
@@ -147,14 +147,38 @@ public sealed class InvoiceRecord
     /// <summary>When KSeF accepted the invoice.</summary>
     public DateTimeOffset InvoicingDate { get; }
 
+    /// <summary>
+    /// Counts changes to any invoice's <see cref="Status"/> or <see cref="KsefNumber"/> in the process, so that derived
+    /// views (counters, failed list, KSeF-number index) know when to recompute.
+    /// </summary>
+    public static long ChangeVersion => Interlocked.Read(ref s_changeVersion);
+
+    private static long s_changeVersion;
+
     /// <summary>The invoice status code.</summary>
-    public int Status { get; set; } = 100;
+    public int Status
+    {
+        get;
+        set
+        {
+            field = value;
+            Interlocked.Increment(ref s_changeVersion);
+        }
+    } = 100;
 
     /// <summary>The details of a failure status.</summary>
     public string? StatusDetail { get; set; }
 
     /// <summary>The KSeF number, once assigned (status 200).</summary>
-    public string? KsefNumber { get; set; }
+    public string? KsefNumber
+    {
+        get;
+        set
+        {
+            field = value;
+            Interlocked.Increment(ref s_changeVersion);
+        }
+    }
 
     /// <summary>When the KSeF number was assigned.</summary>
     public DateTimeOffset? AcquisitionDate { get; set; }

@@ -15,6 +15,7 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
 {
     private const string LinkPurpose = "storage-link";
     private readonly ConcurrentDictionary<string, byte[]> _signed = new(StringComparer.Ordinal);
+    private volatile LinkPrefixEntry? _linkPrefix;
 
     /// <summary>The signing certificate clients should trust.</summary>
     public UpoSigner Signer => signer;
@@ -28,7 +29,7 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     /// <summary>The reference numbers of the session UPO pages (…-EU-…), the same on every call.</summary>
     public string[] PageReferences(SessionRecord session)
     {
-        var pages = UpoDocumentBuilder.PageCount(session.Invoices.Count(i => i.Status == 200), options.UpoPageSize);
+        var pages = UpoDocumentBuilder.PageCount(session.SuccessfulInvoiceCount, options.UpoPageSize);
         return Enumerable.Range(1, pages).Select(page =>
         {
             var seed = BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture))));
@@ -66,9 +67,41 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     public (Uri Url, DateTimeOffset ExpiresAt) Link(HttpContext http, string kind, string sessionReference, string id)
     {
         var expires = clock.GetUtcNow() + options.UpoLinkLifetime;
-        var token = tokens.Protect(LinkPurpose, string.Join("|", kind, sessionReference, id, expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
-        return (new Uri($"{http.Request.Scheme}://{http.Request.Host}/storage/upo/{token}"), expires);
+        // A page of invoices makes one link per accepted invoice: the payload "kind|session|id|expiry" is formatted on
+        // the stack and the link is built as one string around the token.
+        Span<char> payload = stackalloc char[256];
+        var written = 0;
+        var digits = 0;
+        var fits = TryAppend(payload, ref written, kind) && TryAppend(payload, ref written, "|")
+            && TryAppend(payload, ref written, sessionReference) && TryAppend(payload, ref written, "|")
+            && TryAppend(payload, ref written, id) && TryAppend(payload, ref written, "|")
+            && expires.ToUnixTimeMilliseconds().TryFormat(payload[written..], out digits, default, CultureInfo.InvariantCulture);
+        var url = fits
+            ? tokens.Protect(LinkPurpose, payload[..(written + digits)], LinkPrefix(http))
+            : LinkPrefix(http) + tokens.Protect(LinkPurpose, string.Join("|", kind, sessionReference, id, expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
+        return (new Uri(url), expires);
     }
+
+    private static bool TryAppend(Span<char> buffer, ref int written, string text)
+    {
+        if (!text.AsSpan().TryCopyTo(buffer[written..])) return false;
+        written += text.Length;
+        return true;
+    }
+
+    /// <summary>"scheme://host/storage/upo/" of the request, kept while requests keep coming to the same address.</summary>
+    private string LinkPrefix(HttpContext http)
+    {
+        var scheme = http.Request.Scheme;
+        var host = http.Request.Host;
+        var cached = _linkPrefix;
+        if (cached is not null && cached.Scheme == scheme && cached.Host == host.Value) return cached.Prefix;
+        cached = new LinkPrefixEntry(scheme, host.Value, $"{scheme}://{host}/storage/upo/");
+        _linkPrefix = cached;
+        return cached.Prefix;
+    }
+
+    private sealed record LinkPrefixEntry(string Scheme, string? Host, string Prefix);
 
     /// <summary>What a link points at, or why it does not work.</summary>
     public (string Kind, string Session, string Id)? ReadLink(string token, out string problem)
