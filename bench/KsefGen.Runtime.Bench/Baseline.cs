@@ -35,13 +35,14 @@ internal static class Baseline
     }
 
     /// <summary>
-    /// The transport floor, for reference: every page fetched and read into a byte array; only the continuation token
-    /// is parsed, no invoice is materialized (the sandbox's own work and allocations, the HTTP stack's, nothing else).
+    /// The transport floor, for reference: every page fetched and copied into one reused buffer; only the continuation
+    /// token is parsed, no invoice is materialized (the sandbox's own work and allocations, the HTTP stack's, nothing else).
     /// </summary>
     public static async Task<Tally> FetchOnlyAsync(HttpClient http, string referenceNumber, int pageSize, CancellationToken cancellationToken)
     {
         var path = $"sessions/{Uri.EscapeDataString(referenceNumber)}/invoices?pageSize={pageSize}";
         var tally = new Tally();
+        using var buffer = new MemoryStream();
         string? token = null;
         do
         {
@@ -49,15 +50,20 @@ internal static class Baseline
             if (token is not null) request.Headers.TryAddWithoutValidation("x-continuation-token", token);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             response.EnsureSuccessStatusCode();
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            token = TopLevelContinuationToken(bytes);
+            buffer.SetLength(0);
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            token = TopLevelContinuationToken(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
             tally.AddPage();
         }
         while (!string.IsNullOrEmpty(token));
         return tally;
     }
 
-    private static string? TopLevelContinuationToken(byte[] json)
+    private static string? TopLevelContinuationToken(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
         reader.Read();
