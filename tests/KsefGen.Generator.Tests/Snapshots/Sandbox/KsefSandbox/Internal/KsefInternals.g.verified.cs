@@ -120,16 +120,45 @@ namespace Consumer.Ksef.Internal
             }
         }
 
+        // The body is read into a pooled buffer (sized from Content-Length when known) and parsed from there: a page of
+        // a thousand invoices is about 750 KB, and a fresh array per response would land on the large object heap.
         public static async global::System.Threading.Tasks.Task<T> ReadJsonAsync<T>(global::System.Net.Http.HttpResponseMessage response, KsefReadFunc<T> read, global::System.Threading.CancellationToken cancellationToken)
         {
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return Parse(bytes, read);
+            var pool = global::System.Buffers.ArrayPool<byte>.Shared;
+            var length = response.Content.Headers.ContentLength;
+            var buffer = pool.Rent(length is > 0 and < 0x3FFF_FFFF ? (int)length.Value + 1 : 16 * 1024);
+            var count = 0;
+            try
+            {
+                var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                using (stream)
+                {
+                    while (true)
+                    {
+                        if (count == buffer.Length)
+                        {
+                            var larger = pool.Rent(checked(buffer.Length * 2));
+                            global::System.Buffer.BlockCopy(buffer, 0, larger, 0, count);
+                            pool.Return(buffer);
+                            buffer = larger;
+                        }
+                        var got = await stream.ReadAsync(global::System.MemoryExtensions.AsMemory(buffer, count), cancellationToken).ConfigureAwait(false);
+                        if (got == 0) break;
+                        count += got;
+                    }
+                }
+                return Parse(buffer, count, read);
+            }
+            finally
+            {
+                pool.Return(buffer);
+            }
         }
 
-        private static T Parse<T>(byte[] bytes, KsefReadFunc<T> read)
+        private static T Parse<T>(byte[] buffer, int count, KsefReadFunc<T> read)
         {
-            if (bytes.Length == 0) throw new global::System.Text.Json.JsonException("The response has no body, but the API documents a JSON body.");
-            var reader = new global::System.Text.Json.Utf8JsonReader(bytes);
+            if (count == 0) throw new global::System.Text.Json.JsonException("The response has no body, but the API documents a JSON body.");
+            var reader = new global::System.Text.Json.Utf8JsonReader(new global::System.ReadOnlySpan<byte>(buffer, 0, count));
             reader.Read();
             return read(ref reader, global::Consumer.Ksef.KsefJsonContext.Default.Options);
         }
