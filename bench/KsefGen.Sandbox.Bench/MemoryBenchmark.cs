@@ -29,7 +29,7 @@ internal static partial class MemoryBenchmark
         var large = (settings.Invoices + settings.Contexts - 1) / settings.Contexts;
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", $"--Sandbox:Contexts={settings.Contexts}", $"--Sandbox:LargeSessionInvoices={large}" })
+        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", $"--Sandbox:Contexts={settings.Contexts}", $"--Sandbox:LargeSessionInvoices={large}", "--Sandbox:RateLimits=false" })
         {
             start.ArgumentList.Add(arg);
         }

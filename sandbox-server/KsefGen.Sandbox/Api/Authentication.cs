@@ -38,6 +38,11 @@ public sealed class AccessTokens
     private readonly TimeProvider _clock;
     private readonly SandboxOptions _options;
 
+    // A token whose signature checked out once stays genuine: remember its claims (the expiry is still checked against
+    // the clock on every use). JWT validation was most of a status request's cost. Bounded: cleared when it fills up.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TokenClaims> _validated = new(StringComparer.Ordinal);
+    private const int ValidatedLimit = 10_000;
+
     /// <summary>Creates the token service (the key comes from the sandbox secret, random per start when none is set).</summary>
     public AccessTokens(TimeProvider clock, SandboxOptions options)
     {
@@ -97,14 +102,20 @@ public sealed class AccessTokens
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (string.IsNullOrEmpty(token) || token.Length > 8192) return null;
+        if (_validated.TryGetValue(token, out var known))
+        {
+            return known.Kind == wanted ? known : null;
+        }
         var result = await _handler.ValidateTokenAsync(token, _validation).ConfigureAwait(false);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return null;
-        if (!jwt.TryGetPayloadValue<string>("token-type", out var type) || type != wanted.ToString()) return null;
+        if (!jwt.TryGetPayloadValue<string>("token-type", out var type) || !Enum.TryParse<TokenKind>(type, out var kind)) return null;
         var validUntil = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
-        if (validUntil <= _clock.GetUtcNow()) return new TokenClaims(wanted, null, null, validUntil);
         jwt.TryGetPayloadValue<string>("context-identifier-value", out var context);
         jwt.TryGetPayloadValue<string>("operation-reference-number", out var operation);
-        return new TokenClaims(wanted, context, operation, validUntil);
+        var claims = new TokenClaims(kind, context, operation, validUntil);
+        if (_validated.Count >= ValidatedLimit) _validated.Clear();
+        _validated[token] = claims;
+        return kind == wanted ? claims : null;
     }
 
     /// <summary>Checks the bearer token of a request; null plus a 401 result when it is missing, forged, of another kind or expired.</summary>
