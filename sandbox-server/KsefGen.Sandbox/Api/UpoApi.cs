@@ -78,7 +78,6 @@ public static class UpoApi
     private static IResult NoUpo(HttpContext http, string detail) =>
         KsefResults.BadRequest(http, 21178, "No UPO was found for the given criteria.", detail);
 
-    private static IResult StorageError(string problem) => Results.Content(
-        $"""<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.</Message><AuthenticationErrorDetail>{SecurityElement.Escape(problem)}</AuthenticationErrorDetail></Error>""",
-        "application/xml", System.Text.Encoding.UTF8, StatusCodes.Status403Forbidden);
+    private static IResult StorageError(string problem) =>
+        SendingApi.StorageError(StatusCodes.Status403Forbidden, "AuthenticationFailed", "Server failed to authenticate the request. " + problem);
 }

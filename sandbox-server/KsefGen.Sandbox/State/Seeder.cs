@@ -95,7 +95,7 @@ public static class Seeder
                     100 => NewSession(false, code, 6, i => i % 2 == 0 ? 150 : 100),
                     170 => NewSession(false, code, 4, _ => 150),
                     200 => NewSession(false, code, 3 + FinalFailureCodes.Length, i => i <= 3 ? 200 : FinalFailureCodes[i - 4]),
-                    440 => NewSession(false, code, 0, _ => 100, SessionDetail(440, batch: false, 0)),
+                    440 => NewSession(false, code, 0, _ => 100, Processing.SessionProcessor.SessionDetail(440, batch: false, 0)),
                     445 => NewSession(false, code, 3, i => i % 2 == 0 ? 430 : 450),
                     _ => NewSession(false, code, 0, _ => 100),
                 };
@@ -110,12 +110,12 @@ public static class Seeder
                     150 => NewSession(true, code, 5, i => i <= 2 ? 100 : 150),
                     200 => NewSession(true, code, 12, i => i % 6 == 0 ? FinalFailureCodes[(i / 6) % FinalFailureCodes.Length] : 200),
                     405 => NewSession(true, code, 4, _ => 405),
-                    440 => NewSession(true, code, 0, _ => 100, SessionDetail(440, batch: true, 0)),
+                    440 => NewSession(true, code, 0, _ => 100, Processing.SessionProcessor.SessionDetail(440, batch: true, 0)),
                     445 => NewSession(true, code, 4, i => FinalFailureCodes[i % FinalFailureCodes.Length] == 440 ? 450 : FinalFailureCodes[i % FinalFailureCodes.Length]),
                     _ => NewSession(true, code, 0, _ => 100),
                 };
             }
-            NewSession(true, 440, 0, _ => 100, SessionDetail(440, batch: true, 1));
+            NewSession(true, 440, 0, _ => 100, Processing.SessionProcessor.SessionDetail(440, batch: true, 1));
 
             // The large batch session: many pages of invoices, about one in twenty failed.
             NewSession(true, 200, options.LargeSessionInvoices, i => i % 20 == 7 ? FinalFailureCodes[(i / 20) % FinalFailureCodes.Length] : 200);
@@ -134,14 +134,6 @@ public static class Seeder
         }
         var documented = new InvoiceStatusCode(invoice.Status).Descriptions;
         invoice.StatusDetail ??= documented.Count > 0 && documented[0].Details.Count > 0 ? documented[0].Details[0] : null;
-    }
-
-    /// <summary>The n-th documented detail of a session code in the batch or online table (for 440: timed out / nothing sent).</summary>
-    private static string? SessionDetail(int code, bool batch, int index)
-    {
-        var variant = new SessionStatusCode(code).Descriptions.FirstOrDefault(d => d.Scope is { } scope
-            && scope.Contains(batch ? "atch" : "nline", StringComparison.OrdinalIgnoreCase));
-        return variant is not null && variant.Details.Count > index ? variant.Details[index] : null;
     }
 
     /// <summary>
