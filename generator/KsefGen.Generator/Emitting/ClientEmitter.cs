@@ -77,10 +77,7 @@ internal static class ClientEmitter
         if (operation.RateLimits is not null) remarks.Add("Rate limits (x-rate-limits): " + operation.RateLimits);
         if (operation.Permissions.Count > 0) remarks.Add("Required permissions (any of): " + string.Join(", ", operation.Permissions));
         w.Doc("remarks", string.Join("\n", remarks));
-        foreach (var parameter in operation.Parameters)
-        {
-            w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
-        }
+        foreach (var parameter in operation.Parameters) ParamDoc(w, parameter);
         if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
         w.Line("/// <param name=\"cancellationToken\">Cancels the request.</param>");
         w.Doc("returns", returns);
@@ -219,15 +216,7 @@ internal static class ClientEmitter
         w.Doc("remarks", paging.Continuation
             ? "Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException."
             : "Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException.");
-        foreach (var parameter in operation.Parameters.Where(p => p != paging.Cursor))
-        {
-            w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
-        }
-        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
-        w.Line("/// <param name=\"cancellationToken\">Cancels the enumeration (and the request in flight).</param>");
-        w.Doc("returns", "The pages, fetched one at a time as the caller asks for the next.");
-        if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
-        var declarations = signature.Select(s => s.Declaration).Concat(new[] { "[global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default" });
+        var declarations = PagedPreamble(w, operation, paging, signature, "The pages, fetched one at a time as the caller asks for the next.");
         w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{pageType}> {operation.Name}PagesAsync({string.Join(", ", declarations)})");
         if (paging.Continuation)
         {
@@ -259,6 +248,20 @@ internal static class ClientEmitter
         w.Close();
     }
 
+    /// <summary>The doc comments and attributes both paged methods share; returns their parameter declarations.</summary>
+    private static IEnumerable<string> PagedPreamble(SourceWriter w, OperationModel operation, Paging paging, List<(string Declaration, string Argument)> signature, string returns)
+    {
+        foreach (var parameter in operation.Parameters.Where(p => p != paging.Cursor)) ParamDoc(w, parameter);
+        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
+        w.Line("/// <param name=\"cancellationToken\">Cancels the enumeration (and the request in flight).</param>");
+        w.Doc("returns", returns);
+        if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
+        return signature.Select(s => s.Declaration).Concat(new[] { "[global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default" });
+    }
+
+    private static void ParamDoc(SourceWriter w, ParameterModel parameter) =>
+        w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
+
     private static void EmitItems(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging)
     {
         var itemType = t.Type(paging.Items.Type.Element!, paging.Items.Type.ElementNullable);
@@ -266,15 +269,7 @@ internal static class ClientEmitter
         var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { "cancellationToken: cancellationToken" }));
         var name = (operation.Name.StartsWith("Get", System.StringComparison.Ordinal) && operation.Name.Length > 3 ? operation.Name.Substring(3) : operation.Name);
         w.Doc("summary", $"Every item ({paging.Items.JsonName}) of every page of {operation.Name}, exactly once and in order; the paging is done for you.");
-        foreach (var parameter in operation.Parameters.Where(p => p != paging.Cursor))
-        {
-            w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
-        }
-        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
-        w.Line("/// <param name=\"cancellationToken\">Cancels the enumeration (and the request in flight).</param>");
-        w.Doc("returns", "The items, fetched page by page as the caller asks for them.");
-        if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
-        var declarations = signature.Select(s => s.Declaration).Concat(new[] { "[global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default" });
+        var declarations = PagedPreamble(w, operation, paging, signature, "The items, fetched page by page as the caller asks for them.");
         w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{itemType}> Enumerate{name}Async({string.Join(", ", declarations)})");
         w.Open($"await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait({operation.Name}PagesAsync({call}), false))");
         w.Line($"if (page.{paging.Items.Name} is null) continue;");
