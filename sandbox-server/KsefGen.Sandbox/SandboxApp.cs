@@ -19,6 +19,8 @@ public static class SandboxApp
     /// <summary>Builds the application (not started).</summary>
     public static WebApplication Build(string[] args, Action<SandboxOptions>? configure = null)
     {
+        // ECDSA, RSA-PSS and SHA-3 signatures on XAdES authentication requests (KSeF accepts them all).
+        KsefGen.Runtime.Xades.XmlDsigAlgorithms.EnsureRegistered();
         var builder = WebApplication.CreateSlimBuilder(args);
         // ASP.NET Core's own Information logs are six lines per request, which cost more than the request itself
         // (about 8x fewer requests per second). This default sits below every other source, like a template's
@@ -41,6 +43,7 @@ public static class SandboxApp
         builder.Services.AddSingleton(_ => Seeder.Seed(options));
         builder.Services.AddSingleton(_ => new SignedTokens(options.Secret));
         builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton<OperationCatalog>();
         builder.Services.AddSingleton(_ => new UpoSigner(clock));
         builder.Services.AddSingleton<UpoService>();
         builder.Services.AddSingleton(_ => new SandboxKeys(clock.GetUtcNow()));

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography.Xml;
 using System.Text;
+using System.Text.Json;
 using System.Xml;
 using KsefGen.Sandbox.Tests.Client;
 
@@ -56,10 +57,19 @@ public sealed class AuthFlowTests(SandboxFixture sandbox)
 
         var tokens = await client.Authentication.RedeemTokenAsync(Ct);
         Assert.True(tokens.RefreshToken.ValidUntil > tokens.AccessToken.ValidUntil);
-        // The tokens are JWTs with the claims KSeF puts in them.
+        // The tokens are JWTs with the short claim names the live server uses (and the official SDK decodes).
         var payload = JwtPayload(tokens.AccessToken.Token);
-        Assert.Equal("ContextToken", payload.GetProperty("token-type").GetString());
-        Assert.Equal(Nip, payload.GetProperty("context-identifier-value").GetString());
+        Assert.Equal("ContextToken", payload.GetProperty("typ").GetString());
+        Assert.Equal("Nip", payload.GetProperty("cit").GetString());
+        Assert.Equal(Nip, payload.GetProperty("civ").GetString());
+        Assert.Equal(started.ReferenceNumber, payload.GetProperty("arn").GetString());
+        Assert.Equal("Token", payload.GetProperty("aum").GetString());
+        Assert.Contains("InvoiceWrite", JsonSerializer.Deserialize<string[]>(payload.GetProperty("per").GetString()!)!);
+        Assert.Contains("Owner", JsonSerializer.Deserialize<string[]>(payload.GetProperty("rol").GetString()!)!);
+        using (var subject = JsonDocument.Parse(payload.GetProperty("sud").GetString()!))
+        {
+            Assert.Equal(Nip, subject.RootElement.GetProperty("subjectIdentifier").GetProperty("value").GetString());
+        }
         Assert.Equal(tokens.AccessToken.ValidUntil.ToUnixTimeSeconds(), payload.GetProperty("exp").GetInt64());
 
         var again = await Assert.ThrowsAsync<KsefApiException>(() => client.Authentication.RedeemTokenAsync(Ct));
@@ -155,6 +165,62 @@ public sealed class AuthFlowTests(SandboxFixture sandbox)
         Assert.Equal(21001, (await Assert.ThrowsAsync<KsefApiException>(() => client.Authentication.SubmitXadesAuthRequestAsync("<AuthTokenRequest", cancellationToken: Ct))).Errors.Single().Code);
     }
 
+    [Theory]
+    [InlineData("rsa", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256")]
+    [InlineData("rsa", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "http://www.w3.org/2001/04/xmlenc#sha512")]
+    [InlineData("rsa", "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1", "http://www.w3.org/2001/04/xmlenc#sha256")]
+    [InlineData("ecdsa", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", "http://www.w3.org/2001/04/xmlenc#sha256")]
+    [InlineData("ecdsa", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", "http://www.w3.org/2001/04/xmldsig-more#sha384")]
+    [InlineData("ecdsa", "http://www.w3.org/2021/04/xmldsig-more#ecdsa-sha3-256", "http://www.w3.org/2007/05/xmldsig-more#sha3-256")]
+    public async Task AnyChecksumValidNipBecomesAContextWhenItsOwnerSignsWithAnyListedAlgorithm(string keyType, string signatureMethod, string digestMethod)
+    {
+        Assert.SkipWhen(signatureMethod.Contains("sha3", StringComparison.Ordinal) && !SHA3_256.IsSupported, "SHA-3 is not supported by this platform's crypto library.");
+        var (client, handler) = KsefTestKit.Client(sandbox);
+        var nip = KsefGen.Sandbox.Identifiers.KsefIdentifiers.NewNip(Random.Shared);
+        Assert.False(sandbox.Store.HasContext(nip));
+        using var certificate = SelfSigned(keyType, $"CN=A R, G=A, SN=R, SERIALNUMBER=TINPL-{nip}, C=PL");
+        var challenge = await client.Authentication.GetAuthChallengeAsync(Ct);
+        var started = await client.Authentication.SubmitXadesAuthRequestAsync(SignedAuthRequest(challenge.Challenge, nip, certificate, signatureMethod, digestMethod), cancellationToken: Ct);
+        var status = await FinishAsync(client, handler, started);
+        Assert.Equal(200, status.Status.Code);
+        Assert.True(sandbox.Store.HasContext(nip));
+
+        var tokens = await client.Authentication.RedeemTokenAsync(Ct);
+        var payload = JwtPayload(tokens.AccessToken.Token);
+        Assert.Equal(nip, payload.GetProperty("civ").GetString());
+        Assert.Equal("QualifiedSignature", payload.GetProperty("aum").GetString());
+        Assert.Contains("Owner", JsonSerializer.Deserialize<string[]>(payload.GetProperty("rol").GetString()!)!);
+        // A new context has no history.
+        handler.Token = tokens.AccessToken.Token;
+        Assert.Empty((await client.SessionStatus.GetSessionsAsync(SessionType.Online, cancellationToken: Ct)).Sessions);
+    }
+
+    [Fact]
+    public async Task SomebodyElsesCertificateWithoutPermissionsIsRefusedWith415()
+    {
+        var (client, handler) = KsefTestKit.Client(sandbox);
+        var nip = KsefGen.Sandbox.Identifiers.KsefIdentifiers.NewNip(Random.Shared);
+        var stranger = KsefGen.Sandbox.Identifiers.KsefIdentifiers.NewNip(Random.Shared);
+        using var certificate = SelfSigned("rsa", $"CN=A R, SERIALNUMBER=TINPL-{stranger}");
+        var challenge = await client.Authentication.GetAuthChallengeAsync(Ct);
+        var started = await client.Authentication.SubmitXadesAuthRequestAsync(
+            SignedAuthRequest(challenge.Challenge, nip, certificate, SignedXml.XmlDsigRSASHA256Url, SignedXml.XmlDsigSHA256Url), cancellationToken: Ct);
+        Assert.Equal(415, (await FinishAsync(client, handler, started)).Status.Code);
+        Assert.False(sandbox.Store.HasContext(nip));
+    }
+
+    private static X509Certificate2 SelfSigned(string keyType, string subject)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (keyType == "ecdsa")
+        {
+            using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            return new CertificateRequest(subject, ec, HashAlgorithmName.SHA256).CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        }
+        using var rsa = RSA.Create(2048);
+        return new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+    }
+
     [Fact]
     public async Task PublicKeyCertificateIsTheKeyTheSandboxDecryptsWith()
     {
@@ -176,16 +242,20 @@ public sealed class AuthFlowTests(SandboxFixture sandbox)
         return System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(part)).RootElement;
     }
 
-    internal static string SignedAuthRequest(string challenge, string nip, X509Certificate2 certificate)
+    internal static string SignedAuthRequest(string challenge, string nip, X509Certificate2 certificate) =>
+        SignedAuthRequest(challenge, nip, certificate, SignedXml.XmlDsigRSASHA256Url, SignedXml.XmlDsigSHA256Url);
+
+    internal static string SignedAuthRequest(string challenge, string nip, X509Certificate2 certificate, string signatureMethod, string digestMethod)
     {
+        KsefGen.Runtime.Xades.XmlDsigAlgorithms.EnsureRegistered();
         var document = new XmlDocument { PreserveWhitespace = true };
         document.LoadXml($"""<AuthTokenRequest xmlns="http://ksef.mf.gov.pl/auth/token/2.0"><Challenge>{challenge}</Challenge><ContextIdentifier><Nip>{nip}</Nip></ContextIdentifier><SubjectIdentifierType>certificateSubject</SubjectIdentifierType></AuthTokenRequest>""");
-        var signed = new SignedXml(document) { SigningKey = certificate.GetRSAPrivateKey() };
-        var reference = new Reference("") { DigestMethod = SignedXml.XmlDsigSHA256Url };
+        var signed = new SignedXml(document) { SigningKey = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey() };
+        var reference = new Reference("") { DigestMethod = digestMethod };
         reference.AddTransform(new XmlDsigEnvelopedSignatureTransform());
         reference.AddTransform(new XmlDsigExcC14NTransform());
         signed.AddReference(reference);
-        signed.SignedInfo!.SignatureMethod = SignedXml.XmlDsigRSASHA256Url;
+        signed.SignedInfo!.SignatureMethod = signatureMethod;
         signed.SignedInfo.CanonicalizationMethod = SignedXml.XmlDsigExcC14NTransformUrl;
         var info = new KeyInfo();
         info.AddClause(new KeyInfoX509Data(certificate));

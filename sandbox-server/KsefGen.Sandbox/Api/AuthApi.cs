@@ -91,7 +91,12 @@ public static class AuthApi
 
         var operation = Start(store, request.ContextIdentifier.Value, "Token", now);
         operation.KsefTokenReference = token?.ReferenceNumber;
-        return Accepted(operation, outcome, tokens, timeline, options);
+        if (token is not null)
+        {
+            operation.Subject = token.Author ?? SubjectIdentifier.Nip(token.ContextNip);
+            operation.Permissions = token.Permissions ?? KsefPermissions.Owner;
+        }
+        return Accepted(store, operation, outcome, tokens, timeline, options);
     }
 
     /// <summary>
@@ -117,10 +122,11 @@ public static class AuthApi
         if (signatures.Count == 0) return KsefResults.BadRequest(http, 9102, "No signature.");
         if (signatures.Count > 1) return KsefResults.BadRequest(http, 9103, "Too many signatures.");
         var signed = new SignedXml(document);
+        X509Certificate2? certificate;
         try
         {
             signed.LoadXml((XmlElement)signatures[0]!);
-            var certificate = signed.KeyInfo.OfType<KeyInfoX509Data>().SelectMany(d => d.Certificates?.Cast<X509Certificate2>() ?? []).FirstOrDefault();
+            certificate = signed.KeyInfo.OfType<KeyInfoX509Data>().SelectMany(d => d.Certificates?.Cast<X509Certificate2>() ?? []).FirstOrDefault();
             if (certificate is null || !signed.CheckSignature(certificate, verifySignatureOnly: true))
             {
                 return KsefResults.BadRequest(http, 9105, "Invalid signature.");
@@ -142,7 +148,17 @@ public static class AuthApi
         }
         var operation = Start(store, nip, "QualifiedSignature", now);
         operation.AuthenticationDigest = Convert.ToBase64String(SHA256.HashData(body));
-        return Accepted(operation, store.HasContext(nip) ? (200, 0) : (415, 0), tokens, timeline, options);
+        var details = SubjectDetails.Of(certificate);
+        var byFingerprint = string.Equals(Text(document, "SubjectIdentifierType"), "certificateFingerprint", StringComparison.OrdinalIgnoreCase);
+        operation.Subject = byFingerprint ? new SubjectIdentifier("Fingerprint", Convert.ToHexString(SHA256.HashData(certificate.RawData))) : details.Identifier;
+        operation.SubjectDetails = details with { Identifier = operation.Subject };
+        // Like TEST: the owner of a NIP (a certificate naming it) may always act for it, and the context exists from
+        // then on; anyone else needs a permission granted in the context. The seeded contexts accept any certificate
+        // as their owner (a documented difference that keeps their data reachable without a matching certificate).
+        var permissions = store.PermissionsOf(operation.Subject, nip);
+        if (permissions.Count == 0 && store.IsSeeded(nip)) permissions = KsefPermissions.Owner;
+        operation.Permissions = permissions;
+        return Accepted(store, operation, permissions.Count > 0 ? (200, 0) : (415, 0), tokens, timeline, options);
     }
 
     /// <summary>GET /auth/{referenceNumber} with the operation's authenticationToken.</summary>
@@ -197,8 +213,8 @@ public static class AuthApi
             }
             operation.IsTokenRedeemed = true;
         }
-        var access = tokens.Issue(operation.ContextNip, operation.ReferenceNumber);
-        var refresh = tokens.Issue(TokenKind.RefreshToken, operation.ContextNip, operation.ReferenceNumber, options.RefreshTokenLifetime);
+        var access = tokens.IssueFor(operation, TokenKind.ContextToken);
+        var refresh = tokens.IssueFor(operation, TokenKind.RefreshToken);
         operation.RefreshTokenValidUntil = refresh.ValidUntil;
         return Results.Ok(new AuthenticationTokensResponse
         {
@@ -214,7 +230,7 @@ public static class AuthApi
         if (failure is not null) return failure;
         var operation = store.FindAuthOperation(claims!.OperationReference ?? "");
         if (operation is null) return NotFound(http, claims.OperationReference ?? "");
-        var access = tokens.Issue(operation.ContextNip, operation.ReferenceNumber);
+        var access = tokens.IssueFor(operation, TokenKind.ContextToken);
         operation.LastTokenRefreshDate = clock.GetUtcNow();
         return Results.Ok(new AuthenticationTokenRefreshResponse { AccessToken = new TokenInfo { Token = access.Token, ValidUntil = access.ValidUntil } });
     }
@@ -240,15 +256,16 @@ public static class AuthApi
         return operation;
     }
 
-    private static IResult Accepted(AuthOperationRecord operation, (int Code, int Detail) outcome, AccessTokens tokens, SandboxTimeline timeline, SandboxOptions options)
+    private static IResult Accepted(SandboxStore store, AuthOperationRecord operation, (int Code, int Detail) outcome, AccessTokens tokens, SandboxTimeline timeline, SandboxOptions options)
     {
         timeline.Schedule(operation.Started + options.AuthenticationDelay, _ =>
         {
+            if (outcome.Code == 200) store.EnsureContext(operation.ContextNip);
             operation.Status = outcome.Code;
             var descriptions = new AuthenticationStatusCode(outcome.Code).Descriptions;
             operation.StatusDetail = descriptions.Count > 0 && descriptions[0].Details.Count > outcome.Detail ? descriptions[0].Details[outcome.Detail] : null;
         });
-        var (token, validUntil) = tokens.Issue(TokenKind.OperationToken, null, operation.ReferenceNumber, OperationTokenLifetime);
+        var (token, validUntil) = tokens.IssueOperationToken(operation, OperationTokenLifetime);
         return Results.Json(new AuthenticationInitResponse
         {
             ReferenceNumber = operation.ReferenceNumber,

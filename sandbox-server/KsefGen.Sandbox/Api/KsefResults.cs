@@ -71,6 +71,19 @@ public static class KsefResults
         }, contentType: "application/problem+json", statusCode: StatusCodes.Status401Unauthorized);
     }
 
+    /// <summary>403 problem details: the caller lacks the permission (reasonCode missing-permissions).</summary>
+    public static IResult Forbidden(HttpContext http, string detail, string reasonCode = "missing-permissions") =>
+        Results.Json(new ForbiddenProblemDetails
+        {
+            Title = "Forbidden",
+            Status = StatusCodes.Status403Forbidden,
+            Detail = detail,
+            Instance = http.Request.Path,
+            ReasonCode = reasonCode,
+            TraceId = TraceId(http),
+            Timestamp = Now(http),
+        }, contentType: "application/problem+json", statusCode: StatusCodes.Status403Forbidden);
+
     /// <summary>410 problem details (an authentication operation past its retention).</summary>
     public static IResult Gone(HttpContext http, string detail) =>
         Results.Json(new GoneProblemDetails

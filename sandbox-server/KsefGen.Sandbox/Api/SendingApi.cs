@@ -25,11 +25,11 @@ public static class SendingApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapSendingApi(this IEndpointRouteBuilder routes)
     {
-        var online = routes.MapGroup("/sessions/online").WithTags("Wysyłka interaktywna").AddEndpointFilter(AccessTokens.RequireContext).AddEndpointFilter(RateLimits.Filter);
+        var online = routes.MapGroup("/sessions/online").WithTags("Wysyłka interaktywna").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
         online.MapPost("", OpenOnline).WithName("OpenOnlineSession");
         online.MapPost("/{referenceNumber}/invoices", SendInvoice).WithName("SendInvoice");
         online.MapPost("/{referenceNumber}/close", CloseOnline).WithName("CloseOnlineSession");
-        var batch = routes.MapGroup("/sessions/batch").WithTags("Wysyłka wsadowa").AddEndpointFilter(AccessTokens.RequireContext).AddEndpointFilter(RateLimits.Filter);
+        var batch = routes.MapGroup("/sessions/batch").WithTags("Wysyłka wsadowa").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
         batch.MapPost("", OpenBatch).WithName("OpenBatchSession");
         batch.MapPost("/{referenceNumber}/close", CloseBatch).WithName("CloseBatchSession");
         return routes;
@@ -43,14 +43,14 @@ public static class SendingApi
     }
 
     /// <summary>POST /sessions/online.</summary>
-    public static async Task<IResult> OpenOnline(HttpContext http, SandboxStore store, SandboxKeys keys, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
+    public static async Task<IResult> OpenOnline(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.OpenOnlineSessionRequest);
         if (failure is not null) return failure;
         if (CheckForm(http, request!.FormCode, OnlineForms) is { } formError) return formError;
         if (CheckEncryption(http, keys, request.Encryption) is { } encryptionError) return encryptionError;
         var now = clock.GetUtcNow();
-        var session = NewSession(http, store, keys, request.FormCode, request.Encryption, batch: false, now);
+        var session = NewSession(http, caller, store, keys, request.FormCode, request.Encryption, batch: false, now);
         session.ValidUntil = now + options.OnlineSessionLifetime;
         processor.ScheduleOnline(session, session.SymmetricKey is not null, now);
         store.AddSession(session);
@@ -59,9 +59,9 @@ public static class SendingApi
     }
 
     /// <summary>POST /sessions/online/{referenceNumber}/invoices.</summary>
-    public static async Task<IResult> SendInvoice(HttpContext http, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
+    public static async Task<IResult> SendInvoice(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
-        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (session!.IsBatch) return KsefResults.Invalid(http, $"{referenceNumber} is a batch session; invoices go into its package.");
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.SendInvoiceRequest);
         if (failure is not null) return failure;
@@ -114,9 +114,9 @@ public static class SendingApi
     }
 
     /// <summary>POST /sessions/online/{referenceNumber}/close.</summary>
-    public static IResult CloseOnline(HttpContext http, SandboxStore store, SessionProcessor processor, TimeProvider clock, string referenceNumber)
+    public static IResult CloseOnline(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, string referenceNumber)
     {
-        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (session!.IsBatch) return KsefResults.Invalid(http, $"{referenceNumber} is a batch session; close it at /sessions/batch/{{referenceNumber}}/close.");
         lock (session)
         {
@@ -130,7 +130,7 @@ public static class SendingApi
     }
 
     /// <summary>POST /sessions/batch.</summary>
-    public static async Task<IResult> OpenBatch(HttpContext http, SandboxStore store, SandboxKeys keys, SignedTokens tokens, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
+    public static async Task<IResult> OpenBatch(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SignedTokens tokens, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.OpenBatchSessionRequest);
         if (failure is not null) return failure;
@@ -150,7 +150,7 @@ public static class SendingApi
         }
 
         var now = clock.GetUtcNow();
-        var session = NewSession(http, store, keys, request.FormCode, request.Encryption, batch: true, now);
+        var session = NewSession(http, caller, store, keys, request.FormCode, request.Encryption, batch: true, now);
         session.Package = new BatchPackage(file.FileSize, file.FileHash, file.CompressionType == CompressionType.TarGz,
             file.FileParts.Select(p => (p.OrdinalNumber, p.FileSize, p.FileHash)).ToList(), request.OfflineMode == true);
         processor.ScheduleBatchTimeout(session, now);
@@ -207,9 +207,9 @@ public static class SendingApi
     }
 
     /// <summary>POST /sessions/batch/{referenceNumber}/close.</summary>
-    public static IResult CloseBatch(HttpContext http, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
+    public static IResult CloseBatch(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
-        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (!session!.IsBatch) return KsefResults.Invalid(http, $"{referenceNumber} is an online session; close it at /sessions/online/{{referenceNumber}}/close.");
         var now = clock.GetUtcNow();
         lock (session)
@@ -240,9 +240,9 @@ public static class SendingApi
         return Results.NoContent();
     }
 
-    private static SessionRecord NewSession(HttpContext http, SandboxStore store, SandboxKeys keys, FormCode form, EncryptionInfo encryption, bool batch, DateTimeOffset now)
+    private static SessionRecord NewSession(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, FormCode form, EncryptionInfo encryption, bool batch, DateTimeOffset now)
     {
-        var claims = AccessTokens.ClaimsOf(http);
+        var claims = caller.Claims;
         var operation = claims.OperationReference is { } reference ? store.FindAuthOperation(reference) : null;
         var key = keys.Decrypt(encryption.EncryptedSymmetricKey);
         var session = new SessionRecord(KsefIdentifiers.NewReferenceNumber(now, batch ? "SB" : "SO", Random.Shared), claims.ContextNip!, batch, now)
@@ -254,6 +254,7 @@ public static class SendingApi
             KsefTokenReference = operation?.KsefTokenReference,
             AuthenticationDigest = operation?.AuthenticationDigest,
             UpoVersion = UpoVersionRequested(http) ?? "v4-3",
+            OpenedBy = caller.Subject,
         };
         return session;
     }

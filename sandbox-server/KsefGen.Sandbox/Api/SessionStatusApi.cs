@@ -17,7 +17,7 @@ public static class SessionStatusApi
     /// <summary>Maps the routes under the given group (the /v2 base path).</summary>
     public static IEndpointRouteBuilder MapSessionStatusApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
         group.MapGet("", GetSessions).WithName("GetSessions").WithSummary("List the sessions of the context, newest first.");
         group.MapGet("/{referenceNumber}", GetSessionStatus).WithName("GetSessionStatus").WithSummary("The status of one session.");
         group.MapGet("/{referenceNumber}/invoices", GetSessionInvoices).WithName("GetSessionInvoices").WithSummary("The invoices of a session, paged.");
@@ -29,6 +29,7 @@ public static class SessionStatusApi
     /// <summary>GET /sessions.</summary>
     public static IResult GetSessions(
         HttpContext http,
+        Caller caller,
         SandboxStore store,
         SignedTokens tokens,
         [FromQuery] string? sessionType,
@@ -69,12 +70,12 @@ public static class SessionStatusApi
             wanted.Add(known.Value);
         }
 
-        var context = AccessTokens.ContextOf(http);
+        var context = caller.ContextNip;
         var scope = string.Join("|", "sessions", context, batch, referenceNumber, string.Join(",", dateValues), string.Join(",", wanted.Order(StringComparer.Ordinal)));
         if (ReadOffset(tokens, scope, continuationToken) is not { } offset) return KsefResults.BadContinuationToken(http);
 
         var matching = store.SessionsOf(context)
-            .Where(s => s.IsBatch == batch)
+            .Where(s => s.IsBatch == batch && CanSee(caller, s))
             .Where(s => referenceNumber is null || s.ReferenceNumber == referenceNumber)
             .Where(s => In(s.Created, dates[0], dates[1]) && In(s.Closed, dates[2], dates[3]) && In(s.Updated, dates[4], dates[5]))
             .Where(s => wanted.Count == 0 || wanted.Contains(CommonStatus(s.Status).Value))
@@ -98,9 +99,9 @@ public static class SessionStatusApi
     }
 
     /// <summary>GET /sessions/{referenceNumber}.</summary>
-    public static IResult GetSessionStatus(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber)
+    public static IResult GetSessionStatus(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber)
     {
-        if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         return Results.Ok(new SessionStatusResponse
         {
             // Every status call issues fresh links.
@@ -126,20 +127,20 @@ public static class SessionStatusApi
 
     /// <summary>GET /sessions/{referenceNumber}/invoices.</summary>
     public static IResult GetSessionInvoices(
-        HttpContext http, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
+        HttpContext http, Caller caller, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
-        InvoicePage(http, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: false);
+        InvoicePage(http, caller, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: false);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/failed.</summary>
     public static IResult GetSessionFailedInvoices(
-        HttpContext http, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
+        HttpContext http, Caller caller, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
-        InvoicePage(http, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: true);
+        InvoicePage(http, caller, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: true);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}.</summary>
-    public static IResult GetSessionInvoice(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
+    public static IResult GetSessionInvoice(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
-        if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (!KsefIdentifiers.IsReferenceNumber(invoiceReferenceNumber)) return KsefResults.Invalid(http, "invoiceReferenceNumber is not a reference number.");
         var invoice = session!.FindInvoice(invoiceReferenceNumber);
         return invoice is null
@@ -147,9 +148,9 @@ public static class SessionStatusApi
             : Results.Ok(Invoice(http, upo, session, invoice));
     }
 
-    private static IResult InvoicePage(HttpContext http, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
+    private static IResult InvoicePage(HttpContext http, Caller caller, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
     {
-        if (FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (ParsePageSize(http, pageSize, out var size) is { } sizeError) return sizeError;
         var scope = string.Join("|", "invoices", session!.ReferenceNumber, failedOnly ? "failed" : "all");
         if (ReadOffset(tokens, scope, continuationToken) is not { } offset) return KsefResults.BadContinuationToken(http);
@@ -165,14 +166,20 @@ public static class SessionStatusApi
         });
     }
 
-    internal static IResult? FindSession(HttpContext http, SandboxStore store, string referenceNumber, out SessionRecord? session)
+    internal static IResult? FindSession(HttpContext http, Caller caller, SandboxStore store, string referenceNumber, out SessionRecord? session)
     {
         session = null;
         if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefResults.Invalid(http, "referenceNumber is not a reference number.");
-        // A session of another context answers exactly like one that does not exist: nothing of it leaks.
-        session = store.FindSession(AccessTokens.ContextOf(http), referenceNumber);
+        // A session of another context, or (without Introspection) one somebody else opened, answers exactly like one
+        // that does not exist: nothing of it leaks.
+        session = store.FindSession(caller.ContextNip, referenceNumber);
+        if (session is not null && !CanSee(caller, session)) session = null;
         return session is null ? KsefResults.SessionNotFound(http, referenceNumber) : null;
     }
+
+    /// <summary>The owner and holders of Introspection see every session of the context; others only those they opened.</summary>
+    internal static bool CanSee(Caller caller, SessionRecord session) =>
+        caller.Has(KsefPermissions.Introspection) || (session.OpenedBy is not null && session.OpenedBy == caller.Subject);
 
     private static IResult? ParsePageSize(HttpContext http, string? text, out int size)
     {

@@ -13,7 +13,7 @@ public static class UpoApi
     /// <summary>Maps GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo, /sessions/{ref}/invoices/{invRef}/upo, /sessions/{ref}/upo/{upoRef}.</summary>
     public static IEndpointRouteBuilder MapUpoApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(AccessTokens.RequireContext).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
         group.MapGet("/{referenceNumber}/invoices/ksef/{ksefNumber}/upo", GetSessionInvoiceUpoByKsefNumber).WithName("GetSessionInvoiceUpoByKsefNumber");
         group.MapGet("/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo", GetSessionInvoiceUpoByReferenceNumber).WithName("GetSessionInvoiceUpoByReferenceNumber");
         group.MapGet("/{referenceNumber}/upo/{upoReferenceNumber}", GetSessionUpo).WithName("GetSessionUpo");
@@ -28,27 +28,27 @@ public static class UpoApi
     }
 
     /// <summary>GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo.</summary>
-    public static IResult GetSessionInvoiceUpoByKsefNumber(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string ksefNumber)
+    public static IResult GetSessionInvoiceUpoByKsefNumber(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string ksefNumber)
     {
-        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         var invoice = session!.FindInvoiceByKsefNumber(ksefNumber);
         var body = invoice is null ? null : upo.InvoiceUpo(session, invoice, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO for KSeF number {ksefNumber} in session {referenceNumber}.") : Xml(http, body);
     }
 
     /// <summary>GET /sessions/{ref}/invoices/{invRef}/upo.</summary>
-    public static IResult GetSessionInvoiceUpoByReferenceNumber(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
+    public static IResult GetSessionInvoiceUpoByReferenceNumber(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
-        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         var invoice = session!.FindInvoice(invoiceReferenceNumber);
         var body = invoice is null ? null : upo.InvoiceUpo(session, invoice, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO for invoice {invoiceReferenceNumber} in session {referenceNumber}.") : Xml(http, body);
     }
 
     /// <summary>GET /sessions/{ref}/upo/{upoRef}.</summary>
-    public static IResult GetSessionUpo(HttpContext http, SandboxStore store, UpoService upo, string referenceNumber, string upoReferenceNumber)
+    public static IResult GetSessionUpo(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string upoReferenceNumber)
     {
-        if (SessionStatusApi.FindSession(http, store, referenceNumber, out var session) is { } error) return error;
+        if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         var body = upo.SessionUpoPage(session!, upoReferenceNumber, SendingApi.UpoVersionRequested(http));
         return body is null ? NoUpo(http, $"No UPO {upoReferenceNumber} for session {referenceNumber}.") : Xml(http, body);
     }

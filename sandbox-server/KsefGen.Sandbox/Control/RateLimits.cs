@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using KsefGen.Sandbox.Api;
 
 namespace KsefGen.Sandbox.Control;
@@ -14,25 +13,24 @@ namespace KsefGen.Sandbox.Control;
 public sealed class RateLimits
 {
     private static readonly TimeSpan[] Windows = [TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)];
-    private readonly Dictionary<string, int?[]> _limits;
     private readonly ConcurrentDictionary<string, List<long>> _history = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
 
     /// <summary>Reads the limits from the embedded spec.</summary>
-    public RateLimits(SandboxOptions options, TimeProvider clock)
+    public RateLimits(SandboxOptions options, TimeProvider clock, OperationCatalog catalog)
     {
         _clock = clock;
+        _catalog = catalog;
         Enabled = options.RateLimits;
-        using var spec = typeof(RateLimits).Assembly.GetManifestResourceStream("ksef-sandbox.openapi.json")
-            ?? throw new InvalidOperationException("The embedded OpenAPI document is missing.");
-        _limits = Read(spec);
     }
+
+    private readonly OperationCatalog _catalog;
 
     /// <summary>Whether limits are enforced (switchable at run time through /sandbox/rate-limits).</summary>
     public bool Enabled { get; set; }
 
     /// <summary>The limits per operation ("GET /sessions/{referenceNumber}" → per second, minute, hour).</summary>
-    public IReadOnlyDictionary<string, int?[]> Limits => _limits;
+    public IReadOnlyDictionary<string, int?[]> Limits => _catalog.Operations.Values.Where(o => o.RateLimits.Any(l => l is not null)).ToDictionary(o => o.Key, o => o.RateLimits);
 
     /// <summary>Forgets the request history.</summary>
     public void Clear() => _history.Clear();
@@ -56,14 +54,9 @@ public sealed class RateLimits
     /// <summary>Counts the request; the seconds to wait when a limit is exceeded, else null.</summary>
     public int? Check(HttpContext http)
     {
-        var template = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-        if (template is null) return null;
-        // Group prefixes combine into "/v2/sessions/" for MapGet(""): compare without the base path and trailing slash.
-        if (template.StartsWith("/v2", StringComparison.Ordinal)) template = template[3..];
-        if (template.Length > 1) template = template.TrimEnd('/');
-        var operation = http.Request.Method + " " + template;
-        if (!_limits.TryGetValue(operation, out var limit)) return null;
-        var key = string.Join("|", operation, AccessTokens.TryContextOf(http) ?? "-", http.Connection.RemoteIpAddress?.ToString() ?? "-");
+        if (_catalog.Of(http) is not { } info || info.RateLimits.All(l => l is null)) return null;
+        var (operation, limit) = (info.Key, info.RateLimits);
+        var key = string.Join("|", operation, Caller.Current(http)?.ContextNip ?? "-", http.Connection.RemoteIpAddress?.ToString() ?? "-");
         var history = _history.GetOrAdd(key, _ => []);
         var now = _clock.GetUtcNow().UtcTicks;
         lock (history)
@@ -85,21 +78,5 @@ public sealed class RateLimits
             if (wait is null) history.Add(now);
             return wait;
         }
-    }
-
-    private static Dictionary<string, int?[]> Read(Stream spec)
-    {
-        using var document = JsonDocument.Parse(spec);
-        var limits = new Dictionary<string, int?[]>(StringComparer.OrdinalIgnoreCase);
-        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
-        {
-            foreach (var operation in path.Value.EnumerateObject())
-            {
-                if (operation.Value.ValueKind != JsonValueKind.Object || !operation.Value.TryGetProperty("x-rate-limits", out var value)) continue;
-                int? Get(string name) => value.TryGetProperty(name, out var n) && n.TryGetInt32(out var i) ? i : null;
-                limits[operation.Name.ToUpperInvariant() + " " + path.Name] = [Get("perSecond"), Get("perMinute"), Get("perHour")];
-            }
-        }
-        return limits;
     }
 }

@@ -90,7 +90,7 @@ public sealed class RequestLog(SandboxOptions options, TimeProvider clock)
                 headers[header.Key] = value;
             }
             var entry = new LoggedRequest(Interlocked.Increment(ref _next), time, http.Request.Method, path + http.Request.QueryString, headers, body,
-                http.Response.StatusCode, AccessTokens.TryContextOf(http), http.Items.TryGetValue(Faults.AppliedKey, out var fault) ? fault as string : null,
+                http.Response.StatusCode, Caller.Current(http)?.ContextNip, http.Items.TryGetValue(Faults.AppliedKey, out var fault) ? fault as string : null,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             lock (_gate)
             {

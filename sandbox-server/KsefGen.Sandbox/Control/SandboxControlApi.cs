@@ -62,7 +62,7 @@ public static class SandboxControlApi
         var nip = request?.ContextNip;
         if (!KsefIdentifiers.IsValidNip(nip)) return KsefResults.Invalid(http, "contextNip must be a valid NIP.");
         if (!store.HasContext(nip!)) return KsefResults.Invalid(http, $"{nip} is not a context of this sandbox; see GET /sandbox/contexts.");
-        var (token, validUntil) = tokens.Issue(nip!);
+        var (token, validUntil) = tokens.IssueForOwner(nip!);
         return Results.Ok(new AccessTokenResponse(token, validUntil, nip!));
     }
 

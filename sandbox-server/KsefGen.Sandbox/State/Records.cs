@@ -112,6 +112,9 @@ public sealed partial class SessionRecord
         public IReadOnlyList<InvoiceRecord> View { get; } = new ArraySegment<InvoiceRecord>(items, 0, count);
     }
 
+    /// <summary>Who opened the session (null for seeded ones, which belong to the context's owner).</summary>
+    public SubjectIdentifier? OpenedBy { get; init; }
+
     /// <summary>The end of the session's validity (online: 12 h from opening).</summary>
     public DateTimeOffset? ValidUntil { get; set; }
 }
@@ -262,4 +265,16 @@ public sealed class AuthOperationRecord(string referenceNumber, string contextNi
 
     /// <summary>For XAdES authentication: Base64 SHA-256 of the signed document (goes into the UPO).</summary>
     public string? AuthenticationDigest { get; set; }
+
+    /// <summary>Who authenticated (the certificate's identifier, or the KSeF token's author).</summary>
+    public SubjectIdentifier? Subject { get; set; }
+
+    /// <summary>The subject's personal details (the access token's "sud" claim).</summary>
+    public SubjectDetails? SubjectDetails { get; set; }
+
+    /// <summary>What the tokens of this authentication allow in the context (decided when it succeeds).</summary>
+    public IReadOnlyList<string> Permissions { get; set; } = [];
+
+    /// <summary>Set when the authentication session was revoked: its access and refresh tokens stop working.</summary>
+    public bool Revoked { get; set; }
 }

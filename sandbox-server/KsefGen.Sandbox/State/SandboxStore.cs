@@ -3,7 +3,14 @@ using System.Collections.Concurrent;
 namespace KsefGen.Sandbox.State;
 
 /// <summary>A KSeF token the sandbox accepts for /auth/ksef-token: its secret text and reference number, for one context.</summary>
-public sealed record KsefTokenRecord(string Token, string ReferenceNumber, string ContextNip);
+public sealed record KsefTokenRecord(string Token, string ReferenceNumber, string ContextNip)
+{
+    /// <summary>Who generated the token (null for seeded tokens: the context's owner).</summary>
+    public SubjectIdentifier? Author { get; init; }
+
+    /// <summary>What the token allows (null for seeded tokens: everything the owner may do).</summary>
+    public IReadOnlyList<string>? Permissions { get; init; }
+}
 
 /// <summary>
 /// Everything the sandbox knows, in memory: contexts and their KSeF tokens, sessions and their invoices, pending
@@ -16,6 +23,8 @@ public sealed class SandboxStore
     private readonly ConcurrentDictionary<string, KsefTokenRecord> _ksefTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _challenges = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AuthOperationRecord> _authOperations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PermissionGrant> _grants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _seeded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (SessionRecord Session, InvoiceRecord Invoice)> _accepted = new(StringComparer.Ordinal);
     private volatile SandboxContext[] _contextList = [];
 
@@ -29,8 +38,55 @@ public sealed class SandboxStore
         _contextList = [.. _contextList, context];
     }
 
+    /// <summary>True when the NIP is one of the contexts the seed created (not one that appeared through authentication).</summary>
+    public bool IsSeeded(string nip) => _seeded.ContainsKey(nip);
+
+    /// <summary>Marks the contexts present now as the seeded ones.</summary>
+    public void MarkSeeded()
+    {
+        foreach (var nip in _contexts.Keys) _seeded[nip] = 0;
+    }
+
     /// <summary>True when the NIP is a context of this sandbox.</summary>
     public bool HasContext(string nip) => _contexts.ContainsKey(nip);
+
+    /// <summary>
+    /// The context of a NIP, created empty (no history) the first time someone authenticates for it — like KSeF TEST,
+    /// where any self-signed certificate makes its NIP a context.
+    /// </summary>
+    public SandboxContext EnsureContext(string nip)
+    {
+        if (_contexts.TryGetValue(nip, out var known)) return known;
+        lock (_contexts)
+        {
+            if (_contexts.TryGetValue(nip, out known)) return known;
+            var context = new SandboxContext(nip, "Podmiot " + nip);
+            AddContext(context);
+            return context;
+        }
+    }
+
+    /// <summary>Records a permission grant.</summary>
+    public void AddGrant(PermissionGrant grant) => _grants[grant.Id] = grant;
+
+    /// <summary>Removes a grant; false when there is none with that id.</summary>
+    public bool RemoveGrant(string id) => _grants.TryRemove(id, out _);
+
+    /// <summary>Every grant.</summary>
+    public IEnumerable<PermissionGrant> Grants => _grants.Values;
+
+    /// <summary>
+    /// What a subject may do in a context: everything when it is the context's own NIP (the owner), otherwise what was
+    /// granted to it there. Empty when it has no business in the context.
+    /// </summary>
+    public IReadOnlyList<string> PermissionsOf(SubjectIdentifier subject, string contextNip)
+    {
+        if (subject.IsNip(contextNip)) return KsefPermissions.Owner;
+        return [.. _grants.Values.Where(g => g.ContextNip == contextNip && g.Subject == subject).Select(g => g.Permission).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The authentication operations of a context (its authentication sessions).</summary>
+    public IEnumerable<AuthOperationRecord> AuthOperationsOf(string contextNip) => _authOperations.Values.Where(o => o.ContextNip == contextNip);
 
     /// <summary>Adds a session.</summary>
     public void AddSession(SessionRecord session)
@@ -95,10 +151,14 @@ public sealed class SandboxStore
         _challenges.Clear();
         _authOperations.Clear();
         _accepted.Clear();
+        _grants.Clear();
+        _seeded.Clear();
         foreach (var pair in other._sessions) _sessions[pair.Key] = pair.Value;
         foreach (var pair in other._contexts) _contexts[pair.Key] = pair.Value;
         foreach (var pair in other._ksefTokens) _ksefTokens[pair.Key] = pair.Value;
         foreach (var pair in other._accepted) _accepted[pair.Key] = pair.Value;
+        foreach (var pair in other._grants) _grants[pair.Key] = pair.Value;
+        foreach (var pair in other._seeded) _seeded[pair.Key] = pair.Value;
         _contextList = other._contextList;
     }
 }

@@ -120,6 +120,7 @@ public static class Seeder
             // The large batch session: many pages of invoices, about one in twenty failed.
             NewSession(true, 200, options.LargeSessionInvoices, i => i % 20 == 7 ? FinalFailureCodes[(i / 20) % FinalFailureCodes.Length] : 200);
         }
+        store.MarkSeeded();
         return store;
     }
 
