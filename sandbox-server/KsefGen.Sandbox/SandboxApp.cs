@@ -58,11 +58,12 @@ public static class SandboxApp
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async http =>
         {
-            // A bug must still answer in the KSeF shape; malformed input is answered as 400 before it gets here.
+            // Input ASP.NET itself could not bind is the client's fault (400, 21405); anything else is a bug in the
+            // sandbox: HTTP 500, still in the KSeF error shape.
             var failure = http.Features.Get<IExceptionHandlerFeature>()?.Error;
             var result = failure is BadHttpRequestException
                 ? KsefResults.Invalid(http, failure.Message)
-                : KsefResults.BadRequest(http, 500, "Internal sandbox error.", failure?.GetType().Name ?? "unknown");
+                : KsefResults.InternalError(http, $"{failure?.GetType().Name ?? "unknown"}: {failure?.Message}");
             await result.ExecuteAsync(http);
         }));
 

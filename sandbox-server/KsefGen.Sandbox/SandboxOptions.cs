@@ -56,4 +56,15 @@ public sealed class SandboxOptions
 
     /// <summary>The secret behind access tokens and continuation tokens (random per start when empty).</summary>
     public string? Secret { get; set; }
+
+    /// <summary>
+    /// The origin storage links (UPO downloads, batch part uploads, export parts) are built on, e.g.
+    /// "https://ksef-sandbox.example:8443" behind a proxy or "http://sandbox:5080" for a container name. Empty: the
+    /// scheme and host of the request that asked for the link.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>"scheme://host" for links handed out in answer to <paramref name="request"/> (no trailing slash).</summary>
+    public string PublicOrigin(HttpRequest request) =>
+        string.IsNullOrWhiteSpace(PublicBaseUrl) ? $"{request.Scheme}://{request.Host}" : PublicBaseUrl.TrimEnd('/');
 }

@@ -7,6 +7,7 @@ using System.Xml;
 using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.Identifiers;
+using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.Security;
 using KsefGen.Sandbox.State;
 
@@ -185,7 +186,7 @@ public static class AuthApi
             Status = new StatusInfo
             {
                 Code = operation.Status,
-                Description = new AuthenticationStatusCode(operation.Status).Description ?? "Status " + operation.Status.ToString(CultureInfo.InvariantCulture),
+                Description = StatusCatalog.Describe(StatusTable.Authentication, operation.Status),
                 Details = operation.StatusDetail is null ? null : [operation.StatusDetail],
             },
             IsTokenRedeemed = operation.IsTokenRedeemed,
@@ -262,8 +263,7 @@ public static class AuthApi
         {
             if (outcome.Code == 200) store.EnsureContext(operation.ContextNip);
             operation.Status = outcome.Code;
-            var descriptions = new AuthenticationStatusCode(outcome.Code).Descriptions;
-            operation.StatusDetail = descriptions.Count > 0 && descriptions[0].Details.Count > outcome.Detail ? descriptions[0].Details[outcome.Detail] : null;
+            operation.StatusDetail = StatusCatalog.Detail(StatusTable.Authentication, outcome.Code, index: outcome.Detail);
         });
         var (token, validUntil) = tokens.IssueOperationToken(operation, OperationTokenLifetime);
         return Results.Json(new AuthenticationInitResponse

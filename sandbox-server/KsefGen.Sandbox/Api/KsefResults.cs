@@ -13,7 +13,14 @@ public static class KsefResults
     public const string ErrorFormatHeader = "X-Error-Format";
 
     /// <summary>A 400 with one KSeF error code.</summary>
-    public static IResult BadRequest(HttpContext http, int code, string description, params string[] details)
+    public static IResult BadRequest(HttpContext http, int code, string description, params string[] details) =>
+        Error(http, StatusCodes.Status400BadRequest, code, description, details);
+
+    /// <summary>A 500 in the KSeF error shape: a bug in the sandbox, never the client's fault.</summary>
+    public static IResult InternalError(HttpContext http, string detail) =>
+        Error(http, StatusCodes.Status500InternalServerError, 500, "Internal server error.", [detail]);
+
+    private static IResult Error(HttpContext http, int httpStatus, int code, string description, string[] details)
     {
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var traceId = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
@@ -21,14 +28,14 @@ public static class KsefResults
         {
             return Results.Json(new BadRequestProblemDetails
             {
-                Title = "Bad Request",
-                Status = StatusCodes.Status400BadRequest,
+                Title = httpStatus == StatusCodes.Status400BadRequest ? "Bad Request" : "Internal Server Error",
+                Status = httpStatus,
                 Instance = http.Request.Path,
                 Detail = description,
                 Errors = [new ApiError { Code = code, Description = description, Details = details.Length > 0 ? details : null }],
                 Timestamp = now,
                 TraceId = traceId,
-            }, contentType: "application/problem+json", statusCode: StatusCodes.Status400BadRequest);
+            }, contentType: "application/problem+json", statusCode: httpStatus);
         }
         // ExceptionResponse is deprecated in the spec, but it is still what KSeF sends without X-Error-Format.
 #pragma warning disable CS0618
@@ -41,7 +48,7 @@ public static class KsefResults
                 ServiceName = "KsefGen.Sandbox",
                 Timestamp = now,
             },
-        }, statusCode: StatusCodes.Status400BadRequest);
+        }, statusCode: httpStatus);
 #pragma warning restore CS0618
     }
 

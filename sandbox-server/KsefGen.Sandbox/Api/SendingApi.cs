@@ -100,7 +100,7 @@ public static class SendingApi
 
         var invoice = session.AddInvoice(ordinal => new InvoiceRecord(ordinal, KsefIdentifiers.NewReferenceNumber(now, "EE", Random.Shared), verdict.InvoiceNumber, request.InvoiceHash, now)
         {
-            Offline = request.OfflineMode == true,
+            Offline = request.OfflineMode == true || verdict.IsLate(now),
             SellerNip = verdict.SellerNip,
         }, options.MaxInvoicesPerSession);
         if (invoice is null)
@@ -151,6 +151,7 @@ public static class SendingApi
 
         var now = clock.GetUtcNow();
         var session = NewSession(http, caller, store, keys, request.FormCode, request.Encryption, batch: true, now);
+        session.ValidUntil = now + options.OnlineSessionLifetime;
         session.Package = new BatchPackage(file.FileSize, file.FileHash, file.CompressionType == CompressionType.TarGz,
             file.FileParts.Select(p => (p.OrdinalNumber, p.FileSize, p.FileHash)).ToList(), request.OfflineMode == true);
         processor.ScheduleBatchTimeout(session, now);
@@ -161,7 +162,7 @@ public static class SendingApi
         {
             OrdinalNumber = part.OrdinalNumber,
             Method = "PUT",
-            Url = new Uri($"{http.Request.Scheme}://{http.Request.Host}/storage/batch/{tokens.Protect(PartPurpose,
+            Url = new Uri($"{options.PublicOrigin(http.Request)}/storage/batch/{tokens.Protect(PartPurpose,
                 string.Join("|", session.ReferenceNumber, part.OrdinalNumber.ToString(CultureInfo.InvariantCulture), expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)))}"),
             Headers = new Dictionary<string, string?> { ["x-ms-blob-type"] = "BlockBlob" },
         }).ToList();

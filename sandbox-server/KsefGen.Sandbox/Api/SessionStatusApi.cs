@@ -2,6 +2,7 @@ using System.Globalization;
 using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.Identifiers;
+using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
 using Microsoft.AspNetCore.Mvc;
@@ -119,11 +120,14 @@ public static class SessionStatusApi
             DateCreated = session!.Created,
             DateUpdated = session.Updated,
             ValidUntil = session.ValidUntil,
-            InvoiceCount = session.Invoices.Count,
-            SuccessfulInvoiceCount = session.SuccessfulInvoiceCount,
-            FailedInvoiceCount = session.FailedInvoiceCount,
+            // As KSeF fills them: absent until there is something to count; once the session is final, every count is given (0 too).
+            InvoiceCount = Counted(session, session.Invoices.Count),
+            SuccessfulInvoiceCount = Counted(session, session.SuccessfulInvoiceCount),
+            FailedInvoiceCount = Counted(session, session.FailedInvoiceCount),
         });
     }
+
+    private static int? Counted(SessionRecord session, int count) => count > 0 || session.Status >= 200 ? count : null;
 
     /// <summary>GET /sessions/{referenceNumber}/invoices.</summary>
     public static IResult GetSessionInvoices(
@@ -218,7 +222,7 @@ public static class SessionStatusApi
     private static StatusInfo Status(SessionRecord session) => new()
     {
         Code = session.Status,
-        Description = Seeder.Describe(session.Status, session: true, batch: session.IsBatch),
+        Description = StatusCatalog.Describe(StatusTable.Session, session.Status, session.IsBatch),
         Details = session.StatusDetail is null ? null : [session.StatusDetail],
     };
 
@@ -243,7 +247,7 @@ public static class SessionStatusApi
             Status = new InvoiceStatusInfo
             {
                 Code = invoice.Status,
-                Description = Seeder.Describe(invoice.Status, session: false),
+                Description = StatusCatalog.Describe(StatusTable.Invoice, invoice.Status),
                 Details = invoice.StatusDetail is null ? null : [invoice.StatusDetail],
                 Extensions = invoice.OriginalKsefNumber is null ? null : new Dictionary<string, string?>
                 {

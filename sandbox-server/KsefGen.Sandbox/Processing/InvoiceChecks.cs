@@ -12,7 +12,15 @@ namespace KsefGen.Sandbox.Processing;
 /// <param name="SellerNip">Podmiot1/DaneIdentyfikacyjne/NIP, when readable.</param>
 /// <param name="InvoiceNumber">Fa/P_2, when readable.</param>
 /// <param name="Kind">Fa/RodzajFaktury (VAT, KOR, ZAL ...), when readable.</param>
-public sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip, string? InvoiceNumber, string? Kind);
+/// <param name="IssueDate">Fa/P_1, when readable.</param>
+public sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip, string? InvoiceNumber, string? Kind, DateOnly? IssueDate = null)
+{
+    /// <summary>
+    /// Automatic offline mode (docs: "Automatyczne określanie trybu wysyłki offline"): an invoice sent as online whose
+    /// issue date is a calendar day (Polish time) before its invoicing date is marked offline.
+    /// </summary>
+    public bool IsLate(DateTimeOffset invoicingDate) => IssueDate is { } issued && issued < InvoiceChecks.PolishDay(invoicingDate);
+}
 
 /// <summary>
 /// The checks KSeF makes on an invoice, as far as a fake can: decryption (435), the file (430: XML, the FA root and the
@@ -22,6 +30,24 @@ public sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip,
 /// </summary>
 public static class InvoiceChecks
 {
+    private static readonly TimeZoneInfo Poland = FindPoland();
+
+    /// <summary>The calendar day of an instant in Poland (where KSeF compares issue and invoicing dates).</summary>
+    public static DateOnly PolishDay(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Poland).DateTime);
+
+    private static TimeZoneInfo FindPoland()
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Warsaw");
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            // No time-zone data on the machine: UTC+1 is Polish winter time, off by an hour in summer.
+            return TimeZoneInfo.CreateCustomTimeZone("Poland", TimeSpan.FromHours(1), "Poland", "Poland");
+        }
+    }
+
     /// <summary>AES-256-CBC/PKCS#7 decryption; null when the key, IV or padding do not fit.</summary>
     public static byte[]? Decrypt(byte[] content, byte[]? key, byte[]? iv)
     {
@@ -66,14 +92,19 @@ public static class InvoiceChecks
             return new InvoiceVerdict(430, "Podmiot1/DaneIdentyfikacyjne/NIP, Fa/P_2 and Fa/RodzajFaktury are required.", nip, number, kind);
         }
         if (!KsefIdentifiers.IsValidNip(nip)) return new InvoiceVerdict(450, $"Seller NIP {nip} has a wrong checksum.", nip, number, kind);
-        if (issued is not null && (!DateOnly.TryParseExact(issued, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            || date > DateOnly.FromDateTime(now.UtcDateTime.AddDays(1))))
+        DateOnly? issueDate = null;
+        if (issued is not null)
         {
-            return new InvoiceVerdict(450, $"P_1 ({issued}) is not a valid issue date, or lies in the future.", nip, number, kind);
+            if (!DateOnly.TryParseExact(issued, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                || date > DateOnly.FromDateTime(now.UtcDateTime.AddDays(1)))
+            {
+                return new InvoiceVerdict(450, $"P_1 ({issued}) is not a valid issue date, or lies in the future.", nip, number, kind);
+            }
+            issueDate = date;
         }
-        if (nip != contextNip) return new InvoiceVerdict(410, $"Context {contextNip} may not issue invoices of seller {nip}.", nip, number, kind);
-        if (attachments && !attachmentsAllowed) return new InvoiceVerdict(415, "Invoices with attachments can be sent in batch sessions only.", nip, number, kind);
-        return new InvoiceVerdict(200, null, nip, number, kind);
+        if (nip != contextNip) return new InvoiceVerdict(410, $"Context {contextNip} may not issue invoices of seller {nip}.", nip, number, kind, issueDate);
+        if (attachments && !attachmentsAllowed) return new InvoiceVerdict(415, "Invoices with attachments can be sent in batch sessions only.", nip, number, kind, issueDate);
+        return new InvoiceVerdict(200, null, nip, number, kind, issueDate);
     }
 
     private static XElement? Child(XElement? parent, string localName) =>

@@ -154,11 +154,12 @@ public sealed class SessionProcessor(SandboxStore store, SandboxTimeline timelin
         foreach (var (name, content) in files)
         {
             var verdict = InvoiceChecks.Evaluate(content, session.ContextNip, attachmentsAllowed: true, at);
+            // A batch invoice's invoicing date is the moment its session was opened.
             var invoice = session.AddInvoice(ordinal => new InvoiceRecord(ordinal, KsefIdentifiers.NewReferenceNumber(at, "EE", Random.Shared),
-                verdict.InvoiceNumber, SHA256.HashData(content), at)
+                verdict.InvoiceNumber, SHA256.HashData(content), session.Created)
             {
                 FileName = name,
-                Offline = package.Offline,
+                Offline = package.Offline || verdict.IsLate(session.Created),
                 SellerNip = verdict.SellerNip,
             }, int.MaxValue)!;
             Finish(session, invoice, verdict, at, force: false);
@@ -211,19 +212,10 @@ public sealed class SessionProcessor(SandboxStore store, SandboxTimeline timelin
         session.Closed ??= at;
     }
 
-    private static string? DocumentedDetail(int code)
-    {
-        var documented = new InvoiceStatusCode(code).Descriptions;
-        return documented.Count > 0 && documented[0].Details.Count > 0 ? documented[0].Details[0] : null;
-    }
+    private static string? DocumentedDetail(int code) => StatusCatalog.Detail(StatusTable.Invoice, code);
 
     /// <summary>The n-th documented detail of a session code in the batch or online sub-table.</summary>
-    public static string? SessionDetail(int code, bool batch, int index)
-    {
-        var variant = new SessionStatusCode(code).Descriptions.FirstOrDefault(d => d.Scope is { } scope
-            && scope.Contains(batch ? "atch" : "nline", StringComparison.OrdinalIgnoreCase));
-        return variant is not null && variant.Details.Count > index ? variant.Details[index] : null;
-    }
+    public static string? SessionDetail(int code, bool batch, int index) => StatusCatalog.Detail(StatusTable.Session, code, batch, index);
 
     private static List<(string, byte[])> ReadZip(Stream package)
     {

@@ -50,7 +50,7 @@ public static class Seeder
                 {
                     Status = status,
                     StatusDetail = detail,
-                    ValidUntil = batch ? null : time.AddHours(12),
+                    ValidUntil = time.AddHours(12),
                 };
                 for (var i = 1; i <= invoices; i++)
                 {
@@ -133,19 +133,6 @@ public static class Seeder
             invoice.PermanentStorageDate = invoice.InvoicingDate.AddMinutes(2);
             invoice.KsefNumber = KsefIdentifiers.NewKsefNumber(sellerNip, invoice.AcquisitionDate.Value, random);
         }
-        var documented = new InvoiceStatusCode(invoice.Status).Descriptions;
-        invoice.StatusDetail ??= documented.Count > 0 && documented[0].Details.Count > 0 ? documented[0].Details[0] : null;
-    }
-
-    /// <summary>
-    /// The documented description of a code, or a generic one for an undocumented code. Session codes are described
-    /// from the batch or the online sub-table, whichever fits the session.
-    /// </summary>
-    public static string Describe(int code, bool session, bool batch = false)
-    {
-        var descriptions = session ? new SessionStatusCode(code).Descriptions : new InvoiceStatusCode(code).Descriptions;
-        var fitting = descriptions.FirstOrDefault(d => d.Scope is { } scope
-            && scope.Contains(batch ? "atch" : "nline", StringComparison.OrdinalIgnoreCase));
-        return (fitting ?? descriptions.FirstOrDefault())?.Text ?? "Status " + code.ToString(CultureInfo.InvariantCulture);
+        invoice.StatusDetail ??= Processing.StatusCatalog.Detail(Processing.StatusTable.Invoice, invoice.Status);
     }
 }

@@ -89,14 +89,14 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
         return true;
     }
 
-    /// <summary>"scheme://host/storage/upo/" of the request, kept while requests keep coming to the same address.</summary>
+    /// <summary>"scheme://host/storage/upo/" (the public base URL when configured), kept while requests keep coming to the same address.</summary>
     private string LinkPrefix(HttpContext http)
     {
         var scheme = http.Request.Scheme;
         var host = http.Request.Host;
         var cached = _linkPrefix;
         if (cached is not null && cached.Scheme == scheme && cached.Host == host.Value) return cached.Prefix;
-        cached = new LinkPrefixEntry(scheme, host.Value, $"{scheme}://{host}/storage/upo/");
+        cached = new LinkPrefixEntry(scheme, host.Value, options.PublicOrigin(http.Request) + "/storage/upo/");
         _linkPrefix = cached;
         return cached.Prefix;
     }
