@@ -2,14 +2,38 @@ using System.Collections.Concurrent;
 
 namespace KsefGen.Sandbox.State;
 
-/// <summary>A KSeF token the sandbox accepts for /auth/ksef-token: its secret text and reference number, for one context.</summary>
-public sealed record KsefTokenRecord(string Token, string ReferenceNumber, string ContextNip)
+/// <summary>
+/// A KSeF token the sandbox accepts for /auth/ksef-token: its secret text, reference number and context, who made it,
+/// what it allows, and its life (Pending → Active → Revoked).
+/// </summary>
+public sealed class KsefTokenRecord(string token, string referenceNumber, string contextNip)
 {
+    /// <summary>The secret text the client encrypts ("{reference}|nip-{nip}|{secret}").</summary>
+    public string Token { get; } = token;
+
+    /// <summary>The token's reference number.</summary>
+    public string ReferenceNumber { get; } = referenceNumber;
+
+    /// <summary>The context the token acts for.</summary>
+    public string ContextNip { get; } = contextNip;
+
     /// <summary>Who generated the token (null for seeded tokens: the context's owner).</summary>
     public SubjectIdentifier? Author { get; init; }
 
     /// <summary>What the token allows (null for seeded tokens: everything the owner may do).</summary>
     public IReadOnlyList<string>? Permissions { get; init; }
+
+    /// <summary>The description given at generation.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>When it was generated.</summary>
+    public DateTimeOffset Created { get; init; }
+
+    /// <summary>When it last authenticated someone.</summary>
+    public DateTimeOffset? LastUse { get; set; }
+
+    /// <summary>Pending, Active, Revoking, Revoked or Failed (the AuthenticationTokenStatus values).</summary>
+    public string Status { get; set; } = "Active";
 }
 
 /// <summary>

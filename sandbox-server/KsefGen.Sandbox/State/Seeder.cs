@@ -38,7 +38,11 @@ public static class Seeder
             var tokenReference = KsefIdentifiers.NewReferenceNumber(Anchor.AddDays(-30), "EC", tokenRandom);
             var secret = new byte[32];
             tokenRandom.NextBytes(secret);
-            store.AddKsefToken(new KsefTokenRecord($"{tokenReference}|nip-{context.Nip}|{Convert.ToHexString(secret).ToLowerInvariant()}", tokenReference, context.Nip));
+            store.AddKsefToken(new KsefTokenRecord($"{tokenReference}|nip-{context.Nip}|{Convert.ToHexString(secret).ToLowerInvariant()}", tokenReference, context.Nip)
+            {
+                Description = "Seeded token",
+                Created = Anchor.AddDays(-30),
+            });
             var invoiceCounter = 0;
             InvoiceRecord? firstAccepted = null;
             SessionRecord? firstAcceptedSession = null;
