@@ -94,6 +94,7 @@ public static class SandboxApp
         v2.MapAuthApi();
         v2.MapActiveSessionsApi();
         v2.MapTokensApi();
+        v2.MapLimitsApi();
         v2.MapSessionStatusApi();
         v2.MapSendingApi();
         v2.MapUpoApi();

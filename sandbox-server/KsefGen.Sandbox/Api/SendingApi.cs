@@ -102,10 +102,10 @@ public static class SendingApi
         {
             Offline = request.OfflineMode == true || verdict.IsLate(now),
             SellerNip = verdict.SellerNip,
-        }, options.MaxInvoicesPerSession);
+        }, store.Limits.SessionsOf(session.ContextNip).Online.MaxInvoices);
         if (invoice is null)
         {
-            return KsefErrors.InvoiceLimitExceeded(http, referenceNumber, options.MaxInvoicesPerSession);
+            return KsefErrors.InvoiceLimitExceeded(http, referenceNumber, store.Limits.SessionsOf(session.ContextNip).Online.MaxInvoices);
         }
         session.Updated = now;
         processor.ScheduleInvoice(session, invoice, verdict, now);

@@ -52,6 +52,12 @@ public sealed class SandboxStore
     private readonly ConcurrentDictionary<string, (SessionRecord Session, InvoiceRecord Invoice)> _accepted = new(StringComparer.Ordinal);
     private volatile SandboxContext[] _contextList = [];
 
+    /// <summary>The limits test data changed (session, rate and certificate limits).</summary>
+    public LimitSettings Limits { get; private set; } = new(10_000);
+
+    /// <summary>Sets the session maximum the default limits report (from the options).</summary>
+    public void UseDefaultSessionMaximum(int maxInvoices) => Limits = new LimitSettings(maxInvoices);
+
     /// <summary>The seeded contexts, in seeding order.</summary>
     public IReadOnlyList<SandboxContext> Contexts => _contextList;
 
@@ -184,5 +190,6 @@ public sealed class SandboxStore
         foreach (var pair in other._grants) _grants[pair.Key] = pair.Value;
         foreach (var pair in other._seeded) _seeded[pair.Key] = pair.Value;
         _contextList = other._contextList;
+        Limits = other.Limits;
     }
 }

@@ -24,6 +24,7 @@ public static class Seeder
     public static SandboxStore Seed(SandboxOptions options)
     {
         var store = new SandboxStore();
+        store.UseDefaultSessionMaximum(options.MaxInvoicesPerSession);
         var random = new Random(options.Seed);
         var tokenRandom = new Random(options.Seed ^ 0x5EED);
         var faker = new Faker("pl") { Random = new Randomizer(options.Seed) };
