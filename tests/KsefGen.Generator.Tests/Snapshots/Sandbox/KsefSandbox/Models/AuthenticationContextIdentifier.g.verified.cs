@@ -52,7 +52,7 @@ namespace Consumer.Ksef.Serialization
                 if (reader.ValueTextEquals("type"u8))
                 {
                     reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationContextIdentifierType) : new global::Consumer.Ksef.AuthenticationContextIdentifierType(reader.GetString()!));
+                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationContextIdentifierType) : global::Consumer.Ksef.AuthenticationContextIdentifierType.FromValue(reader.GetString()!));
                 }
                 else if (reader.ValueTextEquals("value"u8))
                 {

@@ -67,7 +67,7 @@ namespace Consumer.Ksef.Serialization
                 if (reader.ValueTextEquals("category"u8))
                 {
                     reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationMethodCategory) : new global::Consumer.Ksef.AuthenticationMethodCategory(reader.GetString()!));
+                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationMethodCategory) : global::Consumer.Ksef.AuthenticationMethodCategory.FromValue(reader.GetString()!));
                 }
                 else if (reader.ValueTextEquals("code"u8))
                 {

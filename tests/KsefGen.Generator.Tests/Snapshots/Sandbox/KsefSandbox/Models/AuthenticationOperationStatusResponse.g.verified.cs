@@ -117,7 +117,7 @@ namespace Consumer.Ksef.Serialization
                 else if (reader.ValueTextEquals("authenticationMethod"u8))
                 {
                     reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationMethod) : new global::Consumer.Ksef.AuthenticationMethod(reader.GetString()!));
+                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationMethod) : global::Consumer.Ksef.AuthenticationMethod.FromValue(reader.GetString()!));
                 }
                 else if (reader.ValueTextEquals("authenticationMethodInfo"u8))
                 {

@@ -80,7 +80,7 @@ namespace Consumer.Ksef.Serialization
                 else if (reader.ValueTextEquals("compressionType"u8))
                 {
                     reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CompressionType?) : new global::Consumer.Ksef.CompressionType(reader.GetString()!));
+                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CompressionType?) : global::Consumer.Ksef.CompressionType.FromValue(reader.GetString()!));
                 }
                 else if (reader.ValueTextEquals("fileParts"u8))
                 {

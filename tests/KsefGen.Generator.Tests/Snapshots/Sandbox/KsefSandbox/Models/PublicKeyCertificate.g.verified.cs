@@ -117,7 +117,7 @@ namespace Consumer.Ksef.Serialization
                 else if (reader.ValueTextEquals("usage"u8))
                 {
                     reader.Read();
-                    p5 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PublicKeyCertificateUsage>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PublicKeyCertificateUsage) : new global::Consumer.Ksef.PublicKeyCertificateUsage(r1.GetString()!)));
+                    p5 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PublicKeyCertificateUsage>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PublicKeyCertificateUsage) : global::Consumer.Ksef.PublicKeyCertificateUsage.FromValue(r1.GetString()!)));
                 }
                 else
                 {

@@ -213,7 +213,7 @@ namespace Consumer.Ksef.Serialization
                 else if (reader.ValueTextEquals("invoicingMode"u8))
                 {
                     reader.Read();
-                    p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : new global::Consumer.Ksef.InvoicingMode(reader.GetString()!));
+                    p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : global::Consumer.Ksef.InvoicingMode.FromValue(reader.GetString()!));
                 }
                 else if (reader.ValueTextEquals("status"u8))
                 {
