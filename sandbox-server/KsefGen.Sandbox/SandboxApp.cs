@@ -95,6 +95,8 @@ public static class SandboxApp
         v2.MapActiveSessionsApi();
         v2.MapTokensApi();
         v2.MapLimitsApi();
+        v2.MapPermissionsApi();
+        v2.MapTestDataApi();
         v2.MapSessionStatusApi();
         v2.MapSendingApi();
         v2.MapUpoApi();

@@ -83,11 +83,15 @@ public static class AuthApi
         var plain = keys.Decrypt(request.EncryptedToken);
         var text = plain is null ? null : Encoding.UTF8.GetString(plain);
         var bar = text?.LastIndexOf('|') ?? -1;
-        var token = bar > 0 && store.FindKsefToken(text![..bar]) is { Status: "Active" } active ? active : null;
+        var found = bar > 0 ? store.FindKsefToken(text![..bar]) : null;
+        var token = found is { Status: "Active" } ? found : null;
         (int Code, int Detail) outcome;
-        if (plain is null || token is null) outcome = (450, 1);
+        if (found is { Status: "Revoked" or "Revoking" }) outcome = (450, 3);
+        else if (found is { Status: "Pending" or "Failed" }) outcome = (450, 4);
+        else if (plain is null || token is null) outcome = (450, 1);
         else if (!long.TryParse(text.AsSpan(bar + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var stamp) || stamp != issued.ToUnixTimeMilliseconds()) outcome = (450, 2);
         else if (token.ContextNip != request.ContextIdentifier.Value) outcome = (415, 0);
+        else if (store.IsBlocked(token.ContextNip)) outcome = (480, 0);
         else outcome = (200, 0);
 
         var operation = Start(store, request.ContextIdentifier.Value, "Token", now);
@@ -160,7 +164,11 @@ public static class AuthApi
         var permissions = store.PermissionsOf(operation.Subject, nip);
         if (permissions.Count == 0 && store.IsSeeded(nip)) permissions = KsefPermissions.Owner;
         operation.Permissions = permissions;
-        return Accepted(store, operation, permissions.Count > 0 ? (200, 0) : (415, 0), tokens, timeline, options);
+        (int, int) outcome = permissions.Count == 0 ? (415, 0)
+            : store.IsBlocked(nip) ? (480, 0)
+            : operation.Subject.Type == "Pesel" && store.FindPerson(operation.Subject.Value) is { IsDeceased: true } ? (470, 0)
+            : (200, 0);
+        return Accepted(store, operation, outcome, tokens, timeline, options);
     }
 
     /// <summary>GET /auth/{referenceNumber} with the operation's authenticationToken.</summary>

@@ -96,7 +96,7 @@ public static class SendingApi
         // declared document and does not even look like XML is a decryption failure too.
         if (plain is null || (!matches && !LooksLikeXml(plain))) verdict = new InvoiceVerdict(435, "The invoice could not be decrypted with the session key.", null, null, null);
         else if (!matches) verdict = new InvoiceVerdict(430, "invoiceHash/invoiceSize do not match the decrypted invoice.", null, null, null);
-        else verdict = InvoiceChecks.Evaluate(plain, session.ContextNip, attachmentsAllowed: false, now);
+        else verdict = InvoiceChecks.Evaluate(plain, session.ContextNip, attachmentsAllowed: store.AttachmentsAllowed(session.ContextNip), now);
 
         var invoice = session.AddInvoice(ordinal => new InvoiceRecord(ordinal, KsefIdentifiers.NewReferenceNumber(now, "EE", Random.Shared), verdict.InvoiceNumber, request.InvoiceHash, now)
         {

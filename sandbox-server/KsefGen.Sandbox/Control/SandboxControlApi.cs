@@ -49,8 +49,8 @@ public static class SandboxControlApi
         group.MapPost("/faults", AddFault).WithName("AddFault").WithSummary("Injects latency, 429, 5xx or an HTML page for matching requests.");
         group.MapDelete("/faults", (Faults faults) => { faults.Remove(null); return Results.NoContent(); }).WithName("ClearFaults");
         group.MapDelete("/faults/{id}", (Faults faults, string id) => faults.Remove(id) ? Results.NoContent() : Results.NotFound()).WithName("RemoveFault");
-        group.MapGet("/rate-limits", (RateLimits limits) => Results.Ok(new { enabled = limits.Enabled, operations = limits.Limits })).WithName("GetRateLimits");
-        group.MapPut("/rate-limits", SwitchRateLimits).WithName("SwitchRateLimits");
+        group.MapGet("/rate-limits", (RateLimits limits) => Results.Ok(new { enabled = limits.Enabled, operations = limits.Limits })).WithName("GetSandboxRateLimits");
+        group.MapPut("/rate-limits", SwitchRateLimits).WithName("SwitchSandboxRateLimits");
         group.MapGet("/requests", GetRequests).WithName("GetRequests").WithSummary("The last requests, newest first (?limit=100&path=...).");
         group.MapDelete("/requests", (RequestLog log) => { log.Clear(); return Results.NoContent(); }).WithName("ClearRequests");
         return routes;

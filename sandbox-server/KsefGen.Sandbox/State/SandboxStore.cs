@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 
 namespace KsefGen.Sandbox.State;
 
+/// <summary>A person added through /testdata/person: owner of a NIP (a sole trader), possibly a bailiff.</summary>
+public sealed record TestPerson(string Pesel, string Nip, bool IsBailiff, bool IsDeceased);
+
 /// <summary>
 /// A KSeF token the sandbox accepts for /auth/ksef-token: its secret text, reference number and context, who made it,
 /// what it allows, and its life (Pending → Active → Revoked).
@@ -49,6 +52,9 @@ public sealed class SandboxStore
     private readonly ConcurrentDictionary<string, AuthOperationRecord> _authOperations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PermissionGrant> _grants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _seeded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TestPerson> _persons = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _flags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string ContextNip, int Status)> _permissionOperations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (SessionRecord Session, InvoiceRecord Invoice)> _accepted = new(StringComparer.Ordinal);
     private volatile SandboxContext[] _contextList = [];
 
@@ -112,7 +118,47 @@ public sealed class SandboxStore
     public IReadOnlyList<string> PermissionsOf(SubjectIdentifier subject, string contextNip)
     {
         if (subject.IsNip(contextNip)) return KsefPermissions.Owner;
+        // A person added by /testdata/person is the owner of its NIP (a bailiff also gets EnforcementOperations, which
+        // the owner set includes).
+        if (subject.Type == "Pesel" && _persons.TryGetValue(subject.Value, out var person) && person.Nip == contextNip) return KsefPermissions.Owner;
         return [.. _grants.Values.Where(g => g.ContextNip == contextNip && g.Subject == subject).Select(g => g.Permission).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Adds a test person (PESEL) who owns a NIP; false when the PESEL exists already.</summary>
+    public bool AddPerson(string pesel, string nip, bool bailiff, bool deceased) => _persons.TryAdd(pesel, new TestPerson(pesel, nip, bailiff, deceased));
+
+    /// <summary>Removes the test persons who own a NIP.</summary>
+    public void RemovePersonsOf(string nip)
+    {
+        foreach (var person in _persons.Values.Where(p => p.Nip == nip).ToList()) _persons.TryRemove(person.Pesel, out _);
+    }
+
+    /// <summary>A test person by PESEL.</summary>
+    public TestPerson? FindPerson(string pesel) => _persons.TryGetValue(pesel, out var person) ? person : null;
+
+    /// <summary>Whether authentication into the context is blocked (/testdata/context/block).</summary>
+    public bool IsBlocked(string contextNip) => _flags.ContainsKey("blocked|" + contextNip);
+
+    /// <summary>Blocks or unblocks authentication into a context.</summary>
+    public void SetBlocked(string contextNip, bool blocked) => SetFlag("blocked|" + contextNip, blocked);
+
+    /// <summary>Whether the taxpayer may send invoices with attachments (/testdata/attachment).</summary>
+    public bool AttachmentsAllowed(string nip) => _flags.ContainsKey("attachments|" + nip);
+
+    /// <summary>Allows or disallows invoices with attachments for a NIP.</summary>
+    public void SetAttachmentsAllowed(string nip, bool allowed) => SetFlag("attachments|" + nip, allowed);
+
+    /// <summary>Records the outcome of a permission operation (/permissions/operations/{referenceNumber}).</summary>
+    public void AddPermissionOperation(string referenceNumber, string contextNip, int status) => _permissionOperations[referenceNumber] = (contextNip, status);
+
+    /// <summary>A permission operation's context and status.</summary>
+    public (string ContextNip, int Status)? FindPermissionOperation(string referenceNumber) =>
+        _permissionOperations.TryGetValue(referenceNumber, out var operation) ? operation : null;
+
+    private void SetFlag(string key, bool on)
+    {
+        if (on) _flags[key] = 0;
+        else _flags.TryRemove(key, out _);
     }
 
     /// <summary>The authentication operations of a context (its authentication sessions).</summary>
@@ -183,6 +229,9 @@ public sealed class SandboxStore
         _accepted.Clear();
         _grants.Clear();
         _seeded.Clear();
+        _persons.Clear();
+        _flags.Clear();
+        _permissionOperations.Clear();
         foreach (var pair in other._sessions) _sessions[pair.Key] = pair.Value;
         foreach (var pair in other._contexts) _contexts[pair.Key] = pair.Value;
         foreach (var pair in other._ksefTokens) _ksefTokens[pair.Key] = pair.Value;
