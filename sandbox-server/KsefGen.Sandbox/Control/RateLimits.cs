@@ -60,11 +60,11 @@ public sealed class RateLimits
         if (_catalog.Of(http) is not { } info) return null;
         var context = Caller.Current(http)?.ContextNip;
         var (operation, limit) = (info.Key, info.RateLimits);
-        // A context whose budgets test data changed counts against KSeF's grouped budgets (limity-api.md); otherwise
-        // each operation has the limits its x-rate-limits give.
+        // Each operation counts on its own (per context and IP). Its limits are its x-rate-limits, or, once test data
+        // changed the context's budgets, the values of the group limity-api.md puts it in ("other" for most): the
+        // official SDK's tests show GET /rate-limits and GET /limits/context, both "other", do not share one count.
         if (context is not null && LimitSettings.GroupOf(info.Key) is { } group && _store.Limits.RateOverrideOf(context) is { } rates && rates.TryGetValue(group, out var set))
         {
-            operation = group;
             limit = [set.PerSecond, set.PerMinute, set.PerHour];
         }
         if (limit.All(l => l is null)) return null;
