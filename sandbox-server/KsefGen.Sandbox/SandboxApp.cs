@@ -50,6 +50,8 @@ public static class SandboxApp
         builder.Services.AddSingleton<SandboxTimeline>();
         builder.Services.AddSingleton<SessionProcessor>();
         builder.Services.AddSingleton<ReceivedInvoices>().AddSingleton<InvoiceExports>();
+        builder.Services.AddSingleton<ContinuationTokens>();
+        builder.Services.AddSingleton<KsefTokenService>();
         builder.Services.AddSingleton<RequestLog>();
         builder.Services.AddSingleton<Faults>();
         builder.Services.AddSingleton<RateLimits>();
@@ -63,7 +65,7 @@ public static class SandboxApp
             // sandbox: HTTP 500, still in the KSeF error shape.
             var failure = http.Features.Get<IExceptionHandlerFeature>()?.Error;
             var result = failure is BadHttpRequestException
-                ? KsefResults.Invalid(http, failure.Message)
+                ? KsefErrors.InvalidInput(http, failure.Message)
                 : KsefResults.InternalError(http, $"{failure?.GetType().Name ?? "unknown"}: {failure?.Message}");
             await result.ExecuteAsync(http);
         }));
@@ -91,6 +93,11 @@ public static class SandboxApp
 
         var v2 = app.MapGroup("/v2");
         v2.MapAuthApi();
+        v2.MapActiveSessionsApi();
+        v2.MapTokensApi();
+        v2.MapLimitsApi();
+        v2.MapPermissionsApi();
+        v2.MapTestDataApi();
         v2.MapSessionStatusApi();
         v2.MapSendingApi();
         v2.MapUpoApi();

@@ -41,6 +41,23 @@ internal static class EnumEmitter
             ? "public bool IsKnown => false;"
             : $"public bool IsKnown => Value switch {{ {string.Join(" or ", model.Members.Select(m => Naming.Literal(m.Value)))} => true, _ => false }};");
         w.Line();
+        w.Doc("summary", "Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.");
+        w.Open($"public static {type} FromValue(string value)");
+        if (model.Members.Count > 0)
+        {
+            w.Open("switch (value)");
+            foreach (var member in model.Members)
+            {
+                w.Line($"case {Naming.Literal(member.Value)}: return {member.Name};");
+            }
+            w.Close();
+            w.Open("for (var i = 0; i < KnownValues.Count; i++)");
+            w.Line("if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];");
+            w.Close();
+        }
+        w.Line("return new(value);");
+        w.Close();
+        w.Line();
         w.Doc("summary", "Ordinal comparison of the wire values.");
         w.Line($"public bool Equals({type} other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);");
         w.Line();
@@ -66,10 +83,10 @@ internal static class EnumEmitter
         w.Line();
 
         w.Open($"namespace {spec.Namespace}.Serialization");
-        w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> as a JSON string.");
+        w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.");
         w.Open($"internal sealed class {model.Name}JsonConverter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
         w.Line($"public override {type} Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)");
-        w.Line($"    => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : new {type}(reader.GetString()!);");
+        w.Line($"    => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : {type}.FromValue(reader.GetString()!);");
         w.Line();
         w.Line($"public override void Write(global::System.Text.Json.Utf8JsonWriter writer, {type} value, global::System.Text.Json.JsonSerializerOptions options)");
         w.Line("    => writer.WriteStringValue(value.Value);");

@@ -68,10 +68,16 @@ internal static class ModelEmitter
     {
         var type = $"global::{spec.Namespace}.{model.Name}";
         w.Open($"namespace {spec.Namespace}.Serialization");
-        w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> without reflection (trimming and AOT safe). Unknown properties are skipped.");
+        w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.");
         w.Open($"internal sealed class {model.Name}JsonConverter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
         w.Line($"public static readonly {model.Name}JsonConverter Instance = new();");
         w.Line();
+        var count = model.Properties.Count;
+        if (count > 0)
+        {
+            w.Line($"private static readonly string[] Names = {{ {string.Join(", ", model.Properties.Select(p => Reading.Naming.Literal(p.JsonName)))} }};");
+            w.Line();
+        }
         w.Open($"public override {type}? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)");
         w.Line("if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) return null;");
         w.Line($"if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException(\"Expected a JSON object for {model.Name}.\");");
@@ -82,24 +88,46 @@ internal static class ModelEmitter
             var localType = property.Type.IsValueType ? t.Type(property.Type, nullable) : t.Type(property.Type, true);
             w.Line($"{localType} p{index++} = default;");
         }
-        w.Open("while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)");
-        index = 0;
-        var keyword = "if";
-        foreach (var property in model.Properties)
+        if (count == 0)
         {
-            var nullable = property.Nullable || !property.Required;
-            w.Open($"{keyword} (reader.ValueTextEquals({Reading.Naming.Literal(property.JsonName)}u8))");
+            w.Open("while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)");
             w.Line("reader.Read();");
-            w.Line($"p{index} = {t.Read(property.Type, nullable || !property.Type.IsValueType, "reader", "options", 1)};");
+            w.Line("reader.Skip();");
             w.Close();
-            keyword = "else if";
-            index++;
         }
-        if (model.Properties.Count > 0) w.Open("else");
-        w.Line("reader.Read();");
-        w.Line("reader.Skip();");
-        if (model.Properties.Count > 0) w.Close();
-        w.Close();
+        else
+        {
+            // Exact names first: one allocation-free ValueTextEquals each. Only a name none of them matched, and only when
+            // the options ask for it (ASP.NET's web defaults do), goes to the case-insensitive lookup. A slot filled by its
+            // exact name is not overwritten by a case-insensitive duplicate, whichever comes first in the document.
+            w.Line($"global::System.Span<bool> exact = stackalloc bool[{count}];");
+            w.Open("while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)");
+            index = 0;
+            foreach (var property in model.Properties)
+            {
+                var prefix = index == 0 ? "var slot = " : "    : ";
+                w.Line($"{prefix}reader.ValueTextEquals({Reading.Naming.Literal(property.JsonName)}u8) ? {index++}");
+            }
+            w.Line("    : -1;");
+            w.Line("if (slot >= 0) exact[slot] = true;");
+            w.Line($"else if (options.PropertyNameCaseInsensitive) slot = {t.Json}.MatchNameIgnoringCase(ref reader, Names, exact);");
+            w.Line("reader.Read();");
+            w.Open("switch (slot)");
+            index = 0;
+            foreach (var property in model.Properties)
+            {
+                var nullable = property.Nullable || !property.Required;
+                w.Line($"case {index}:");
+                w.Line($"    p{index} = {t.Read(property.Type, nullable || !property.Type.IsValueType, "reader", "options", 1)};");
+                w.Line("    break;");
+                index++;
+            }
+            w.Line("default:");
+            w.Line("    reader.Skip();");
+            w.Line("    break;");
+            w.Close();
+            w.Close();
+        }
         w.Open($"return new {type}");
         index = 0;
         foreach (var property in model.Properties)

@@ -449,6 +449,27 @@ namespace __NS__.Internal
             writer.WriteEndObject();
         }
 
+        // The fallback for a property name no exact UTF-8 comparison matched, taken only under PropertyNameCaseInsensitive
+        // (ASP.NET's web defaults). With those options every unknown property comes here too, so the name is unescaped
+        // into a stack buffer rather than a string.
+        public static int MatchNameIgnoringCase(ref global::System.Text.Json.Utf8JsonReader reader, string[] names, scoped global::System.ReadOnlySpan<bool> exact)
+        {
+            var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+            global::System.Span<char> buffer = stackalloc char[128];
+            global::System.ReadOnlySpan<char> name = length <= buffer.Length
+                ? buffer.Slice(0, reader.CopyString(buffer))
+                : global::System.MemoryExtensions.AsSpan(reader.GetString());
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (global::System.MemoryExtensions.Equals(name, names[i], global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    // A slot its exact name already filled keeps that value.
+                    return exact[i] ? -1 : i;
+                }
+            }
+            return -1;
+        }
+
         public static global::System.DateOnly ReadDate(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             var text = reader.GetString()!;

@@ -81,7 +81,7 @@ internal sealed class TypeSyntax
                     TypeKind.DateTime => $"{r}.GetDateTimeOffset()",
                     TypeKind.Date => $"{Json}.ReadDate(ref {r})",
                     TypeKind.Any => $"{Json}.ReadAny(ref {r})",
-                    TypeKind.Enum => $"new {Type(type, false)}({r}.GetString()!)",
+                    TypeKind.Enum => $"{Type(type, false)}.FromValue({r}.GetString()!)",
                     _ => throw new ArgumentOutOfRangeException(nameof(type)),
                 };
                 if (type.Kind == TypeKind.Any && !nullable) return get;

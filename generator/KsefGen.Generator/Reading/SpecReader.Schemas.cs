@@ -113,7 +113,7 @@ internal sealed partial class SpecReader
     private void AddEnum(string name, string schemaName, IOpenApiSchema schema)
     {
         var members = new List<EnumMemberModel>();
-        var taken = new HashSet<string>(StringComparer.Ordinal) { name, "Value", "IsKnown", "KnownValues", "Equals", "GetHashCode", "ToString" };
+        var taken = new HashSet<string>(StringComparer.Ordinal) { name, "Value", "IsKnown", "KnownValues", "FromValue", "Equals", "GetHashCode", "ToString" };
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in schema.Enum!)
         {

@@ -59,41 +59,46 @@ public static class AuthApi
     /// <summary>POST /auth/ksef-token: 202 with an operation; whether the token was right shows in the status (450 if not).</summary>
     public static async Task<IResult> KsefToken(HttpContext http, SandboxStore store, SandboxKeys keys, AccessTokens tokens, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
     {
-        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.InitTokenAuthenticationRequest);
+        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.InitTokenAuthenticationRequest);
         if (failure is not null) return failure;
         if (string.IsNullOrEmpty(request!.Challenge) || request.ContextIdentifier is null || string.IsNullOrEmpty(request.ContextIdentifier.Value) || request.EncryptedToken is null)
         {
-            return KsefResults.Invalid(http, "challenge, contextIdentifier and encryptedToken are required.");
+            return KsefErrors.InvalidInput(http, "challenge, contextIdentifier and encryptedToken are required.");
         }
         if (request.ContextIdentifier.Type != AuthenticationContextIdentifierType.Nip)
         {
-            return KsefResults.Invalid(http, $"The sandbox has Nip contexts only, not {request.ContextIdentifier.Type}.");
+            return KsefErrors.InvalidInput(http, $"The sandbox has Nip contexts only, not {request.ContextIdentifier.Type}.");
         }
         if (request.PublicKeyId is { } keyId && !keys.Knows(keyId))
         {
-            return KsefResults.BadRequest(http, 21470, "The key identifier is unknown or names a withdrawn key.", $"Key {Convert.ToBase64String(keyId)} is not supported.");
+            return KsefErrors.UnknownKey(http, keyId);
         }
         var now = clock.GetUtcNow();
         if (store.TakeChallenge(request.Challenge) is not { } issued || now - issued > ChallengeLifetime)
         {
-            return KsefResults.BadRequest(http, 21111, "Invalid authentication challenge.", "The challenge is unknown, used already or older than 10 minutes.");
+            return KsefErrors.InvalidChallenge(http);
         }
 
         // Decide the outcome now; it shows in the status after the configured delay.
         var plain = keys.Decrypt(request.EncryptedToken);
         var text = plain is null ? null : Encoding.UTF8.GetString(plain);
         var bar = text?.LastIndexOf('|') ?? -1;
-        var token = bar > 0 ? store.FindKsefToken(text![..bar]) : null;
+        var found = bar > 0 ? store.FindKsefToken(text![..bar]) : null;
+        var token = found is { Status: "Active" } ? found : null;
         (int Code, int Detail) outcome;
-        if (plain is null || token is null) outcome = (450, 1);
+        if (found is { Status: "Revoked" or "Revoking" }) outcome = (450, 3);
+        else if (found is { Status: "Pending" or "Failed" }) outcome = (450, 4);
+        else if (plain is null || token is null) outcome = (450, 1);
         else if (!long.TryParse(text.AsSpan(bar + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var stamp) || stamp != issued.ToUnixTimeMilliseconds()) outcome = (450, 2);
         else if (token.ContextNip != request.ContextIdentifier.Value) outcome = (415, 0);
+        else if (store.IsBlocked(token.ContextNip)) outcome = (480, 0);
         else outcome = (200, 0);
 
         var operation = Start(store, request.ContextIdentifier.Value, "Token", now);
         operation.KsefTokenReference = token?.ReferenceNumber;
         if (token is not null)
         {
+            token.LastUse = now;
             operation.Subject = token.Author ?? SubjectIdentifier.Nip(token.ContextNip);
             operation.Permissions = token.Permissions ?? KsefPermissions.Owner;
         }
@@ -117,11 +122,11 @@ public static class AuthApi
         }
         catch (XmlException e)
         {
-            return KsefResults.BadRequest(http, 21001, "Unreadable content.", e.Message);
+            return KsefErrors.UnreadableContent(http, e.Message);
         }
         var signatures = document.GetElementsByTagName("Signature", SignedXml.XmlDsigNamespaceUrl);
-        if (signatures.Count == 0) return KsefResults.BadRequest(http, 9102, "No signature.");
-        if (signatures.Count > 1) return KsefResults.BadRequest(http, 9103, "Too many signatures.");
+        if (signatures.Count == 0) return KsefErrors.NoSignature(http);
+        if (signatures.Count > 1) return KsefErrors.TooManySignatures(http);
         var signed = new SignedXml(document);
         X509Certificate2? certificate;
         try
@@ -130,22 +135,22 @@ public static class AuthApi
             certificate = signed.KeyInfo.OfType<KeyInfoX509Data>().SelectMany(d => d.Certificates?.Cast<X509Certificate2>() ?? []).FirstOrDefault();
             if (certificate is null || !signed.CheckSignature(certificate, verifySignatureOnly: true))
             {
-                return KsefResults.BadRequest(http, 9105, "Invalid signature.");
+                return KsefErrors.InvalidSignature(http);
             }
         }
         catch (CryptographicException e)
         {
-            return KsefResults.BadRequest(http, 9105, "Invalid signature.", e.Message);
+            return KsefErrors.InvalidSignature(http, e.Message);
         }
 
         var challenge = Text(document, "Challenge");
         var nip = Text(document, "Nip");
-        if (challenge is null || nip is null) return KsefResults.BadRequest(http, 21401, "The document does not match the schema (xsd).", "Challenge and ContextIdentifier/Nip are required.");
-        if (!KsefIdentifiers.IsValidNip(nip)) return KsefResults.BadRequest(http, 21117, "Invalid subject identifier for the context type.");
+        if (challenge is null || nip is null) return KsefErrors.SchemaViolation(http, "Challenge and ContextIdentifier/Nip are required.");
+        if (!KsefIdentifiers.IsValidNip(nip)) return KsefErrors.InvalidSubjectIdentifier(http);
         var now = clock.GetUtcNow();
         if (store.TakeChallenge(challenge) is not { } issued || now - issued > ChallengeLifetime)
         {
-            return KsefResults.BadRequest(http, 21111, "Invalid authentication challenge.");
+            return KsefErrors.InvalidChallenge(http);
         }
         var operation = Start(store, nip, "QualifiedSignature", now);
         operation.AuthenticationDigest = Convert.ToBase64String(SHA256.HashData(body));
@@ -159,7 +164,11 @@ public static class AuthApi
         var permissions = store.PermissionsOf(operation.Subject, nip);
         if (permissions.Count == 0 && store.IsSeeded(nip)) permissions = KsefPermissions.Owner;
         operation.Permissions = permissions;
-        return Accepted(store, operation, permissions.Count > 0 ? (200, 0) : (415, 0), tokens, timeline, options);
+        (int, int) outcome = permissions.Count == 0 ? (415, 0)
+            : store.IsBlocked(nip) ? (480, 0)
+            : operation.Subject.Type == "Pesel" && store.FindPerson(operation.Subject.Value) is { IsDeceased: true } ? (470, 0)
+            : (200, 0);
+        return Accepted(store, operation, outcome, tokens, timeline, options);
     }
 
     /// <summary>GET /auth/{referenceNumber} with the operation's authenticationToken.</summary>
@@ -170,25 +179,14 @@ public static class AuthApi
         var operation = claims!.OperationReference == referenceNumber ? store.FindAuthOperation(referenceNumber) : null;
         if (operation is null) return NotFound(http, referenceNumber);
         if (clock.GetUtcNow() - operation.Started > Retention) return KsefResults.Gone(http, $"Authentication {referenceNumber} is older than 7 days.");
-        var token = operation.Method == "Token";
         return Results.Ok(new AuthenticationOperationStatusResponse
         {
             StartDate = operation.Started,
 #pragma warning disable CS0618 // deprecated in the spec, still sent
-            AuthenticationMethod = token ? AuthenticationMethod.Token : AuthenticationMethod.QualifiedSignature,
+            AuthenticationMethod = MethodOf(operation),
 #pragma warning restore CS0618
-            AuthenticationMethodInfo = new AuthenticationMethodInfo
-            {
-                Category = token ? AuthenticationMethodCategory.Token : AuthenticationMethodCategory.XadesSignature,
-                Code = token ? "token.ksef" : "xades.qualified-signature",
-                DisplayName = token ? "KSeF token" : "Qualified signature",
-            },
-            Status = new StatusInfo
-            {
-                Code = operation.Status,
-                Description = StatusCatalog.Describe(StatusTable.Authentication, operation.Status),
-                Details = operation.StatusDetail is null ? null : [operation.StatusDetail],
-            },
+            AuthenticationMethodInfo = MethodInfoOf(operation),
+            Status = StatusOf(operation),
             IsTokenRedeemed = operation.IsTokenRedeemed,
             LastTokenRefreshDate = operation.LastTokenRefreshDate,
             RefreshTokenValidUntil = operation.RefreshTokenValidUntil,
@@ -206,11 +204,11 @@ public static class AuthApi
         {
             if (operation.IsTokenRedeemed)
             {
-                return KsefResults.BadRequest(http, 21301, "Not authorized.", $"The tokens of authentication {operation.ReferenceNumber} were redeemed already.");
+                return KsefErrors.TokensRedeemedAlready(http, operation.ReferenceNumber);
             }
             if (operation.Status != 200)
             {
-                return KsefResults.BadRequest(http, 21301, "Not authorized.", $"The authentication status ({operation.Status}) does not allow redeeming tokens.");
+                return KsefErrors.StatusForbidsRedeem(http, operation.Status);
             }
             operation.IsTokenRedeemed = true;
         }
@@ -231,6 +229,7 @@ public static class AuthApi
         if (failure is not null) return failure;
         var operation = store.FindAuthOperation(claims!.OperationReference ?? "");
         if (operation is null) return NotFound(http, claims.OperationReference ?? "");
+        if (operation.Status != 200) return KsefErrors.StatusForbidsRefresh(http, operation.Status);
         var access = tokens.IssueFor(operation, TokenKind.ContextToken);
         operation.LastTokenRefreshDate = clock.GetUtcNow();
         return Results.Ok(new AuthenticationTokenRefreshResponse { AccessToken = new TokenInfo { Token = access.Token, ValidUntil = access.ValidUntil } });
@@ -249,6 +248,24 @@ public static class AuthApi
             Usage = [PublicKeyCertificateUsage.KsefTokenEncryption, PublicKeyCertificateUsage.SymmetricKeyEncryption],
         },
     });
+
+    /// <summary>The (deprecated, still sent) authentication method of an operation.</summary>
+    [Obsolete("The spec deprecates authenticationMethod; KSeF still sends it.")]
+    internal static AuthenticationMethod MethodOf(AuthOperationRecord operation) =>
+        operation.Method == "Token" ? AuthenticationMethod.Token : AuthenticationMethod.QualifiedSignature;
+
+    /// <summary>The authentication method's category, code and display name.</summary>
+    internal static AuthenticationMethodInfo MethodInfoOf(AuthOperationRecord operation) => operation.Method == "Token"
+        ? new AuthenticationMethodInfo { Category = AuthenticationMethodCategory.Token, Code = "token.ksef", DisplayName = "KSeF token" }
+        : new AuthenticationMethodInfo { Category = AuthenticationMethodCategory.XadesSignature, Code = "xades.qualified-signature", DisplayName = "Qualified signature" };
+
+    /// <summary>The status of an operation as KSeF reports it.</summary>
+    internal static StatusInfo StatusOf(AuthOperationRecord operation) => new()
+    {
+        Code = operation.Status,
+        Description = StatusCatalog.Describe(StatusTable.Authentication, operation.Status),
+        Details = operation.StatusDetail is null ? null : [operation.StatusDetail],
+    };
 
     private static AuthOperationRecord Start(SandboxStore store, string contextNip, string method, DateTimeOffset now)
     {
@@ -274,7 +291,7 @@ public static class AuthApi
     }
 
     private static IResult NotFound(HttpContext http, string referenceNumber) =>
-        KsefResults.BadRequest(http, 21304, "Not authenticated.", $"Authentication operation {referenceNumber} was not found.");
+        KsefErrors.AuthenticationNotFound(http, referenceNumber);
 
     private static string? Text(XmlDocument document, string localName)
     {

@@ -175,7 +175,9 @@ public sealed class AccessTokens
         {
             return (null, KsefResults.Unauthorized(http, string.Create(CultureInfo.InvariantCulture, $"The token expired at {claims.ValidUntil:O}.")));
         }
-        if (claims.OperationReference is { } reference && _store.FindAuthOperation(reference) is { Revoked: true })
+        // A revoked authentication session's access tokens stop at once; its refresh token is refused by the refresh
+        // itself (21301, status 425), as the live server does.
+        if (wanted == TokenKind.ContextToken && claims.OperationReference is { } reference && _store.FindAuthOperation(reference) is { Revoked: true })
         {
             return (null, KsefResults.Unauthorized(http, $"The authentication session {reference} was revoked."));
         }

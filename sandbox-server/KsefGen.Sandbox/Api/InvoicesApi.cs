@@ -44,17 +44,17 @@ internal static class InvoicesApi
         if (sortOrder is not null)
         {
             var order = new SortOrder(sortOrder);
-            if (!order.IsKnown) return KsefResults.Invalid(http, $"sortOrder must be one of {string.Join(", ", SortOrder.KnownValues)}.");
+            if (!order.IsKnown) return KsefErrors.InvalidInput(http, $"sortOrder must be one of {string.Join(", ", SortOrder.KnownValues)}.");
             descending = order == SortOrder.Desc;
         }
-        if (!TryParse(pageOffset, 0, 0, int.MaxValue, out var offset)) return KsefResults.Invalid(http, "pageOffset must be a number ≥ 0.");
-        if (!TryParse(pageSize, 10, 10, 250, out var size)) return KsefResults.Invalid(http, "pageSize must be a number from 10 to 250.");
-        var (filters, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.InvoiceQueryFilters);
+        if (!TryParse(pageOffset, 0, 0, int.MaxValue, out var offset)) return KsefErrors.InvalidInput(http, "pageOffset must be a number ≥ 0.");
+        if (!TryParse(pageSize, 10, 10, 250, out var size)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 250.");
+        var (filters, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.InvoiceQueryFilters);
         if (failure is not null) return failure;
-        if (InvoiceCriteria.Parse(filters, out var problem) is not { } criteria) return KsefResults.Invalid(http, problem);
+        if (InvoiceCriteria.Parse(filters, out var problem) is not { } criteria) return KsefErrors.InvalidInput(http, problem);
 
         var selection = invoices.Select(criteria, caller.ContextNip, clock.GetUtcNow());
-        if (selection.FromBeyondHwm) return BeyondHwm(http);
+        if (selection.FromBeyondHwm) return KsefErrors.RangeBeyondHighWaterMark(http);
         var page = InvoicePage.Cut(selection.Invoices, descending, offset, size, options.InvoiceQueryLimit);
         return BufferedJson.Ok(new QueryInvoicesMetadataResponse
         {
@@ -68,11 +68,11 @@ internal static class InvoicesApi
     /// <summary>GET /invoices/ksef/{ksefNumber}: the XML for any party of the invoice; to everyone else it does not exist (21164).</summary>
     public static IResult GetInvoice(HttpContext http, Caller caller, ReceivedInvoices invoices, string ksefNumber)
     {
-        if (!KsefIdentifiers.IsValidKsefNumber(ksefNumber)) return KsefResults.Invalid(http, "ksefNumber is not a KSeF number.");
+        if (!KsefIdentifiers.IsValidKsefNumber(ksefNumber)) return KsefErrors.InvalidInput(http, "ksefNumber is not a KSeF number.");
         var invoice = invoices.Find(ksefNumber);
         if (invoice is null || !invoice.Facts.IsParty(caller.ContextNip))
         {
-            return KsefResults.BadRequest(http, 21164, "No invoice with the given identifier exists.", $"Invoice with KSeF number {ksefNumber} was not found.");
+            return KsefErrors.InvoiceNotFound(http, ksefNumber);
         }
         var content = invoice.Content;
         http.Response.Headers[HashHeader] = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(content));
@@ -82,18 +82,17 @@ internal static class InvoicesApi
     /// <summary>POST /invoices/exports.</summary>
     public static async Task<IResult> ExportInvoices(HttpContext http, Caller caller, InvoiceExports exports, SandboxKeys keys, TimeProvider clock)
     {
-        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.InvoiceExportRequest);
+        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.InvoiceExportRequest);
         if (failure is not null) return failure;
         if (SendingApi.CheckEncryption(http, keys, request!.Encryption) is { } encryptionError) return encryptionError;
-        if (InvoiceCriteria.Parse(request.Filters, out var problem) is not { } criteria) return KsefResults.Invalid(http, problem);
+        if (InvoiceCriteria.Parse(request.Filters, out var problem) is not { } criteria) return KsefErrors.InvalidInput(http, problem);
         if (request.CompressionType is { IsKnown: false } compression)
         {
-            return KsefResults.Invalid(http, $"compressionType: '{compression.Value}' is not one of {string.Join(", ", CompressionType.KnownValues)}.");
+            return KsefErrors.InvalidInput(http, $"compressionType: '{compression.Value}' is not one of {string.Join(", ", CompressionType.KnownValues)}.");
         }
         if (exports.Running(caller.ContextNip, caller.Subject) >= InvoiceExports.MaxRunning)
         {
-            return KsefResults.BadRequest(http, 21182, "The limit of running exports was reached.",
-                $"The authenticated subject has reached the maximum of {InvoiceExports.MaxRunning} concurrent invoice exports in this context. Try again later.");
+            return KsefErrors.TooManyRunningExports(http, InvoiceExports.MaxRunning);
         }
         var key = keys.Decrypt(request.Encryption.EncryptedSymmetricKey);
         var export = exports.Start(caller.ContextNip, caller.Subject, criteria, key is { Length: 32 } ? key : null, request.Encryption.InitializationVector,
@@ -104,11 +103,11 @@ internal static class InvoicesApi
     /// <summary>GET /invoices/exports/{referenceNumber}: every call issues fresh part links.</summary>
     public static IResult GetExportStatus(HttpContext http, Caller caller, SandboxStore store, InvoiceExports exports, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
-        if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefResults.Invalid(http, "referenceNumber is not a reference number.");
+        if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");
         var now = clock.GetUtcNow();
         var export = store.FindExport(caller.ContextNip, referenceNumber);
-        if (export is not null && InvoiceExports.IsGone(export, now)) return KsefResults.Gone(http, "The operation has expired and is no longer available.");
-        if (export is null) return KsefResults.BadRequest(http, 21175, "No query result with the given identifier exists.", $"Export {referenceNumber} was not found.");
+        if (export is not null && InvoiceExports.IsGone(export, now)) return KsefResults.Gone(http, "Operacja wygasła i nie jest już dostępna.");
+        if (export is null) return KsefErrors.ExportNotFound(http);
 
         var origin = options.PublicOrigin(http.Request);
         var package = export.Package;
@@ -163,10 +162,6 @@ internal static class InvoicesApi
         http.Response.Headers["Content-MD5"] = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(part.Encrypted));
         return Results.Bytes(part.Encrypted, "application/octet-stream");
     }
-
-    private static IResult BeyondHwm(HttpContext http) =>
-        KsefResults.BadRequest(http, 21183, "The filter range lies beyond the available data.",
-            "dateRange.from is later than PermanentStorageHwmDate while restrictToPermanentStorageHwmDate is set.");
 
     private static bool TryParse(string? text, int fallback, int min, int max, out int value)
     {

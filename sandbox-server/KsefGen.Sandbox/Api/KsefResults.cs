@@ -52,16 +52,12 @@ public static class KsefResults
 #pragma warning restore CS0618
     }
 
-    /// <summary>21405: the input failed validation.</summary>
-    public static IResult Invalid(HttpContext http, string detail) => BadRequest(http, 21405, "Input validation failed.", detail);
-
-    /// <summary>21173: no such session (for this context).</summary>
-    public static IResult SessionNotFound(HttpContext http, string referenceNumber) =>
-        BadRequest(http, 21173, "No session with the given reference number.", $"Session {referenceNumber} was not found.");
-
-    /// <summary>21418: the continuation token is not one this server issued for this list.</summary>
-    public static IResult BadContinuationToken(HttpContext http) =>
-        BadRequest(http, 21418, "The continuation token has an invalid format.");
+    /// <summary>
+    /// The generated contracts bound to lenient options, for reading request bodies: property names match
+    /// case-insensitively (exact first), as ASP.NET on the live server reads them. Responses are written with the exact
+    /// spellings of the spec.
+    /// </summary>
+    public static KsefJsonContext Lenient { get; } = new(new System.Text.Json.JsonSerializerOptions { PropertyNameCaseInsensitive = true });
 
     /// <summary>401 problem details.</summary>
     public static IResult Unauthorized(HttpContext http, string detail)
@@ -134,15 +130,15 @@ public static class KsefResults
     public static async Task<(T? Value, IResult? Failure)> ReadJsonAsync<T>(HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
         where T : class
     {
-        if (!http.Request.HasJsonContentType()) return (null, Invalid(http, "The request body must be application/json."));
+        if (!http.Request.HasJsonContentType()) return (null, KsefErrors.InvalidInput(http, "The request body must be application/json."));
         try
         {
             var value = await System.Text.Json.JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted);
-            return value is null ? (null, Invalid(http, "The request body is empty.")) : (value, null);
+            return value is null ? (null, KsefErrors.InvalidInput(http, "The request body is empty.")) : (value, null);
         }
         catch (System.Text.Json.JsonException e)
         {
-            return (null, Invalid(http, "The request body is not valid JSON: " + e.Message));
+            return (null, KsefErrors.InvalidInput(http, "The request body is not valid JSON: " + e.Message));
         }
     }
 

@@ -45,7 +45,7 @@ public static class SendingApi
     /// <summary>POST /sessions/online.</summary>
     public static async Task<IResult> OpenOnline(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
     {
-        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.OpenOnlineSessionRequest);
+        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.OpenOnlineSessionRequest);
         if (failure is not null) return failure;
         if (CheckForm(http, request!.FormCode, OnlineForms) is { } formError) return formError;
         if (CheckEncryption(http, keys, request.Encryption) is { } encryptionError) return encryptionError;
@@ -62,29 +62,29 @@ public static class SendingApi
     public static async Task<IResult> SendInvoice(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        if (session!.IsBatch) return KsefResults.Invalid(http, $"{referenceNumber} is a batch session; invoices go into its package.");
-        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.SendInvoiceRequest);
+        if (session!.IsBatch) return KsefErrors.InvalidInput(http, $"{referenceNumber} is a batch session; invoices go into its package.");
+        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SendInvoiceRequest);
         if (failure is not null) return failure;
         if (request!.EncryptedInvoiceContent is null || request.InvoiceHash is not { Length: 32 } || request.EncryptedInvoiceHash is not { Length: 32 }
             || request.InvoiceSize < 1 || request.EncryptedInvoiceSize < 1)
         {
-            return KsefResults.Invalid(http, "invoiceHash, invoiceSize, encryptedInvoiceHash, encryptedInvoiceSize and encryptedInvoiceContent are required (hashes: Base64 SHA-256).");
+            return KsefErrors.InvalidInput(http, "invoiceHash, invoiceSize, encryptedInvoiceHash, encryptedInvoiceSize and encryptedInvoiceContent are required (hashes: Base64 SHA-256).");
         }
         if (request.HashOfCorrectedInvoice is not null && request.OfflineMode != true)
         {
-            return KsefResults.BadRequest(http, 21166, "Technical correction is not available.", "hashOfCorrectedInvoice is accepted for offline invoices only.");
+            return KsefErrors.TechnicalCorrectionUnavailable(http, "hashOfCorrectedInvoice is accepted for offline invoices only.");
         }
         if (session.Status != 100)
         {
-            return KsefResults.BadRequest(http, 21180, "The session status does not allow the operation.", $"Session status {session.Status} does not allow sending invoices.");
+            return KsefErrors.SessionClosedForSending(http, session.Status);
         }
         if (request.EncryptedInvoiceContent.Length != request.EncryptedInvoiceSize)
         {
-            return KsefResults.BadRequest(http, 21402, "Invalid file size.", $"encryptedInvoiceSize is {request.EncryptedInvoiceSize}, the content has {request.EncryptedInvoiceContent.Length} bytes.");
+            return KsefErrors.InvalidFileSize(http);
         }
         if (!SHA256.HashData(request.EncryptedInvoiceContent).AsSpan().SequenceEqual(request.EncryptedInvoiceHash))
         {
-            return KsefResults.BadRequest(http, 21403, "Invalid file hash.", "encryptedInvoiceHash is not the SHA-256 of encryptedInvoiceContent.");
+            return KsefErrors.InvalidFileHash(http);
         }
 
         var now = clock.GetUtcNow();
@@ -96,17 +96,16 @@ public static class SendingApi
         // declared document and does not even look like XML is a decryption failure too.
         if (plain is null || (!matches && !LooksLikeXml(plain))) verdict = new InvoiceVerdict(435, "The invoice could not be decrypted with the session key.", null, null, null);
         else if (!matches) verdict = new InvoiceVerdict(430, "invoiceHash/invoiceSize do not match the decrypted invoice.", null, null, null);
-        else verdict = InvoiceChecks.Evaluate(plain, session.ContextNip, attachmentsAllowed: false, now);
+        else verdict = InvoiceChecks.Evaluate(plain, session.ContextNip, attachmentsAllowed: store.AttachmentsAllowed(session.ContextNip), now);
 
         var invoice = session.AddInvoice(ordinal => new InvoiceRecord(ordinal, KsefIdentifiers.NewReferenceNumber(now, "EE", Random.Shared), verdict.InvoiceNumber, request.InvoiceHash, now)
         {
             Offline = request.OfflineMode == true || verdict.IsLate(now),
             SellerNip = verdict.SellerNip,
-        }, options.MaxInvoicesPerSession);
+        }, store.Limits.SessionsOf(session.ContextNip).Online.MaxInvoices);
         if (invoice is null)
         {
-            return KsefResults.BadRequest(http, 21155, "The number of invoices allowed in a session was exceeded.",
-                $"Session {referenceNumber} reached the limit of {options.MaxInvoicesPerSession} invoices.");
+            return KsefErrors.InvoiceLimitExceeded(http, referenceNumber, store.Limits.SessionsOf(session.ContextNip).Online.MaxInvoices);
         }
         session.Updated = now;
         processor.ScheduleInvoice(session, invoice, verdict, now);
@@ -117,12 +116,12 @@ public static class SendingApi
     public static IResult CloseOnline(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, string referenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        if (session!.IsBatch) return KsefResults.Invalid(http, $"{referenceNumber} is a batch session; close it at /sessions/batch/{{referenceNumber}}/close.");
+        if (session!.IsBatch) return KsefErrors.InvalidInput(http, $"{referenceNumber} is a batch session; close it at /sessions/batch/{{referenceNumber}}/close.");
         lock (session)
         {
             if (session.Status != 100)
             {
-                return KsefResults.BadRequest(http, 21180, "The session status does not allow the operation.", $"Session status {session.Status} does not allow closing it.");
+                return KsefErrors.SessionClosedForClosing(http, session.Status);
             }
             processor.CloseOnline(session, clock.GetUtcNow());
         }
@@ -132,21 +131,21 @@ public static class SendingApi
     /// <summary>POST /sessions/batch.</summary>
     public static async Task<IResult> OpenBatch(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SignedTokens tokens, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
     {
-        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefJsonContext.Default.OpenBatchSessionRequest);
+        var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.OpenBatchSessionRequest);
         if (failure is not null) return failure;
         if (CheckForm(http, request!.FormCode, [.. OnlineForms.Where(f => f.Value is "FA" or "FA_RR" && !f.SystemCode.StartsWith("PEF", StringComparison.Ordinal))]) is { } formError) return formError;
         if (CheckEncryption(http, keys, request.Encryption) is { } encryptionError) return encryptionError;
         var file = request.BatchFile;
         if (file is null || file.FileHash is not { Length: 32 } || file.FileSize is < 1 or > 5_000_000_000 || file.FileParts is null)
         {
-            return KsefResults.Invalid(http, "batchFile needs fileSize (1 to 5,000,000,000), fileHash (Base64 SHA-256) and fileParts.");
+            return KsefErrors.InvalidInput(http, "batchFile needs fileSize (1 to 5,000,000,000), fileHash (Base64 SHA-256) and fileParts.");
         }
-        if (file.FileParts.Count > 50) return KsefResults.BadRequest(http, 21161, "The number of package parts allowed was exceeded.", "At most 50 parts.");
+        if (file.FileParts.Count > 50) return KsefErrors.TooManyParts(http, "At most 50 parts.");
         var ordinals = file.FileParts.Select(p => p?.OrdinalNumber ?? 0).Order().ToArray();
         if (ordinals.Length == 0 || !ordinals.SequenceEqual(Enumerable.Range(1, ordinals.Length))
             || file.FileParts.Any(p => p.FileSize < 1 || p.FileHash is not { Length: 32 }))
         {
-            return KsefResults.Invalid(http, "fileParts must be numbered 1..n, each with fileSize ≥ 1 and a Base64 SHA-256 fileHash.");
+            return KsefErrors.InvalidInput(http, "fileParts must be numbered 1..n, each with fileSize ≥ 1 and a Base64 SHA-256 fileHash.");
         }
 
         var now = clock.GetUtcNow();
@@ -211,29 +210,29 @@ public static class SendingApi
     public static IResult CloseBatch(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        if (!session!.IsBatch) return KsefResults.Invalid(http, $"{referenceNumber} is an online session; close it at /sessions/online/{{referenceNumber}}/close.");
+        if (!session!.IsBatch) return KsefErrors.InvalidInput(http, $"{referenceNumber} is an online session; close it at /sessions/online/{{referenceNumber}}/close.");
         var now = clock.GetUtcNow();
         lock (session)
         {
             if (session.Status != 100)
             {
-                return KsefResults.BadRequest(http, 21180, "The session status does not allow the operation.", $"Session status {session.Status} does not allow closing it.");
+                return KsefErrors.SessionClosedForClosing(http, session.Status);
             }
             var package = session.Package!;
             if (now > session.Created + options.PartUploadWindowPerPart * package.Parts.Count)
             {
                 SessionProcessor.ApplyNow(session, 440, SessionProcessor.SessionDetail(440, batch: true, 0), now);
-                return KsefResults.BadRequest(http, 21208, "The time allowed for uploads or closing was exceeded.", "The session was cancelled: upload time exceeded.");
+                return KsefErrors.UploadTimeExceeded(http);
             }
             foreach (var part in package.Parts)
             {
                 if (!package.Uploaded.TryGetValue(part.Ordinal, out var bytes))
                 {
-                    return KsefResults.BadRequest(http, 21205, "The package cannot be empty.", $"Declared part '{part.Ordinal}' was not uploaded.");
+                    return KsefErrors.PartMissing(http, part.Ordinal);
                 }
                 if (bytes.Length != part.Size)
                 {
-                    return KsefResults.BadRequest(http, 21157, "Invalid package part size.", $"The declared size of part '{part.Ordinal}' does not match the uploaded one.");
+                    return KsefErrors.InvalidPartSize(http, part.Ordinal);
                 }
             }
             processor.CloseBatch(session, now);
@@ -286,7 +285,7 @@ public static class SendingApi
     {
         if (form is null || !allowed.Any(f => f.SystemCode == form.SystemCode && f.SchemaVersion == form.SchemaVersion && f.Value == form.Value))
         {
-            return KsefResults.Invalid(http, "formCode must be one of: " + string.Join("; ", allowed.Select(f => $"{f.SystemCode} / {f.SchemaVersion} / {f.Value}")) + ".");
+            return KsefErrors.InvalidInput(http, "formCode must be one of: " + string.Join("; ", allowed.Select(f => $"{f.SystemCode} / {f.SchemaVersion} / {f.Value}")) + ".");
         }
         return null;
     }
@@ -295,11 +294,11 @@ public static class SendingApi
     {
         if (encryption?.EncryptedSymmetricKey is null || encryption.InitializationVector is not { Length: 16 })
         {
-            return KsefResults.Invalid(http, "encryption needs encryptedSymmetricKey and a 16-byte initializationVector.");
+            return KsefErrors.InvalidInput(http, "encryption needs encryptedSymmetricKey and a 16-byte initializationVector.");
         }
         if (encryption.PublicKeyId is { } keyId && !keys.Knows(keyId))
         {
-            return KsefResults.BadRequest(http, 21470, "The key identifier is unknown or names a withdrawn key.", $"Key {Convert.ToBase64String(keyId)} is not supported.");
+            return KsefErrors.UnknownKey(http, keyId);
         }
         return null;
     }

@@ -13,7 +13,6 @@ namespace KsefGen.Sandbox.Api;
 public static class SessionStatusApi
 {
     private const string ContinuationHeader = "x-continuation-token";
-    private const string PagePurpose = "continuation";
 
     /// <summary>Maps the routes under the given group (the /v2 base path).</summary>
     public static IEndpointRouteBuilder MapSessionStatusApi(this IEndpointRouteBuilder routes)
@@ -32,7 +31,7 @@ public static class SessionStatusApi
         HttpContext http,
         Caller caller,
         SandboxStore store,
-        SignedTokens tokens,
+        ContinuationTokens pages,
         [FromQuery] string? sessionType,
         [FromQuery] string? pageSize,
         [FromQuery] string? referenceNumber,
@@ -48,9 +47,9 @@ public static class SessionStatusApi
         bool batch;
         if (string.Equals(sessionType, "Online", StringComparison.OrdinalIgnoreCase)) batch = false;
         else if (string.Equals(sessionType, "Batch", StringComparison.OrdinalIgnoreCase)) batch = true;
-        else return KsefResults.Invalid(http, "sessionType is required and must be Online or Batch.");
+        else return KsefErrors.InvalidInput(http, "sessionType is required and must be Online or Batch.");
 
-        if (ParsePageSize(http, pageSize, out var size) is { } sizeError) return sizeError;
+        if (!ContinuationTokens.TryPageSize(pageSize, out var size)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 1000.");
         var dates = new DateTimeOffset?[6];
         var dateNames = new[] { nameof(dateCreatedFrom), nameof(dateCreatedTo), nameof(dateClosedFrom), nameof(dateClosedTo), nameof(dateModifiedFrom), nameof(dateModifiedTo) };
         var dateValues = new[] { dateCreatedFrom, dateCreatedTo, dateClosedFrom, dateClosedTo, dateModifiedFrom, dateModifiedTo };
@@ -59,7 +58,7 @@ public static class SessionStatusApi
             if (dateValues[i] is null) continue;
             if (!DateTimeOffset.TryParse(dateValues[i], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
-                return KsefResults.Invalid(http, $"{dateNames[i]} is not a date-time.");
+                return KsefErrors.InvalidInput(http, $"{dateNames[i]} is not a date-time.");
             }
             dates[i] = parsed;
         }
@@ -67,13 +66,13 @@ public static class SessionStatusApi
         foreach (var status in statuses ?? [])
         {
             var known = CommonSessionStatus.KnownValues.FirstOrDefault(k => string.Equals(k.Value, status, StringComparison.OrdinalIgnoreCase));
-            if (!known.IsKnown) return KsefResults.Invalid(http, $"statuses: '{status}' is not one of {string.Join(", ", CommonSessionStatus.KnownValues)}.");
+            if (!known.IsKnown) return KsefErrors.InvalidInput(http, $"statuses: '{status}' is not one of {string.Join(", ", CommonSessionStatus.KnownValues)}.");
             wanted.Add(known.Value);
         }
 
         var context = caller.ContextNip;
         var scope = string.Join("|", "sessions", context, batch, referenceNumber, string.Join(",", dateValues), string.Join(",", wanted.Order(StringComparer.Ordinal)));
-        if (ReadOffset(tokens, scope, continuationToken) is not { } offset) return KsefResults.BadContinuationToken(http);
+        if (pages.OffsetOf(scope, continuationToken) is not { } offset) return KsefErrors.BadContinuationToken(http);
 
         var matching = store.SessionsOf(context)
             .Where(s => s.IsBatch == batch && CanSee(caller, s))
@@ -95,7 +94,7 @@ public static class SessionStatusApi
             SuccessfulInvoiceCount = s.SuccessfulInvoiceCount,
             FailedInvoiceCount = s.FailedInvoiceCount,
         }).ToList();
-        var next = offset + page.Count < matching.Count ? NextToken(tokens, scope, offset + page.Count) : null;
+        var next = offset + page.Count < matching.Count ? pages.Next(scope, offset + page.Count) : null;
         return Results.Ok(new SessionsQueryResponse { ContinuationToken = next, Sessions = page });
     }
 
@@ -131,33 +130,33 @@ public static class SessionStatusApi
 
     /// <summary>GET /sessions/{referenceNumber}/invoices.</summary>
     public static IResult GetSessionInvoices(
-        HttpContext http, Caller caller, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
+        HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
-        InvoicePage(http, caller, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: false);
+        InvoicePage(http, caller, store, pages, upo, referenceNumber, pageSize, continuationToken, failedOnly: false);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/failed.</summary>
     public static IResult GetSessionFailedInvoices(
-        HttpContext http, Caller caller, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber,
+        HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
-        InvoicePage(http, caller, store, tokens, upo, referenceNumber, pageSize, continuationToken, failedOnly: true);
+        InvoicePage(http, caller, store, pages, upo, referenceNumber, pageSize, continuationToken, failedOnly: true);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}.</summary>
     public static IResult GetSessionInvoice(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
         if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        if (!KsefIdentifiers.IsReferenceNumber(invoiceReferenceNumber)) return KsefResults.Invalid(http, "invoiceReferenceNumber is not a reference number.");
+        if (!KsefIdentifiers.IsReferenceNumber(invoiceReferenceNumber)) return KsefErrors.InvalidInput(http, "invoiceReferenceNumber is not a reference number.");
         var invoice = session!.FindInvoice(invoiceReferenceNumber);
         return invoice is null
-            ? KsefResults.Invalid(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.")
+            ? KsefErrors.InvalidInput(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.")
             : Results.Ok(Invoice(http, upo, session, invoice));
     }
 
-    private static IResult InvoicePage(HttpContext http, Caller caller, SandboxStore store, SignedTokens tokens, UpoService upo, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
+    private static IResult InvoicePage(HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, UpoService upo, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
     {
         if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        if (ParsePageSize(http, pageSize, out var size) is { } sizeError) return sizeError;
+        if (!ContinuationTokens.TryPageSize(pageSize, out var size)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 1000.");
         var scope = string.Join("|", "invoices", session!.ReferenceNumber, failedOnly ? "failed" : "all");
-        if (ReadOffset(tokens, scope, continuationToken) is not { } offset) return KsefResults.BadContinuationToken(http);
+        if (pages.OffsetOf(scope, continuationToken) is not { } offset) return KsefErrors.BadContinuationToken(http);
 
         // Invoices are in ordinal order and only ever appended, so an offset stays exact between pages.
         IReadOnlyList<InvoiceRecord> items = failedOnly ? session.FailedInvoices(offset, size + 1) : session.Invoices.Skip(offset).Take(size + 1).ToList();
@@ -165,7 +164,7 @@ public static class SessionStatusApi
         var page = items.Take(size).Select(i => Invoice(http, upo, session, i)).ToList();
         return BufferedJson.Ok(new SessionInvoicesResponse
         {
-            ContinuationToken = hasMore ? NextToken(tokens, scope, offset + size) : null,
+            ContinuationToken = hasMore ? pages.Next(scope, offset + size) : null,
             Invoices = page,
         });
     }
@@ -173,39 +172,17 @@ public static class SessionStatusApi
     internal static IResult? FindSession(HttpContext http, Caller caller, SandboxStore store, string referenceNumber, out SessionRecord? session)
     {
         session = null;
-        if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefResults.Invalid(http, "referenceNumber is not a reference number.");
+        if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");
         // A session of another context, or (without Introspection) one somebody else opened, answers exactly like one
         // that does not exist: nothing of it leaks.
         session = store.FindSession(caller.ContextNip, referenceNumber);
         if (session is not null && !CanSee(caller, session)) session = null;
-        return session is null ? KsefResults.SessionNotFound(http, referenceNumber) : null;
+        return session is null ? KsefErrors.SessionNotFound(http, referenceNumber) : null;
     }
 
     /// <summary>The owner and holders of Introspection see every session of the context; others only those they opened.</summary>
     internal static bool CanSee(Caller caller, SessionRecord session) =>
         caller.Has(KsefPermissions.Introspection) || (session.OpenedBy is not null && session.OpenedBy == caller.Subject);
-
-    private static IResult? ParsePageSize(HttpContext http, string? text, out int size)
-    {
-        size = 10;
-        if (text is null) return null;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 10 || size > 1000)
-        {
-            return KsefResults.Invalid(http, "pageSize must be a number from 10 to 1000.");
-        }
-        return null;
-    }
-
-    private static int? ReadOffset(SignedTokens tokens, string scope, string? token)
-    {
-        if (string.IsNullOrEmpty(token)) return 0;
-        var payload = tokens.Unprotect(PagePurpose, token);
-        if (payload is null || !payload.StartsWith(scope + "|", StringComparison.Ordinal)) return null;
-        return int.TryParse(payload.AsSpan(scope.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : null;
-    }
-
-    private static string NextToken(SignedTokens tokens, string scope, int offset) =>
-        tokens.Protect(PagePurpose, scope + "|" + offset.ToString(CultureInfo.InvariantCulture));
 
     private static bool In(DateTimeOffset? value, DateTimeOffset? from, DateTimeOffset? to) =>
         (from is null || value >= from) && (to is null || value <= to) && (value is not null || (from is null && to is null));

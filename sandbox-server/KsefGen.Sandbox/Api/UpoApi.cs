@@ -76,7 +76,7 @@ public static class UpoApi
     }
 
     private static IResult NoUpo(HttpContext http, string detail) =>
-        KsefResults.BadRequest(http, 21178, "No UPO was found for the given criteria.", detail);
+        KsefErrors.UpoNotFound(http, detail);
 
     private static IResult StorageError(string problem) =>
         SendingApi.StorageError(StatusCodes.Status403Forbidden, "AuthenticationFailed", "Server failed to authenticate the request. " + problem);

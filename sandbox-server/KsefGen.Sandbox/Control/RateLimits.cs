@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using KsefGen.Sandbox.Api;
+using KsefGen.Sandbox.State;
 
 namespace KsefGen.Sandbox.Control;
 
@@ -17,14 +18,16 @@ public sealed class RateLimits
     private readonly TimeProvider _clock;
 
     /// <summary>Reads the limits from the embedded spec.</summary>
-    public RateLimits(SandboxOptions options, TimeProvider clock, OperationCatalog catalog)
+    public RateLimits(SandboxOptions options, TimeProvider clock, OperationCatalog catalog, SandboxStore store)
     {
         _clock = clock;
         _catalog = catalog;
+        _store = store;
         Enabled = options.RateLimits;
     }
 
     private readonly OperationCatalog _catalog;
+    private readonly SandboxStore _store;
 
     /// <summary>Whether limits are enforced (switchable at run time through /sandbox/rate-limits).</summary>
     public bool Enabled { get; set; }
@@ -54,9 +57,18 @@ public sealed class RateLimits
     /// <summary>Counts the request; the seconds to wait when a limit is exceeded, else null.</summary>
     public int? Check(HttpContext http)
     {
-        if (_catalog.Of(http) is not { } info || info.RateLimits.All(l => l is null)) return null;
+        if (_catalog.Of(http) is not { } info) return null;
+        var context = Caller.Current(http)?.ContextNip;
         var (operation, limit) = (info.Key, info.RateLimits);
-        var key = string.Join("|", operation, Caller.Current(http)?.ContextNip ?? "-", http.Connection.RemoteIpAddress?.ToString() ?? "-");
+        // A context whose budgets test data changed counts against KSeF's grouped budgets (limity-api.md); otherwise
+        // each operation has the limits its x-rate-limits give.
+        if (context is not null && LimitSettings.GroupOf(info.Key) is { } group && _store.Limits.RateOverrideOf(context) is { } rates && rates.TryGetValue(group, out var set))
+        {
+            operation = group;
+            limit = [set.PerSecond, set.PerMinute, set.PerHour];
+        }
+        if (limit.All(l => l is null)) return null;
+        var key = string.Join("|", operation, context ?? "-", http.Connection.RemoteIpAddress?.ToString() ?? "-");
         var history = _history.GetOrAdd(key, _ => []);
         var now = _clock.GetUtcNow().UtcTicks;
         lock (history)

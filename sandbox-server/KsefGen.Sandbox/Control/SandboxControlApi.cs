@@ -49,8 +49,8 @@ public static class SandboxControlApi
         group.MapPost("/faults", AddFault).WithName("AddFault").WithSummary("Injects latency, 429, 5xx or an HTML page for matching requests.");
         group.MapDelete("/faults", (Faults faults) => { faults.Remove(null); return Results.NoContent(); }).WithName("ClearFaults");
         group.MapDelete("/faults/{id}", (Faults faults, string id) => faults.Remove(id) ? Results.NoContent() : Results.NotFound()).WithName("RemoveFault");
-        group.MapGet("/rate-limits", (RateLimits limits) => Results.Ok(new { enabled = limits.Enabled, operations = limits.Limits })).WithName("GetRateLimits");
-        group.MapPut("/rate-limits", SwitchRateLimits).WithName("SwitchRateLimits");
+        group.MapGet("/rate-limits", (RateLimits limits) => Results.Ok(new { enabled = limits.Enabled, operations = limits.Limits })).WithName("GetSandboxRateLimits");
+        group.MapPut("/rate-limits", SwitchRateLimits).WithName("SwitchSandboxRateLimits");
         group.MapGet("/requests", GetRequests).WithName("GetRequests").WithSummary("The last requests, newest first (?limit=100&path=...).");
         group.MapDelete("/requests", (RequestLog log) => { log.Clear(); return Results.NoContent(); }).WithName("ClearRequests");
         return routes;
@@ -60,8 +60,8 @@ public static class SandboxControlApi
     public static IResult IssueAccessToken(HttpContext http, SandboxStore store, AccessTokens tokens, AccessTokenRequest? request)
     {
         var nip = request?.ContextNip;
-        if (!KsefIdentifiers.IsValidNip(nip)) return KsefResults.Invalid(http, "contextNip must be a valid NIP.");
-        if (!store.HasContext(nip!)) return KsefResults.Invalid(http, $"{nip} is not a context of this sandbox; see GET /sandbox/contexts.");
+        if (!KsefIdentifiers.IsValidNip(nip)) return KsefErrors.InvalidInput(http, "contextNip must be a valid NIP.");
+        if (!store.HasContext(nip!)) return KsefErrors.InvalidInput(http, $"{nip} is not a context of this sandbox; see GET /sandbox/contexts.");
         var (token, validUntil) = tokens.IssueForOwner(nip!);
         return Results.Ok(new AccessTokenResponse(token, validUntil, nip!));
     }
@@ -71,7 +71,7 @@ public static class SandboxControlApi
     {
         if (!double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || value > 10 * 365 * 86400)
         {
-            return KsefResults.Invalid(http, "seconds must be a non-negative number.");
+            return KsefErrors.InvalidInput(http, "seconds must be a non-negative number.");
         }
         clock.Advance(TimeSpan.FromSeconds(value));
         timeline.RunDue();
@@ -108,7 +108,7 @@ public static class SandboxControlApi
     /// <summary>POST /sandbox/sessions/{ref}/status {"code": 445, "detail": "...", "when": "next"|"now"}.</summary>
     public static IResult ForceSession(HttpContext http, SandboxStore store, TimeProvider clock, string referenceNumber, ForceStatusRequest? request)
     {
-        if (store.FindAnySession(referenceNumber) is not { } session) return KsefResults.SessionNotFound(http, referenceNumber);
+        if (store.FindAnySession(referenceNumber) is not { } session) return KsefErrors.SessionNotFound(http, referenceNumber);
         if (CheckForce(http, request, session: true) is { } error) return error;
         // A session still open or processing has a next step to take the forced code; a finished one changes at once.
         var next = request!.When is null ? session.Status < 200 : request.When.Equals("next", StringComparison.OrdinalIgnoreCase);
@@ -120,9 +120,9 @@ public static class SandboxControlApi
     /// <summary>POST /sandbox/sessions/{ref}/invoices/{invRef}/status {"code": 450, ...}.</summary>
     public static IResult ForceInvoice(HttpContext http, SandboxStore store, SessionProcessor processor, TimeProvider clock, string referenceNumber, string invoiceReferenceNumber, ForceStatusRequest? request)
     {
-        if (store.FindAnySession(referenceNumber) is not { } session) return KsefResults.SessionNotFound(http, referenceNumber);
+        if (store.FindAnySession(referenceNumber) is not { } session) return KsefErrors.SessionNotFound(http, referenceNumber);
         var invoice = session.Invoices.FirstOrDefault(i => i.ReferenceNumber == invoiceReferenceNumber);
-        if (invoice is null) return KsefResults.Invalid(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.");
+        if (invoice is null) return KsefErrors.InvalidInput(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.");
         if (CheckForce(http, request, session: false) is { } error) return error;
         var next = request!.When is null ? invoice.Status < 200 : request.When.Equals("next", StringComparison.OrdinalIgnoreCase);
         if (next) invoice.ForcedNext = (request.Code!.Value, request.Detail);
@@ -133,14 +133,14 @@ public static class SandboxControlApi
     /// <summary>POST /sandbox/faults.</summary>
     public static IResult AddFault(HttpContext http, Faults faults, FaultRule? rule)
     {
-        if (rule is null) return KsefResults.Invalid(http, "The body must be a fault rule: {\"path\": \"/v2/sessions/**\", \"kind\": \"status\", \"status\": 503}.");
-        return faults.Add(rule) is { } problem ? KsefResults.Invalid(http, problem) : Results.Created($"/sandbox/faults/{rule.Id}", rule);
+        if (rule is null) return KsefErrors.InvalidInput(http, "The body must be a fault rule: {\"path\": \"/v2/sessions/**\", \"kind\": \"status\", \"status\": 503}.");
+        return faults.Add(rule) is { } problem ? KsefErrors.InvalidInput(http, problem) : Results.Created($"/sandbox/faults/{rule.Id}", rule);
     }
 
     /// <summary>PUT /sandbox/rate-limits {"enabled": false}.</summary>
     public static IResult SwitchRateLimits(HttpContext http, RateLimits limits, RateLimitSwitch? request)
     {
-        if (request is null) return KsefResults.Invalid(http, "The body must be {\"enabled\": true|false}.");
+        if (request is null) return KsefErrors.InvalidInput(http, "The body must be {\"enabled\": true|false}.");
         limits.Enabled = request.Enabled;
         limits.Clear();
         return Results.Ok(new { enabled = limits.Enabled });
@@ -152,17 +152,17 @@ public static class SandboxControlApi
         var count = 100;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1 || count > 100_000))
         {
-            return KsefResults.Invalid(http, "limit must be 1..100000.");
+            return KsefErrors.InvalidInput(http, "limit must be 1..100000.");
         }
         return Results.Ok(log.Newest(count, path));
     }
 
     private static IResult? CheckForce(HttpContext http, ForceStatusRequest? request, bool session)
     {
-        if (request?.Code is not { } code || code < 100 || code > 999) return KsefResults.Invalid(http, "code must be a status code (100..999).");
+        if (request?.Code is not { } code || code < 100 || code > 999) return KsefErrors.InvalidInput(http, "code must be a status code (100..999).");
         if (request.When is { } when && !when.Equals("next", StringComparison.OrdinalIgnoreCase) && !when.Equals("now", StringComparison.OrdinalIgnoreCase))
         {
-            return KsefResults.Invalid(http, "when must be next or now.");
+            return KsefErrors.InvalidInput(http, "when must be next or now.");
         }
         _ = session;
         return null;

@@ -146,9 +146,10 @@ public sealed class SessionProcessor(SandboxStore store, SandboxTimeline timelin
             Set(session, 440, SessionDetail(440, batch: true, 1), at);
             return;
         }
-        if (files.Count > options.MaxInvoicesPerSession)
+        var maxInvoices = store.Limits.SessionsOf(session.ContextNip).Batch.MaxInvoices;
+        if (files.Count > maxInvoices)
         {
-            Set(session, 420, $"The package holds {files.Count} invoices; a session takes at most {options.MaxInvoicesPerSession}.", at);
+            Set(session, 420, $"The package holds {files.Count} invoices; a session takes at most {maxInvoices}.", at);
             return;
         }
         foreach (var (name, content) in files)

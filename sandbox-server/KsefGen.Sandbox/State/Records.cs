@@ -281,6 +281,6 @@ public sealed class AuthOperationRecord(string referenceNumber, string contextNi
     /// <summary>What the tokens of this authentication allow in the context (decided when it succeeds).</summary>
     public IReadOnlyList<string> Permissions { get; set; } = [];
 
-    /// <summary>Set when the authentication session was revoked: its access and refresh tokens stop working.</summary>
-    public bool Revoked { get; set; }
+    /// <summary>True once the authentication session was revoked (status 425): its access and refresh tokens stop working.</summary>
+    public bool Revoked => Status == 425;
 }

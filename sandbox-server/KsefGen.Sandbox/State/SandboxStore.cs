@@ -2,14 +2,41 @@ using System.Collections.Concurrent;
 
 namespace KsefGen.Sandbox.State;
 
-/// <summary>A KSeF token the sandbox accepts for /auth/ksef-token: its secret text and reference number, for one context.</summary>
-public sealed record KsefTokenRecord(string Token, string ReferenceNumber, string ContextNip)
+/// <summary>A person added through /testdata/person: owner of a NIP (a sole trader), possibly a bailiff.</summary>
+public sealed record TestPerson(string Pesel, string Nip, bool IsBailiff, bool IsDeceased);
+
+/// <summary>
+/// A KSeF token the sandbox accepts for /auth/ksef-token: its secret text, reference number and context, who made it,
+/// what it allows, and its life (Pending → Active → Revoked).
+/// </summary>
+public sealed class KsefTokenRecord(string token, string referenceNumber, string contextNip)
 {
+    /// <summary>The secret text the client encrypts ("{reference}|nip-{nip}|{secret}").</summary>
+    public string Token { get; } = token;
+
+    /// <summary>The token's reference number.</summary>
+    public string ReferenceNumber { get; } = referenceNumber;
+
+    /// <summary>The context the token acts for.</summary>
+    public string ContextNip { get; } = contextNip;
+
     /// <summary>Who generated the token (null for seeded tokens: the context's owner).</summary>
     public SubjectIdentifier? Author { get; init; }
 
     /// <summary>What the token allows (null for seeded tokens: everything the owner may do).</summary>
     public IReadOnlyList<string>? Permissions { get; init; }
+
+    /// <summary>The description given at generation.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>When it was generated.</summary>
+    public DateTimeOffset Created { get; init; }
+
+    /// <summary>When it last authenticated someone.</summary>
+    public DateTimeOffset? LastUse { get; set; }
+
+    /// <summary>Pending, Active, Revoking, Revoked or Failed (the AuthenticationTokenStatus values).</summary>
+    public string Status { get; set; } = "Active";
 }
 
 /// <summary>
@@ -25,9 +52,18 @@ public sealed class SandboxStore
     private readonly ConcurrentDictionary<string, AuthOperationRecord> _authOperations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PermissionGrant> _grants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _seeded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TestPerson> _persons = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _flags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string ContextNip, int Status)> _permissionOperations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (SessionRecord Session, InvoiceRecord Invoice)> _accepted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ExportRecord> _exports = new(StringComparer.Ordinal);
     private volatile SandboxContext[] _contextList = [];
+
+    /// <summary>The limits test data changed (session, rate and certificate limits).</summary>
+    public LimitSettings Limits { get; private set; } = new(10_000);
+
+    /// <summary>Sets the session maximum the default limits report (from the options).</summary>
+    public void UseDefaultSessionMaximum(int maxInvoices) => Limits = new LimitSettings(maxInvoices);
 
     /// <summary>The seeded contexts, in seeding order.</summary>
     public IReadOnlyList<SandboxContext> Contexts => _contextList;
@@ -83,7 +119,47 @@ public sealed class SandboxStore
     public IReadOnlyList<string> PermissionsOf(SubjectIdentifier subject, string contextNip)
     {
         if (subject.IsNip(contextNip)) return KsefPermissions.Owner;
+        // A person added by /testdata/person is the owner of its NIP (a bailiff also gets EnforcementOperations, which
+        // the owner set includes).
+        if (subject.Type == "Pesel" && _persons.TryGetValue(subject.Value, out var person) && person.Nip == contextNip) return KsefPermissions.Owner;
         return [.. _grants.Values.Where(g => g.ContextNip == contextNip && g.Subject == subject).Select(g => g.Permission).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Adds a test person (PESEL) who owns a NIP; false when the PESEL exists already.</summary>
+    public bool AddPerson(string pesel, string nip, bool bailiff, bool deceased) => _persons.TryAdd(pesel, new TestPerson(pesel, nip, bailiff, deceased));
+
+    /// <summary>Removes the test persons who own a NIP.</summary>
+    public void RemovePersonsOf(string nip)
+    {
+        foreach (var person in _persons.Values.Where(p => p.Nip == nip).ToList()) _persons.TryRemove(person.Pesel, out _);
+    }
+
+    /// <summary>A test person by PESEL.</summary>
+    public TestPerson? FindPerson(string pesel) => _persons.TryGetValue(pesel, out var person) ? person : null;
+
+    /// <summary>Whether authentication into the context is blocked (/testdata/context/block).</summary>
+    public bool IsBlocked(string contextNip) => _flags.ContainsKey("blocked|" + contextNip);
+
+    /// <summary>Blocks or unblocks authentication into a context.</summary>
+    public void SetBlocked(string contextNip, bool blocked) => SetFlag("blocked|" + contextNip, blocked);
+
+    /// <summary>Whether the taxpayer may send invoices with attachments (/testdata/attachment).</summary>
+    public bool AttachmentsAllowed(string nip) => _flags.ContainsKey("attachments|" + nip);
+
+    /// <summary>Allows or disallows invoices with attachments for a NIP.</summary>
+    public void SetAttachmentsAllowed(string nip, bool allowed) => SetFlag("attachments|" + nip, allowed);
+
+    /// <summary>Records the outcome of a permission operation (/permissions/operations/{referenceNumber}).</summary>
+    public void AddPermissionOperation(string referenceNumber, string contextNip, int status) => _permissionOperations[referenceNumber] = (contextNip, status);
+
+    /// <summary>A permission operation's context and status.</summary>
+    public (string ContextNip, int Status)? FindPermissionOperation(string referenceNumber) =>
+        _permissionOperations.TryGetValue(referenceNumber, out var operation) ? operation : null;
+
+    private void SetFlag(string key, bool on)
+    {
+        if (on) _flags[key] = 0;
+        else _flags.TryRemove(key, out _);
     }
 
     /// <summary>The authentication operations of a context (its authentication sessions).</summary>
@@ -171,6 +247,9 @@ public sealed class SandboxStore
         _grants.Clear();
         _seeded.Clear();
         _exports.Clear();
+        _persons.Clear();
+        _flags.Clear();
+        _permissionOperations.Clear();
         foreach (var pair in other._sessions) _sessions[pair.Key] = pair.Value;
         foreach (var pair in other._contexts) _contexts[pair.Key] = pair.Value;
         foreach (var pair in other._ksefTokens) _ksefTokens[pair.Key] = pair.Value;
@@ -178,5 +257,6 @@ public sealed class SandboxStore
         foreach (var pair in other._grants) _grants[pair.Key] = pair.Value;
         foreach (var pair in other._seeded) _seeded[pair.Key] = pair.Value;
         _contextList = other._contextList;
+        Limits = other.Limits;
     }
 }

@@ -24,6 +24,7 @@ public static class Seeder
     public static SandboxStore Seed(SandboxOptions options)
     {
         var store = new SandboxStore();
+        store.UseDefaultSessionMaximum(options.MaxInvoicesPerSession);
         var random = new Random(options.Seed);
         var tokenRandom = new Random(options.Seed ^ 0x5EED);
         var faker = new Faker("pl") { Random = new Randomizer(options.Seed) };
@@ -39,7 +40,11 @@ public static class Seeder
             var tokenReference = KsefIdentifiers.NewReferenceNumber(Anchor.AddDays(-30), "EC", tokenRandom);
             var secret = new byte[32];
             tokenRandom.NextBytes(secret);
-            store.AddKsefToken(new KsefTokenRecord($"{tokenReference}|nip-{context.Nip}|{Convert.ToHexString(secret).ToLowerInvariant()}", tokenReference, context.Nip));
+            store.AddKsefToken(new KsefTokenRecord($"{tokenReference}|nip-{context.Nip}|{Convert.ToHexString(secret).ToLowerInvariant()}", tokenReference, context.Nip)
+            {
+                Description = "Seeded token",
+                Created = Anchor.AddDays(-30),
+            });
             var invoiceCounter = 0;
             InvoiceRecord? firstAccepted = null;
             SessionRecord? firstAcceptedSession = null;

@@ -21,17 +21,32 @@ namespace Consumer.Ksef
         public KsefClient(global::System.Net.Http.HttpClient httpClient)
         {
             HttpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
+            ActiveSessions = new global::Consumer.Ksef.ActiveSessionsClient(httpClient);
             Authentication = new global::Consumer.Ksef.AuthenticationClient(httpClient);
             BatchSession = new global::Consumer.Ksef.BatchSessionClient(httpClient);
+            Certificates = new global::Consumer.Ksef.CertificatesClient(httpClient);
+            Invoices = new global::Consumer.Ksef.InvoicesClient(httpClient);
+            Limits = new global::Consumer.Ksef.LimitsClient(httpClient);
             OnlineSession = new global::Consumer.Ksef.OnlineSessionClient(httpClient);
+            PermissionGrants = new global::Consumer.Ksef.PermissionGrantsClient(httpClient);
+            PermissionOperations = new global::Consumer.Ksef.PermissionOperationsClient(httpClient);
+            PermissionQueries = new global::Consumer.Ksef.PermissionQueriesClient(httpClient);
+            PermissionRevocations = new global::Consumer.Ksef.PermissionRevocationsClient(httpClient);
             PublicKeyCertificates = new global::Consumer.Ksef.PublicKeyCertificatesClient(httpClient);
             SessionStatus = new global::Consumer.Ksef.SessionStatusClient(httpClient);
+            TestData = new global::Consumer.Ksef.TestDataClient(httpClient);
+            Tokens = new global::Consumer.Ksef.TokensClient(httpClient);
         }
 
         /// <summary>
         /// The HttpClient every request goes through.
         /// </summary>
         public global::System.Net.Http.HttpClient HttpClient { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Aktywne sesje'.
+        /// </summary>
+        public global::Consumer.Ksef.ActiveSessionsClient ActiveSessions { get; }
 
         /// <summary>
         /// Operations of the tag 'Uzyskiwanie dostępu'.
@@ -44,9 +59,44 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.BatchSessionClient BatchSession { get; }
 
         /// <summary>
+        /// Operations of the tag 'Certyfikaty'.
+        /// </summary>
+        public global::Consumer.Ksef.CertificatesClient Certificates { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Pobieranie faktur'.
+        /// </summary>
+        public global::Consumer.Ksef.InvoicesClient Invoices { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Limity i ograniczenia'.
+        /// </summary>
+        public global::Consumer.Ksef.LimitsClient Limits { get; }
+
+        /// <summary>
         /// Operations of the tag 'Wysyłka interaktywna'.
         /// </summary>
         public global::Consumer.Ksef.OnlineSessionClient OnlineSession { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Nadawanie uprawnień'.
+        /// </summary>
+        public global::Consumer.Ksef.PermissionGrantsClient PermissionGrants { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Operacje'.
+        /// </summary>
+        public global::Consumer.Ksef.PermissionOperationsClient PermissionOperations { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Wyszukiwanie nadanych uprawnień'.
+        /// </summary>
+        public global::Consumer.Ksef.PermissionQueriesClient PermissionQueries { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Odbieranie uprawnień'.
+        /// </summary>
+        public global::Consumer.Ksef.PermissionRevocationsClient PermissionRevocations { get; }
 
         /// <summary>
         /// Operations of the tag 'Certyfikaty klucza publicznego'.
@@ -57,5 +107,15 @@ namespace Consumer.Ksef
         /// Operations of the tag 'Status wysyłki i UPO'.
         /// </summary>
         public global::Consumer.Ksef.SessionStatusClient SessionStatus { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Dane testowe'.
+        /// </summary>
+        public global::Consumer.Ksef.TestDataClient TestData { get; }
+
+        /// <summary>
+        /// Operations of the tag 'Tokeny KSeF'.
+        /// </summary>
+        public global::Consumer.Ksef.TokensClient Tokens { get; }
     }
 }

@@ -51,11 +51,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.BatchFileInfo"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.BatchFileInfo"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class BatchFileInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BatchFileInfo>
     {
         public static readonly BatchFileInfoJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "fileSize", "fileHash", "compressionType", "fileParts" };
 
         public override global::Consumer.Ksef.BatchFileInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,32 +67,34 @@ namespace Consumer.Ksef.Serialization
             byte[]? p1 = default;
             global::Consumer.Ksef.CompressionType? p2 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.BatchFilePartInfo>? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("fileSize"u8))
+                var slot = reader.ValueTextEquals("fileSize"u8) ? 0
+                    : reader.ValueTextEquals("fileHash"u8) ? 1
+                    : reader.ValueTextEquals("compressionType"u8) ? 2
+                    : reader.ValueTextEquals("fileParts"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
-                }
-                else if (reader.ValueTextEquals("fileHash"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("compressionType"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CompressionType?) : new global::Consumer.Ksef.CompressionType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("fileParts"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.BatchFilePartInfo>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.BatchFilePartInfoJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.BatchFilePartInfo), o1)!);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CompressionType?) : global::Consumer.Ksef.CompressionType.FromValue(reader.GetString()!));
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.BatchFilePartInfo>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.BatchFilePartInfoJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.BatchFilePartInfo), o1)!);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.BatchFileInfo

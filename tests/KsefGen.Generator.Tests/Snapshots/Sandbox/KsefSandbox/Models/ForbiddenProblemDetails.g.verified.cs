@@ -99,11 +99,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class ForbiddenProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ForbiddenProblemDetails>
     {
         public static readonly ForbiddenProblemDetailsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "title", "status", "detail", "instance", "reasonCode", "security", "traceId", "timestamp" };
 
         public override global::Consumer.Ksef.ForbiddenProblemDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -117,52 +119,50 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement?>? p5 = default;
             string? p6 = default;
             global::System.DateTimeOffset p7 = default;
+            global::System.Span<bool> exact = stackalloc bool[8];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("title"u8))
+                var slot = reader.ValueTextEquals("title"u8) ? 0
+                    : reader.ValueTextEquals("status"u8) ? 1
+                    : reader.ValueTextEquals("detail"u8) ? 2
+                    : reader.ValueTextEquals("instance"u8) ? 3
+                    : reader.ValueTextEquals("reasonCode"u8) ? 4
+                    : reader.ValueTextEquals("security"u8) ? 5
+                    : reader.ValueTextEquals("traceId"u8) ? 6
+                    : reader.ValueTextEquals("timestamp"u8) ? 7
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("status"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                }
-                else if (reader.ValueTextEquals("detail"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("instance"u8))
-                {
-                    reader.Read();
-                    p3 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("reasonCode"u8))
-                {
-                    reader.Read();
-                    p4 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("security"u8))
-                {
-                    reader.Read();
-                    p5 = global::Consumer.Ksef.Internal.KsefJson.ReadMap<global::System.Text.Json.JsonElement?>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.Text.Json.JsonElement?) : global::Consumer.Ksef.Internal.KsefJson.ReadAny(ref r1)));
-                }
-                else if (reader.ValueTextEquals("traceId"u8))
-                {
-                    reader.Read();
-                    p6 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("timestamp"u8))
-                {
-                    reader.Read();
-                    p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    case 3:
+                        p3 = reader.GetString();
+                        break;
+                    case 4:
+                        p4 = reader.GetString();
+                        break;
+                    case 5:
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.ReadMap<global::System.Text.Json.JsonElement?>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.Text.Json.JsonElement?) : global::Consumer.Ksef.Internal.KsefJson.ReadAny(ref r1)));
+                        break;
+                    case 6:
+                        p6 = reader.GetString();
+                        break;
+                    case 7:
+                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.ForbiddenProblemDetails

@@ -59,11 +59,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InitTokenAuthenticationRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InitTokenAuthenticationRequest>
     {
         public static readonly InitTokenAuthenticationRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "challenge", "contextIdentifier", "encryptedToken", "publicKeyId", "authorizationPolicy" };
 
         public override global::Consumer.Ksef.InitTokenAuthenticationRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -74,37 +76,38 @@ namespace Consumer.Ksef.Serialization
             byte[]? p2 = default;
             byte[]? p3 = default;
             global::Consumer.Ksef.AuthorizationPolicy? p4 = default;
+            global::System.Span<bool> exact = stackalloc bool[5];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("challenge"u8))
+                var slot = reader.ValueTextEquals("challenge"u8) ? 0
+                    : reader.ValueTextEquals("contextIdentifier"u8) ? 1
+                    : reader.ValueTextEquals("encryptedToken"u8) ? 2
+                    : reader.ValueTextEquals("publicKeyId"u8) ? 3
+                    : reader.ValueTextEquals("authorizationPolicy"u8) ? 4
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("contextIdentifier"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AuthenticationContextIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("encryptedToken"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("publicKeyId"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("authorizationPolicy"u8))
-                {
-                    reader.Read();
-                    p4 = global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AuthorizationPolicy), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AuthenticationContextIdentifier), options);
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 4:
+                        p4 = global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AuthorizationPolicy), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.InitTokenAuthenticationRequest

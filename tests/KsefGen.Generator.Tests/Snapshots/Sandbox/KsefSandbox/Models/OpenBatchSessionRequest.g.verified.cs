@@ -58,11 +58,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.OpenBatchSessionRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.OpenBatchSessionRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class OpenBatchSessionRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenBatchSessionRequest>
     {
         public static readonly OpenBatchSessionRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "formCode", "batchFile", "encryption", "offlineMode" };
 
         public override global::Consumer.Ksef.OpenBatchSessionRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -72,32 +74,34 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.BatchFileInfo? p1 = default;
             global::Consumer.Ksef.EncryptionInfo? p2 = default;
             bool? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("formCode"u8))
+                var slot = reader.ValueTextEquals("formCode"u8) ? 0
+                    : reader.ValueTextEquals("batchFile"u8) ? 1
+                    : reader.ValueTextEquals("encryption"u8) ? 2
+                    : reader.ValueTextEquals("offlineMode"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
-                }
-                else if (reader.ValueTextEquals("batchFile"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.BatchFileInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.BatchFileInfo), options);
-                }
-                else if (reader.ValueTextEquals("encryption"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
-                }
-                else if (reader.ValueTextEquals("offlineMode"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.BatchFileInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.BatchFileInfo), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.OpenBatchSessionRequest

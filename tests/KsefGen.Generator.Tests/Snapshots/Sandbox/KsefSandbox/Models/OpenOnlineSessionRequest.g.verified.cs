@@ -44,11 +44,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class OpenOnlineSessionRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenOnlineSessionRequest>
     {
         public static readonly OpenOnlineSessionRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "formCode", "encryption" };
 
         public override global::Consumer.Ksef.OpenOnlineSessionRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -56,22 +58,26 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for OpenOnlineSessionRequest.");
             global::Consumer.Ksef.FormCode? p0 = default;
             global::Consumer.Ksef.EncryptionInfo? p1 = default;
+            global::System.Span<bool> exact = stackalloc bool[2];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("formCode"u8))
+                var slot = reader.ValueTextEquals("formCode"u8) ? 0
+                    : reader.ValueTextEquals("encryption"u8) ? 1
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
-                }
-                else if (reader.ValueTextEquals("encryption"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.OpenOnlineSessionRequest

@@ -71,11 +71,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PublicKeyCertificate"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PublicKeyCertificate"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PublicKeyCertificateJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PublicKeyCertificate>
     {
         public static readonly PublicKeyCertificateJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "certificate", "certificateId", "publicKeyId", "validFrom", "validTo", "usage" };
 
         public override global::Consumer.Ksef.PublicKeyCertificate? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -87,42 +89,42 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset p3 = default;
             global::System.DateTimeOffset p4 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PublicKeyCertificateUsage>? p5 = default;
+            global::System.Span<bool> exact = stackalloc bool[6];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("certificate"u8))
+                var slot = reader.ValueTextEquals("certificate"u8) ? 0
+                    : reader.ValueTextEquals("certificateId"u8) ? 1
+                    : reader.ValueTextEquals("publicKeyId"u8) ? 2
+                    : reader.ValueTextEquals("validFrom"u8) ? 3
+                    : reader.ValueTextEquals("validTo"u8) ? 4
+                    : reader.ValueTextEquals("usage"u8) ? 5
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("certificateId"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("publicKeyId"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("validFrom"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("validTo"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    reader.Read();
-                    p5 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PublicKeyCertificateUsage>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PublicKeyCertificateUsage) : new global::Consumer.Ksef.PublicKeyCertificateUsage(r1.GetString()!)));
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 5:
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PublicKeyCertificateUsage>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PublicKeyCertificateUsage) : global::Consumer.Ksef.PublicKeyCertificateUsage.FromValue(r1.GetString()!)));
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PublicKeyCertificate

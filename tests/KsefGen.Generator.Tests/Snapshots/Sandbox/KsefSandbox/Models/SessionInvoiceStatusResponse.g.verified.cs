@@ -130,11 +130,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SessionInvoiceStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionInvoiceStatusResponse>
     {
         public static readonly SessionInvoiceStatusResponseJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "ordinalNumber", "invoiceNumber", "ksefNumber", "referenceNumber", "invoiceHash", "invoiceFileName", "acquisitionDate", "invoicingDate", "permanentStorageDate", "upoDownloadUrl", "upoDownloadUrlExpirationDate", "invoicingMode", "status" };
 
         public override global::Consumer.Ksef.SessionInvoiceStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -153,77 +155,70 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p10 = default;
             global::Consumer.Ksef.InvoicingMode? p11 = default;
             global::Consumer.Ksef.InvoiceStatusInfo? p12 = default;
+            global::System.Span<bool> exact = stackalloc bool[13];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("ordinalNumber"u8))
+                var slot = reader.ValueTextEquals("ordinalNumber"u8) ? 0
+                    : reader.ValueTextEquals("invoiceNumber"u8) ? 1
+                    : reader.ValueTextEquals("ksefNumber"u8) ? 2
+                    : reader.ValueTextEquals("referenceNumber"u8) ? 3
+                    : reader.ValueTextEquals("invoiceHash"u8) ? 4
+                    : reader.ValueTextEquals("invoiceFileName"u8) ? 5
+                    : reader.ValueTextEquals("acquisitionDate"u8) ? 6
+                    : reader.ValueTextEquals("invoicingDate"u8) ? 7
+                    : reader.ValueTextEquals("permanentStorageDate"u8) ? 8
+                    : reader.ValueTextEquals("upoDownloadUrl"u8) ? 9
+                    : reader.ValueTextEquals("upoDownloadUrlExpirationDate"u8) ? 10
+                    : reader.ValueTextEquals("invoicingMode"u8) ? 11
+                    : reader.ValueTextEquals("status"u8) ? 12
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                }
-                else if (reader.ValueTextEquals("invoiceNumber"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("ksefNumber"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("referenceNumber"u8))
-                {
-                    reader.Read();
-                    p3 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("invoiceHash"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("invoiceFileName"u8))
-                {
-                    reader.Read();
-                    p5 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("acquisitionDate"u8))
-                {
-                    reader.Read();
-                    p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("invoicingDate"u8))
-                {
-                    reader.Read();
-                    p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("permanentStorageDate"u8))
-                {
-                    reader.Read();
-                    p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("upoDownloadUrl"u8))
-                {
-                    reader.Read();
-                    p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
-                }
-                else if (reader.ValueTextEquals("upoDownloadUrlExpirationDate"u8))
-                {
-                    reader.Read();
-                    p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("invoicingMode"u8))
-                {
-                    reader.Read();
-                    p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : new global::Consumer.Ksef.InvoicingMode(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("status"u8))
-                {
-                    reader.Read();
-                    p12 = global::Consumer.Ksef.Serialization.InvoiceStatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceStatusInfo), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    case 3:
+                        p3 = reader.GetString();
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 5:
+                        p5 = reader.GetString();
+                        break;
+                    case 6:
+                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 7:
+                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 8:
+                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 9:
+                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
+                        break;
+                    case 10:
+                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 11:
+                        p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : global::Consumer.Ksef.InvoicingMode.FromValue(reader.GetString()!));
+                        break;
+                    case 12:
+                        p12 = global::Consumer.Ksef.Serialization.InvoiceStatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceStatusInfo), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.SessionInvoiceStatusResponse

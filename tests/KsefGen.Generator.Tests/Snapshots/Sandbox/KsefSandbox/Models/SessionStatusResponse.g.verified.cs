@@ -88,11 +88,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SessionStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionStatusResponse>
     {
         public static readonly SessionStatusResponseJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "status", "dateCreated", "dateUpdated", "validUntil", "upo", "invoiceCount", "successfulInvoiceCount", "failedInvoiceCount" };
 
         public override global::Consumer.Ksef.SessionStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -106,52 +108,50 @@ namespace Consumer.Ksef.Serialization
             int? p5 = default;
             int? p6 = default;
             int? p7 = default;
+            global::System.Span<bool> exact = stackalloc bool[8];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("status"u8))
+                var slot = reader.ValueTextEquals("status"u8) ? 0
+                    : reader.ValueTextEquals("dateCreated"u8) ? 1
+                    : reader.ValueTextEquals("dateUpdated"u8) ? 2
+                    : reader.ValueTextEquals("validUntil"u8) ? 3
+                    : reader.ValueTextEquals("upo"u8) ? 4
+                    : reader.ValueTextEquals("invoiceCount"u8) ? 5
+                    : reader.ValueTextEquals("successfulInvoiceCount"u8) ? 6
+                    : reader.ValueTextEquals("failedInvoiceCount"u8) ? 7
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
-                }
-                else if (reader.ValueTextEquals("dateCreated"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("dateUpdated"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("validUntil"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("upo"u8))
-                {
-                    reader.Read();
-                    p4 = global::Consumer.Ksef.Serialization.UpoResponseJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.UpoResponse), options);
-                }
-                else if (reader.ValueTextEquals("invoiceCount"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
-                }
-                else if (reader.ValueTextEquals("successfulInvoiceCount"u8))
-                {
-                    reader.Read();
-                    p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
-                }
-                else if (reader.ValueTextEquals("failedInvoiceCount"u8))
-                {
-                    reader.Read();
-                    p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 4:
+                        p4 = global::Consumer.Ksef.Serialization.UpoResponseJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.UpoResponse), options);
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
+                        break;
+                    case 6:
+                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
+                        break;
+                    case 7:
+                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.SessionStatusResponse

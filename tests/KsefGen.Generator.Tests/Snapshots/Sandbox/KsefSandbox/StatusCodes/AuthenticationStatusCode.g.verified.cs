@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// A status code documented in the status table of AuthenticationOperationStatusResponse.status.
+    /// A status code documented in the status tables of AuthenticationListItem.status, AuthenticationOperationStatusResponse.status.
     /// </summary>
     /// <remarks>
     /// Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.
