@@ -49,6 +49,7 @@ public static class SandboxApp
         builder.Services.AddSingleton(_ => new SandboxKeys(clock.GetUtcNow()));
         builder.Services.AddSingleton<SandboxTimeline>();
         builder.Services.AddSingleton<SessionProcessor>();
+        builder.Services.AddSingleton<ReceivedInvoices>().AddSingleton<InvoiceExports>();
         builder.Services.AddSingleton<ContinuationTokens>();
         builder.Services.AddSingleton<KsefTokenService>();
         builder.Services.AddSingleton<RequestLog>();
@@ -100,8 +101,10 @@ public static class SandboxApp
         v2.MapSessionStatusApi();
         v2.MapSendingApi();
         v2.MapUpoApi();
+        v2.MapInvoicesApi();
         app.MapUpoStorage();
         app.MapPartStorage();
+        app.MapExportStorage();
         app.MapSandboxControlApi();
         return app;
     }

@@ -45,6 +45,24 @@ public sealed class SandboxOptions
     /// <summary>At most this many invoices in one session (KSeF: 10,000).</summary>
     public int MaxInvoicesPerSession { get; set; } = 10_000;
 
+    /// <summary>
+    /// The technical limit of invoice retrieval: records per filter set in /invoices/query/metadata (isTruncated past
+    /// it) and invoices per export package (KSeF: 10,000 each).
+    /// </summary>
+    public int InvoiceQueryLimit { get; set; } = 10_000;
+
+    /// <summary>How far the permanent-storage high-water mark trails the clock (invoices newer than it are visible but not yet "complete").</summary>
+    public TimeSpan PermanentStorageHwmLag { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest (unencrypted) part of an export package (KSeF: 50 MB).</summary>
+    public int ExportPartSize { get; set; } = 50 * 1024 * 1024;
+
+    /// <summary>How long an export part download link stays valid (KSeF's example: one hour).</summary>
+    public TimeSpan ExportLinkLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a finished export package can be downloaded before its status turns 210 (the docs give no figure).</summary>
+    public TimeSpan ExportPackageLifetime { get; set; } = TimeSpan.FromDays(3);
+
     /// <summary>Enforce the per-operation x-rate-limits of the spec per context (429 with Retry-After).</summary>
     public bool RateLimits { get; set; } = true;
 

@@ -43,6 +43,19 @@ public static class KsefErrors
     public static IResult InvoiceNotFound(HttpContext http, string ksefNumber) =>
         Fail(http, 21164, "Faktura o podanym identyfikatorze nie istnieje.", $"Faktura o numerze KSeF {ksefNumber} nie została znaleziona.");
 
+    /// <summary>21175: no export (query result) with that reference number (for the caller's context).</summary>
+    public static IResult ExportNotFound(HttpContext http) => Fail(http, 21175, "Wynik zapytania o podanym identyfikatorze nie istnieje.");
+
+    /// <summary>21182: the subject runs the maximum number of exports in the context already.</summary>
+    public static IResult TooManyRunningExports(HttpContext http, int limit) =>
+        Fail(http, 21182, "Osiągnięto limit trwających eksportów.",
+            $"Dla uwierzytelnionego podmiotu w bieżącym kontekście osiągnięto maksymalny limit {limit} równoczesnych eksportów faktur. Spróbuj ponownie później.");
+
+    /// <summary>21183: dateRange.from lies after the permanent-storage HWM while restrictToPermanentStorageHwmDate is set.</summary>
+    public static IResult RangeBeyondHighWaterMark(HttpContext http) =>
+        Fail(http, 21183, "Zakres filtrowania wykracza poza dostępny zakres danych.",
+            "Parametr dateRange.from jest późniejszy niż PermanentStorageHwmDate przy włączonym restrictToPermanentStorageHwmDate.");
+
     /// <summary>21166: a technical correction is not available.</summary>
     public static IResult TechnicalCorrectionUnavailable(HttpContext http, string detail) => Fail(http, 21166, "Korekta techniczna niedostępna.", detail);
 

@@ -290,7 +290,7 @@ public static class SendingApi
         return null;
     }
 
-    private static IResult? CheckEncryption(HttpContext http, SandboxKeys keys, EncryptionInfo? encryption)
+    internal static IResult? CheckEncryption(HttpContext http, SandboxKeys keys, EncryptionInfo? encryption)
     {
         if (encryption?.EncryptedSymmetricKey is null || encryption.InitializationVector is not { Length: 16 })
         {

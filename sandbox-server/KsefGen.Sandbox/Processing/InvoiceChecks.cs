@@ -20,6 +20,9 @@ public sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip,
     /// issue date is a calendar day (Polish time) before its invoicing date is marked offline.
     /// </summary>
     public bool IsLate(DateTimeOffset invoicingDate) => IssueDate is { } issued && issued < InvoiceChecks.PolishDay(invoicingDate);
+
+    /// <summary>For a document that passed the checks: its XML and what the receiving side reads from it (kept once accepted).</summary>
+    public InvoiceDocument? Document { get; init; }
 }
 
 /// <summary>
@@ -104,7 +107,7 @@ public static class InvoiceChecks
         }
         if (nip != contextNip) return new InvoiceVerdict(410, $"Context {contextNip} may not issue invoices of seller {nip}.", nip, number, kind, issueDate);
         if (attachments && !attachmentsAllowed) return new InvoiceVerdict(415, "Invoices with attachments can be sent in batch sessions only.", nip, number, kind, issueDate);
-        return new InvoiceVerdict(200, null, nip, number, kind, issueDate);
+        return new InvoiceVerdict(200, null, nip, number, kind, issueDate) { Document = new InvoiceDocument(xml, InvoiceFacts.Read(faktura!, issueDate ?? PolishDay(now))) };
     }
 
     private static XElement? Child(XElement? parent, string localName) =>

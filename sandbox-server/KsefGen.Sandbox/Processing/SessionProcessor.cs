@@ -191,6 +191,8 @@ public sealed class SessionProcessor(SandboxStore store, SandboxTimeline timelin
                 invoice.AcquisitionDate = at;
                 invoice.PermanentStorageDate = at;
                 invoice.KsefNumber = KsefIdentifiers.NewKsefNumber(verdict.SellerNip ?? session.ContextNip, at, Random.Shared);
+                // What downloads, metadata queries and exports serve (forced acceptances without one get a generated document).
+                invoice.Document = verdict.Document;
             }
         }
         invoice.StatusDetail = detail ?? DocumentedDetail(code);

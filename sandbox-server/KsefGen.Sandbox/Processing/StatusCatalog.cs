@@ -14,6 +14,9 @@ public enum StatusTable
 
     /// <summary>Authentication operation statuses.</summary>
     Authentication,
+
+    /// <summary>Invoice export statuses (InvoiceExportStatusResponse.status).</summary>
+    Export,
 }
 
 /// <summary>
@@ -37,6 +40,7 @@ public static class StatusCatalog
         {
             StatusTable.Session => new SessionStatusCode(code).Descriptions,
             StatusTable.Invoice => new InvoiceStatusCode(code).Descriptions,
+            StatusTable.Export => new InvoiceExportStatusCode(code).Descriptions,
             _ => new AuthenticationStatusCode(code).Descriptions,
         };
         var fitting = table == StatusTable.Session

@@ -204,6 +204,12 @@ public sealed class InvoiceRecord
     /// <summary>A status a control call forced for this invoice's next transition.</summary>
     public (int Code, string? Detail)? ForcedNext { get; set; }
 
+    /// <summary>
+    /// The plain XML and its facts, for an invoice accepted through the API. Null for seeded invoices: their document is
+    /// generated from the record on demand (<see cref="Processing.SeededInvoices"/>), so a million of them cost no XML.
+    /// </summary>
+    public Processing.InvoiceDocument? Document { get; set; }
+
     /// <summary>Whether the invoice status is a failure (the /invoices/failed list).</summary>
     public bool IsFailed => Status >= 300;
 }

@@ -56,6 +56,7 @@ public sealed class SandboxStore
     private readonly ConcurrentDictionary<string, byte> _flags = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string ContextNip, int Status)> _permissionOperations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (SessionRecord Session, InvoiceRecord Invoice)> _accepted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ExportRecord> _exports = new(StringComparer.Ordinal);
     private volatile SandboxContext[] _contextList = [];
 
     /// <summary>The limits test data changed (session, rate and certificate limits).</summary>
@@ -218,6 +219,22 @@ public sealed class SandboxStore
     /// <summary>The duplicate key KSeF uses: seller NIP, invoice kind (RodzajFaktury) and invoice number (P_2).</summary>
     public static string DuplicateKey(string sellerNip, string kind, string invoiceNumber) => sellerNip + "\u001f" + kind + "\u001f" + invoiceNumber;
 
+    /// <summary>Adds an invoice export.</summary>
+    public void AddExport(ExportRecord export) => _exports[export.ReferenceNumber] = export;
+
+    /// <summary>The export with that reference number, but only when <paramref name="contextNip"/> asked for it.</summary>
+    public ExportRecord? FindExport(string contextNip, string referenceNumber) =>
+        _exports.TryGetValue(referenceNumber, out var export) && export.ContextNip == contextNip ? export : null;
+
+    /// <summary>Any export by reference number (for storage links, which carry no token).</summary>
+    public ExportRecord? FindAnyExport(string referenceNumber) => _exports.TryGetValue(referenceNumber, out var export) ? export : null;
+
+    /// <summary>The exports of a context.</summary>
+    public IEnumerable<ExportRecord> ExportsOf(string contextNip) => _exports.Values.Where(e => e.ContextNip == contextNip);
+
+    /// <summary>Forgets an export (past its retention).</summary>
+    public void RemoveExport(string referenceNumber) => _exports.TryRemove(referenceNumber, out _);
+
     /// <summary>Replaces everything with the content of another store (reset to a fresh seed).</summary>
     public void ReplaceWith(SandboxStore other)
     {
@@ -229,6 +246,7 @@ public sealed class SandboxStore
         _accepted.Clear();
         _grants.Clear();
         _seeded.Clear();
+        _exports.Clear();
         _persons.Clear();
         _flags.Clear();
         _permissionOperations.Clear();

@@ -32,6 +32,7 @@ public static class Seeder
 
         for (var c = 0; c < Math.Max(2, options.Contexts); c++)
         {
+            var previous = c > 0 ? store.Contexts[c - 1] : null;
             var context = new SandboxContext(KsefIdentifiers.NewNip(random), faker.Company.CompanyName());
             store.AddContext(context);
             // One KSeF token per context for /auth/ksef-token ("{reference}|nip-{nip}|{secret}", printed at start).
@@ -61,12 +62,20 @@ public static class Seeder
                 {
                     var invoiceTime = time.AddSeconds(i * 3);
                     var number = $"FV/{invoiceTime:yyyy}/{invoiceTime:MM}/{++invoiceCounter:D5}";
-                    var invoice = new InvoiceRecord(i, KsefIdentifiers.NewReferenceNumber(invoiceTime, "EE", random), number,
-                        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(context.Nip + "|" + number + "|" + faker.Random.Guid())), invoiceTime)
+                    // Drawn in the same order as always (reference, noise, offline), so the rest of the data stays put.
+                    var reference = KsefIdentifiers.NewReferenceNumber(invoiceTime, "EE", random);
+                    var noise = faker.Random.Guid();
+                    var seededStatus = invoiceStatus(i);
+                    var offline = faker.Random.Int(0, 19) == 0;
+                    // An accepted invoice's hash is that of the document downloads and exports generate for it.
+                    var hash = seededStatus == 200
+                        ? Processing.SeededInvoices.Hash(context, previous, reference, number, invoiceTime, offline)
+                        : SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(context.Nip + "|" + number + "|" + noise));
+                    var invoice = new InvoiceRecord(i, reference, number, hash, invoiceTime)
                     {
-                        Status = invoiceStatus(i),
+                        Status = seededStatus,
                         FileName = batch ? $"faktura-{i:D5}.xml" : null,
-                        Offline = faker.Random.Int(0, 19) == 0,
+                        Offline = offline,
                     };
                     Finish(invoice, context.Nip, random);
                     if (invoice.Status == 440)

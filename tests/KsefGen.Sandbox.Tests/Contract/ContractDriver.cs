@@ -27,6 +27,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
             await InvoiceListsAsync(client, context.Nip, ct);
             await SingleInvoicesAsync(client, context.Nip, ct);
             await UposAsync(client, context.Nip, ct);
+            await ReceivingAsync(client, context.Nip, ct);
         }
 
         var nip = sandbox.Store.Contexts[0].Nip;
@@ -37,6 +38,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
             await BadRequestsAsync(client, nip, token, problemDetails, ct);
         }
         await FlowAsync(nip, ct);
+        await ReceivingUnauthorizedAsync(nip, ct);
         await UnauthorizedAsync(nip, token, ct);
     }
 
@@ -156,6 +158,96 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
 
         static async Task Unauthorized(Func<Task> call) =>
             Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<KsefApiException>(call)).StatusCode);
+    }
+
+    /// <summary>
+    /// "Pobieranie faktur" over the seeded data: metadata in every subject and date type (pages, both orders, a filter
+    /// of each kind, truncation), downloads (seller and buyer), exports in both compressions from 100 to 200.
+    /// </summary>
+    private async Task ReceivingAsync(KsefClient client, string nip, CancellationToken ct)
+    {
+        var from = Seeder.Anchor.AddDays(-1);
+        InvoiceQueryFilters Filters(InvoiceQuerySubjectType subject, InvoiceQueryDateType dateType, bool? restrict = null) => new()
+        {
+            SubjectType = subject,
+            DateRange = new InvoiceQueryDateRange { DateType = dateType, From = from, RestrictToPermanentStorageHwmDate = restrict },
+        };
+        var invoices = client.Invoices;
+        string? ksefNumber = null;
+        foreach (var subject in InvoiceQuerySubjectType.KnownValues)
+        {
+            foreach (var dateType in InvoiceQueryDateType.KnownValues)
+            {
+                foreach (var order in SortOrder.KnownValues)
+                {
+                    var first = await invoices.QueryInvoiceMetadataAsync(Filters(subject, dateType), order, 0, 250, ct);
+                    ksefNumber ??= first.Invoices.FirstOrDefault()?.KsefNumber;
+                    await invoices.QueryInvoiceMetadataAsync(Filters(subject, dateType, restrict: true), order, 3, 250, ct);
+                }
+            }
+        }
+        var filtered = Filters(InvoiceQuerySubjectType.Subject1, InvoiceQueryDateType.PermanentStorage);
+        filtered.Amount = new InvoiceQueryAmount { Type = AmountType.Brutto, From = 100, To = 5000 };
+        filtered.CurrencyCodes = [CurrencyCode.PLN];
+        filtered.InvoiceTypes = [InvoiceType.Vat];
+        filtered.InvoicingMode = InvoicingMode.Online;
+        filtered.FormType = InvoiceQueryFormType.FA;
+        filtered.IsSelfInvoicing = false;
+        filtered.HasAttachment = false;
+        filtered.SellerNip = nip;
+        await invoices.QueryInvoiceMetadataAsync(filtered, pageSize: 10, cancellationToken: ct);
+
+        Assert.NotNull(ksefNumber);
+        Assert.NotNull((await invoices.GetInvoiceAsync(ksefNumber, ct)).ContentHash);
+        var (_, _, encryption) = await KsefTestKit.SessionKeyAsync(client, ct);
+        var references = new List<string>();
+        foreach (var compression in new CompressionType?[] { null, CompressionType.Zip, CompressionType.TarGz })
+        {
+            var filters = Filters(InvoiceQuerySubjectType.Subject1, InvoiceQueryDateType.Invoicing);
+            filters.DateRange.To = Seeder.Anchor.AddHours(2);
+            var started = await invoices.ExportInvoicesAsync(new InvoiceExportRequest { Encryption = encryption, Filters = filters, CompressionType = compression }, ct);
+            references.Add(started.ReferenceNumber);
+            await invoices.GetInvoiceExportStatusAsync(started.ReferenceNumber, ct);
+        }
+        var truncated = await invoices.ExportInvoicesAsync(new InvoiceExportRequest
+        {
+            Encryption = encryption,
+            Filters = Filters(InvoiceQuerySubjectType.Subject1, InvoiceQueryDateType.PermanentStorage, restrict: true),
+            OnlyMetadata = true,
+        }, ct);
+        references.Add(truncated.ReferenceNumber);
+        sandbox.Clock.Advance(sandbox.Services.GetRequiredService<SandboxOptions>().ProcessingDelay + TimeSpan.FromSeconds(1));
+        foreach (var reference in references)
+        {
+            var status = await invoices.GetInvoiceExportStatusAsync(reference, ct);
+            Assert.Equal(200, status.Status.Code);
+        }
+    }
+
+    /// <summary>401 on the receiving routes (no token; a forged one).</summary>
+    private async Task ReceivingUnauthorizedAsync(string nip, CancellationToken ct)
+    {
+        var ksefNumber = sandbox.Store.SessionsOf(nip).SelectMany(s => s.Invoices).First(i => i.Status == 200).KsefNumber;
+        var filters = """{"subjectType":"Subject1","dateRange":{"dateType":"Invoicing","from":"2026-11-01T00:00:00Z"}}""";
+        (HttpMethod Method, string Path, string? Body)[] calls =
+        [
+            (HttpMethod.Post, "invoices/query/metadata", filters),
+            (HttpMethod.Get, $"invoices/ksef/{ksefNumber}", null),
+            (HttpMethod.Post, "invoices/exports", $$"""{"encryption":{"encryptedSymmetricKey":"AAAA","initializationVector":"AAAAAAAAAAAAAAAAAAAAAA=="},"filters":{{filters}}}"""),
+            (HttpMethod.Get, $"invoices/exports/{MissingReference.Replace("-SO-", "-EH-", StringComparison.Ordinal)}", null),
+        ];
+        using var http = log.PlainClient(sandbox.BaseAddress);
+        foreach (var bearer in new[] { null, "eyJmb3JnZWQ.AAAA" })
+        {
+            foreach (var (method, path, body) in calls)
+            {
+                using var request = new HttpRequestMessage(method, "v2/" + path);
+                if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                using var response = await http.SendAsync(request, ct);
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+        }
     }
 
     private SessionRecord Large(string nip) => sandbox.Store.SessionsOf(nip).Single(s => s.Invoices.Count == SandboxFixture.LargeSession);
@@ -309,6 +401,32 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
         await Bad(() => status.GetSessionUpoAsync(notAccepted.ReferenceNumber, MissingReference, ct));
         await Bad(() => status.GetSessionUpoAsync(large.ReferenceNumber, MissingReference, ct));
 
+        // Pobieranie faktur: page sizes, filters, a range beyond the HWM (21183), a stranger's download (21164), an
+        // unknown export (21175), a withdrawn key (21470), a body that is not JSON.
+        var invoices = client.Invoices;
+        InvoiceQueryFilters Filters(DateTimeOffset from, DateTimeOffset? to = null, bool? restrict = null) => new()
+        {
+            SubjectType = InvoiceQuerySubjectType.Subject1,
+            DateRange = new InvoiceQueryDateRange { DateType = InvoiceQueryDateType.PermanentStorage, From = from, To = to, RestrictToPermanentStorageHwmDate = restrict },
+        };
+        var anchor = Seeder.Anchor;
+        await Bad(() => invoices.QueryInvoiceMetadataAsync(Filters(anchor), pageSize: 251, cancellationToken: ct));
+        await Bad(() => invoices.QueryInvoiceMetadataAsync(Filters(anchor, anchor.AddMonths(4)), cancellationToken: ct));
+        await Bad(() => invoices.QueryInvoiceMetadataAsync(Filters(anchor.AddYears(1), restrict: true), cancellationToken: ct));
+        var foreignInvoice = foreign.Invoices.First(i => i.Status == 200).KsefNumber!;
+        var strangerNip = Identifiers.KsefIdentifiers.NewNip(new Random(7));
+        sandbox.Store.EnsureContext(strangerNip);
+        var stranger = await sandbox.ClientAsync(strangerNip, problemDetails, log.Observer());
+        await Bad(() => stranger.Invoices.GetInvoiceAsync(foreignInvoice, ct));
+        await Bad(() => invoices.GetInvoiceAsync("not-a-ksef-number", ct));
+        await Bad(() => invoices.GetInvoiceExportStatusAsync(MissingReference.Replace("-SO-", "-EH-", StringComparison.Ordinal), ct));
+        await Bad(() => invoices.GetInvoiceExportStatusAsync("not-a-reference", ct));
+        var (_, _, encryption) = await KsefTestKit.SessionKeyAsync(client, ct);
+        var withdrawn = new EncryptionInfo { EncryptedSymmetricKey = encryption.EncryptedSymmetricKey, InitializationVector = encryption.InitializationVector, PublicKeyId = new byte[32] };
+        await Bad(() => invoices.ExportInvoicesAsync(new InvoiceExportRequest { Encryption = withdrawn, Filters = Filters(anchor) }, ct));
+        await Bad(() => invoices.ExportInvoicesAsync(new InvoiceExportRequest { Encryption = encryption, Filters = Filters(anchor, anchor.AddMonths(4)) }, ct));
+        await RawBad("invoices/query/metadata?pageOffset=-1", token, problemDetails, ct, HttpMethod.Post);
+
         async Task Bad(Func<Task> call)
         {
             var error = await Assert.ThrowsAsync<KsefApiException>(call);
@@ -317,10 +435,11 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
         }
     }
 
-    private async Task RawBad(string path, string token, bool problemDetails, CancellationToken ct)
+    private async Task RawBad(string path, string token, bool problemDetails, CancellationToken ct, HttpMethod? method = null)
     {
         using var http = log.PlainClient(sandbox.BaseAddress);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "v2/" + path);
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, "v2/" + path);
+        if (method == HttpMethod.Post) request.Content = new StringContent("{", System.Text.Encoding.UTF8, "application/json");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (problemDetails) request.Headers.Add(KsefResults.ErrorFormatHeader, "problem-details");
         using var response = await http.SendAsync(request, ct);
