@@ -82,6 +82,14 @@ public sealed class SandboxOptions
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>A copy of these options with another seed (for a reset).</summary>
+    public SandboxOptions WithSeed(int seed)
+    {
+        var copy = (SandboxOptions)MemberwiseClone();
+        copy.Seed = seed;
+        return copy;
+    }
+
     /// <summary>"scheme://host" for links handed out in answer to <paramref name="request"/> (no trailing slash).</summary>
     public string PublicOrigin(HttpRequest request) =>
         string.IsNullOrWhiteSpace(PublicBaseUrl) ? $"{request.Scheme}://{request.Host}" : PublicBaseUrl.TrimEnd('/');

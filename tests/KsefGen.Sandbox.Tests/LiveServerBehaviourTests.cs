@@ -131,4 +131,17 @@ public sealed class LiveServerBehaviourTests(SandboxFixture sandbox)
         var opened = await client.BatchSession.OpenBatchSessionAsync(request, Ct);
         Assert.StartsWith("https://ksef-sandbox.example:8443/storage/batch/", opened.PartUploadRequests[0].Url.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ResetRebuildsFromEveryOptionTheSandboxStartedWith()
+    {
+        await using var small = new SandboxFixture { Configure = o => o.MaxInvoicesPerSession = 7 };
+        await small.InitializeAsync();
+        var nip = small.Store.Contexts[0].Nip;
+        var large = small.Store.SessionsOf(nip).Max(s => s.Invoices.Count);
+        (await small.Http.PostAsJsonAsync("sandbox/reset", new { seed = 7 }, Ct)).EnsureSuccessStatusCode();
+        var client = await small.ClientAsync(small.Store.Contexts[0].Nip);
+        Assert.Equal(7, (await client.Limits.GetContextLimitsAsync(Ct)).OnlineSession.MaxInvoices);
+        Assert.Equal(large, small.Store.SessionsOf(small.Store.Contexts[0].Nip).Max(s => s.Invoices.Count));
+    }
 }

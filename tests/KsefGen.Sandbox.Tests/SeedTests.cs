@@ -40,23 +40,23 @@ public sealed class SeedTests
     public void IdentifiersHaveTheOfficialFormatsAndChecksums()
     {
         Assert.Equal(0xAF, KsefIdentifiers.Crc8("5265877635-20250826-0100001AF629"));
-        Assert.True(KsefIdentifiers.IsValidKsefNumber("5265877635-20250826-0100001AF629-AF"));
-        Assert.False(KsefIdentifiers.IsValidKsefNumber("5265877635-20250826-0100001AF629-AE"));
+        Assert.True(KsefGen.Runtime.KsefNumber.IsValid("5265877635-20250826-0100001AF629-AF"));
+        Assert.False(KsefGen.Runtime.KsefNumber.IsValid("5265877635-20250826-0100001AF629-AE"));
         foreach (var context in Seeded.Contexts)
         {
-            Assert.True(KsefIdentifiers.IsValidNip(context.Nip), context.Nip);
+            Assert.True(KsefGen.Runtime.Nip.IsValid(context.Nip), context.Nip);
             foreach (var session in Seeded.SessionsOf(context.Nip))
             {
-                Assert.True(KsefIdentifiers.IsReferenceNumber(session.ReferenceNumber), session.ReferenceNumber);
+                Assert.True(KsefGen.Runtime.ReferenceNumber.IsValid(session.ReferenceNumber), session.ReferenceNumber);
                 Assert.Equal(session.IsBatch ? "SB" : "SO", session.ReferenceNumber[9..11]);
                 Assert.Equal(KsefIdentifiers.Crc8(session.ReferenceNumber.AsSpan(0, 33)).ToString("X2"), session.ReferenceNumber[34..]);
                 foreach (var invoice in session.Invoices)
                 {
-                    Assert.True(KsefIdentifiers.IsReferenceNumber(invoice.ReferenceNumber));
+                    Assert.True(KsefGen.Runtime.ReferenceNumber.IsValid(invoice.ReferenceNumber));
                     Assert.Equal(invoice.Status == 200, invoice.KsefNumber is not null);
                     if (invoice.KsefNumber is not null)
                     {
-                        Assert.True(KsefIdentifiers.IsValidKsefNumber(invoice.KsefNumber), invoice.KsefNumber);
+                        Assert.True(KsefGen.Runtime.KsefNumber.IsValid(invoice.KsefNumber), invoice.KsefNumber);
                         Assert.StartsWith(context.Nip, invoice.KsefNumber);
                     }
                 }

@@ -52,7 +52,7 @@ public sealed class SendingFlowTests(SandboxFixture sandbox)
         var accepted = await client.SessionStatus.GetSessionInvoiceAsync(opened.ReferenceNumber, good, Ct);
         Assert.Equal(200, accepted.Status.Code);
         Assert.Equal(number, accepted.InvoiceNumber);
-        Assert.True(Identifiers.KsefIdentifiers.IsValidKsefNumber(accepted.KsefNumber));
+        Assert.True(KsefGen.Runtime.KsefNumber.IsValid(accepted.KsefNumber));
         Assert.StartsWith(Nip + "-", accepted.KsefNumber);
         Assert.NotNull(accepted.UpoDownloadUrl);
 

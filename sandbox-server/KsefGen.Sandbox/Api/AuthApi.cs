@@ -146,7 +146,7 @@ public static class AuthApi
         var challenge = Text(document, "Challenge");
         var nip = Text(document, "Nip");
         if (challenge is null || nip is null) return KsefErrors.SchemaViolation(http, "Challenge and ContextIdentifier/Nip are required.");
-        if (!KsefIdentifiers.IsValidNip(nip)) return KsefErrors.InvalidSubjectIdentifier(http);
+        if (!KsefGen.Runtime.Nip.IsValid(nip)) return KsefErrors.InvalidSubjectIdentifier(http);
         var now = clock.GetUtcNow();
         if (store.TakeChallenge(challenge) is not { } issued || now - issued > ChallengeLifetime)
         {

@@ -68,7 +68,7 @@ internal static class InvoicesApi
     /// <summary>GET /invoices/ksef/{ksefNumber}: the XML for any party of the invoice; to everyone else it does not exist (21164).</summary>
     public static IResult GetInvoice(HttpContext http, Caller caller, ReceivedInvoices invoices, string ksefNumber)
     {
-        if (!KsefIdentifiers.IsValidKsefNumber(ksefNumber)) return KsefErrors.InvalidInput(http, "ksefNumber is not a KSeF number.");
+        if (!KsefGen.Runtime.KsefNumber.IsValid(ksefNumber)) return KsefErrors.InvalidInput(http, "ksefNumber is not a KSeF number.");
         var invoice = invoices.Find(ksefNumber);
         if (invoice is null || !invoice.Facts.IsParty(caller.ContextNip))
         {
@@ -103,7 +103,7 @@ internal static class InvoicesApi
     /// <summary>GET /invoices/exports/{referenceNumber}: every call issues fresh part links.</summary>
     public static IResult GetExportStatus(HttpContext http, Caller caller, SandboxStore store, InvoiceExports exports, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
-        if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");
+        if (!KsefGen.Runtime.ReferenceNumber.IsValid(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");
         var now = clock.GetUtcNow();
         var export = store.FindExport(caller.ContextNip, referenceNumber);
         if (export is not null && InvoiceExports.IsGone(export, now)) return KsefResults.Gone(http, "Operacja wygasła i nie jest już dostępna.");

@@ -46,7 +46,7 @@ public static class PermissionsApi
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.EntityPermissionsGrantRequest);
         if (failure is not null) return failure;
-        if (request!.SubjectIdentifier is not { } subject || !KsefIdentifiers.IsValidNip(subject.Value) || request.Permissions is not { Count: > 0 } || request.Permissions.Any(p => !p.Type.IsKnown))
+        if (request!.SubjectIdentifier is not { } subject || !KsefGen.Runtime.Nip.IsValid(subject.Value) || request.Permissions is not { Count: > 0 } || request.Permissions.Any(p => !p.Type.IsKnown))
         {
             return KsefErrors.InvalidInput(http, "subjectIdentifier (a NIP) and permissions (known values) are required.");
         }

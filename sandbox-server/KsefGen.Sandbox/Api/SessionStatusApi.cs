@@ -144,7 +144,7 @@ public static class SessionStatusApi
     public static IResult GetSessionInvoice(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
         if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        if (!KsefIdentifiers.IsReferenceNumber(invoiceReferenceNumber)) return KsefErrors.InvalidInput(http, "invoiceReferenceNumber is not a reference number.");
+        if (!KsefGen.Runtime.ReferenceNumber.IsValid(invoiceReferenceNumber)) return KsefErrors.InvalidInput(http, "invoiceReferenceNumber is not a reference number.");
         var invoice = session!.FindInvoice(invoiceReferenceNumber);
         return invoice is null
             ? KsefErrors.InvalidInput(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.")
@@ -172,7 +172,7 @@ public static class SessionStatusApi
     internal static IResult? FindSession(HttpContext http, Caller caller, SandboxStore store, string referenceNumber, out SessionRecord? session)
     {
         session = null;
-        if (!KsefIdentifiers.IsReferenceNumber(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");
+        if (!KsefGen.Runtime.ReferenceNumber.IsValid(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");
         // A session of another context, or (without Introspection) one somebody else opened, answers exactly like one
         // that does not exist: nothing of it leaks.
         session = store.FindSession(caller.ContextNip, referenceNumber);

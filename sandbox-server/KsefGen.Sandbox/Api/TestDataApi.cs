@@ -36,7 +36,7 @@ public static class TestDataApi
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SubjectCreateRequest);
         if (failure is not null) return failure;
         var nips = new[] { request!.SubjectNip }.Concat(request.Subunits?.Select(s => s.SubjectNip) ?? []).ToList();
-        if (nips.Any(n => !KsefIdentifiers.IsValidNip(n))) return KsefErrors.InvalidInput(http, "subjectNip and every subunit's subjectNip must be valid NIPs.");
+        if (nips.Any(n => !KsefGen.Runtime.Nip.IsValid(n))) return KsefErrors.InvalidInput(http, "subjectNip and every subunit's subjectNip must be valid NIPs.");
         foreach (var nip in nips) store.EnsureContext(nip);
         return Results.Ok();
     }
@@ -46,7 +46,7 @@ public static class TestDataApi
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SubjectRemoveRequest);
         if (failure is not null) return failure;
-        if (!KsefIdentifiers.IsValidNip(request!.SubjectNip)) return KsefErrors.InvalidInput(http, "subjectNip must be a valid NIP.");
+        if (!KsefGen.Runtime.Nip.IsValid(request!.SubjectNip)) return KsefErrors.InvalidInput(http, "subjectNip must be a valid NIP.");
         foreach (var grant in store.Grants.Where(g => g.ContextNip == request.SubjectNip).ToList()) store.RemoveGrant(grant.Id);
         return Results.Ok();
     }
@@ -56,7 +56,7 @@ public static class TestDataApi
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.PersonCreateRequest);
         if (failure is not null) return failure;
-        if (!KsefIdentifiers.IsValidNip(request!.Nip) || request.Pesel is not { Length: 11 } || !request.Pesel.All(char.IsAsciiDigit))
+        if (!KsefGen.Runtime.Nip.IsValid(request!.Nip) || request.Pesel is not { Length: 11 } || !request.Pesel.All(char.IsAsciiDigit))
         {
             return KsefErrors.InvalidInput(http, "nip must be a valid NIP and pesel 11 digits.");
         }
@@ -70,7 +70,7 @@ public static class TestDataApi
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.PersonRemoveRequest);
         if (failure is not null) return failure;
-        if (!KsefIdentifiers.IsValidNip(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
+        if (!KsefGen.Runtime.Nip.IsValid(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
         store.RemovePersonsOf(request.Nip);
         return Results.Ok();
     }
@@ -80,7 +80,7 @@ public static class TestDataApi
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.TestDataPermissionsGrantRequest);
         if (failure is not null) return failure;
-        if (request!.ContextIdentifier is not { } context || !KsefIdentifiers.IsValidNip(context.Value) || request.AuthorizedIdentifier is not { } who
+        if (request!.ContextIdentifier is not { } context || !KsefGen.Runtime.Nip.IsValid(context.Value) || request.AuthorizedIdentifier is not { } who
             || string.IsNullOrWhiteSpace(who.Value) || request.Permissions is not { Count: > 0 } || request.Permissions.Any(p => !p.PermissionType.IsKnown))
         {
             return KsefErrors.InvalidInput(http, "contextIdentifier (a NIP), authorizedIdentifier and permissions (known values) are required.");
@@ -107,7 +107,7 @@ public static class TestDataApi
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.AttachmentPermissionGrantRequest);
         if (failure is not null) return failure;
-        if (!KsefIdentifiers.IsValidNip(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
+        if (!KsefGen.Runtime.Nip.IsValid(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
         store.SetAttachmentsAllowed(request.Nip, true);
         return Results.Ok();
     }
@@ -117,7 +117,7 @@ public static class TestDataApi
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.AttachmentPermissionRevokeRequest);
         if (failure is not null) return failure;
-        if (!KsefIdentifiers.IsValidNip(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
+        if (!KsefGen.Runtime.Nip.IsValid(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
         store.SetAttachmentsAllowed(request.Nip, false);
         return Results.Ok();
     }

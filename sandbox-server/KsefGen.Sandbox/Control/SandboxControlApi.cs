@@ -60,7 +60,7 @@ public static class SandboxControlApi
     public static IResult IssueAccessToken(HttpContext http, SandboxStore store, AccessTokens tokens, AccessTokenRequest? request)
     {
         var nip = request?.ContextNip;
-        if (!KsefIdentifiers.IsValidNip(nip)) return KsefErrors.InvalidInput(http, "contextNip must be a valid NIP.");
+        if (!KsefGen.Runtime.Nip.IsValid(nip)) return KsefErrors.InvalidInput(http, "contextNip must be a valid NIP.");
         if (!store.HasContext(nip!)) return KsefErrors.InvalidInput(http, $"{nip} is not a context of this sandbox; see GET /sandbox/contexts.");
         var (token, validUntil) = tokens.IssueForOwner(nip!);
         return Results.Ok(new AccessTokenResponse(token, validUntil, nip!));
@@ -90,12 +90,8 @@ public static class SandboxControlApi
     public static IResult Reset(HttpContext http, SandboxStore store, SandboxOptions options, SandboxTimeline timeline, Faults faults, RateLimits limits, RequestLog log, ResetRequest? request)
     {
         var seed = request?.Seed ?? options.Seed;
-        var fresh = Seeder.Seed(new SandboxOptions
-        {
-            Seed = seed,
-            Contexts = options.Contexts,
-            LargeSessionInvoices = options.LargeSessionInvoices,
-        });
+        // Every option the sandbox was started with applies again; only the seed may change.
+        var fresh = Seeder.Seed(options.WithSeed(seed));
         timeline.Clear();
         store.ReplaceWith(fresh);
         faults.Remove(null);

@@ -94,7 +94,7 @@ public static class InvoiceChecks
         {
             return new InvoiceVerdict(430, "Podmiot1/DaneIdentyfikacyjne/NIP, Fa/P_2 and Fa/RodzajFaktury are required.", nip, number, kind);
         }
-        if (!KsefIdentifiers.IsValidNip(nip)) return new InvoiceVerdict(450, $"Seller NIP {nip} has a wrong checksum.", nip, number, kind);
+        if (!KsefGen.Runtime.Nip.IsValid(nip)) return new InvoiceVerdict(450, $"Seller NIP {nip} has a wrong checksum.", nip, number, kind);
         DateOnly? issueDate = null;
         if (issued is not null)
         {
