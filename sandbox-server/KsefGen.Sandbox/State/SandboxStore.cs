@@ -123,8 +123,8 @@ public sealed class SandboxStore
     }
 
     /// <summary>
-    /// True when the subject owns the context: its own NIP, or a person added by /testdata/person whose NIP it is (a
-    /// bailiff also gets EnforcementOperations, which the owner set includes).
+    /// True for the owner of a context: its own NIP, or a person added by /testdata/person for it (a bailiff also gets
+    /// EnforcementOperations, which the owner's permissions include).
     /// </summary>
     public bool IsOwner(SubjectIdentifier subject, string contextNip) =>
         subject.IsNip(contextNip) || (subject.Type == "Pesel" && _persons.TryGetValue(subject.Value, out var person) && person.Nip == contextNip);
