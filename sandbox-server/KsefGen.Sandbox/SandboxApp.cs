@@ -57,6 +57,9 @@ public static class SandboxApp
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KsefJsonContext.Default));
         builder.Services.AddProblemDetails();
+        // A parameter ASP.NET cannot bind (?pageOffset=first for an int) throws, so the handler below answers it in
+        // KSeF's shape (400, 21405) rather than with an empty 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async http =>

@@ -28,7 +28,7 @@ public static class ActiveSessionsApi
     public static IResult List(HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, TimeProvider clock,
         [FromQuery] string? pageSize, [FromHeader(Name = "x-continuation-token")] string? continuationToken)
     {
-        if (!ContinuationTokens.TryPageSize(pageSize, out var size)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 1000.");
+        if (!ContinuationTokens.TryPageSize(pageSize, out var size, max: 100)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 100.");
         var scope = "auth-sessions|" + caller.ContextNip;
         if (pages.OffsetOf(scope, continuationToken) is not { } offset) return KsefErrors.BadContinuationToken(http);
         var now = clock.GetUtcNow();
