@@ -121,8 +121,10 @@ public static class InvoiceChecks
         DateOnly? issueDate = null;
         if (issued is not null)
         {
+            // Issued later than today in Poland (where KSeF dates invoices) is a semantic error; the official SDK's
+            // technical-correction tests send "tomorrow" and expect 450.
             if (!DateOnly.TryParseExact(issued, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-                || date > DateOnly.FromDateTime(now.UtcDateTime.AddDays(1)))
+                || date > PolishDay(now))
             {
                 return new InvoiceVerdict(450, $"P_1 ({issued}) is not a valid issue date, or lies in the future.", nip, number, kind);
             }

@@ -15,12 +15,16 @@ namespace KsefGen.Sandbox.Processing;
 /// </summary>
 public sealed class SessionProcessor(SandboxStore store, SandboxTimeline timeline, SandboxOptions options)
 {
-    /// <summary>Schedules a sent invoice: 150 half-way, its final status after the processing delay.</summary>
+    /// <summary>
+    /// Schedules a sent invoice: 150 from the first request after the send (the send itself answered "accepted", 100 —
+    /// the live server is past 100 by the time a client asks, and the official SDK's tests poll "until not 150"), its
+    /// final status after the processing delay.
+    /// </summary>
     public void ScheduleInvoice(SessionRecord session, InvoiceRecord invoice, InvoiceVerdict verdict, DateTimeOffset sent)
     {
         var final = sent + options.ProcessingDelay;
         lock (session) session.ProcessingUntil = final > session.ProcessingUntil ? final : session.ProcessingUntil;
-        timeline.Schedule(sent + options.ProcessingDelay / 2, at =>
+        timeline.Schedule(sent, at =>
         {
             if (invoice.Status == 100 && invoice.ForcedNext is null) invoice.Status = 150;
             else if (invoice.Status == 100) Finish(session, invoice, verdict, at);
