@@ -254,9 +254,9 @@ public sealed class AccessManagementTests(SandboxFixture sandbox)
         var client = await sandbox.ClientAsync(nip);
         var (_, _, encryption) = await KsefTestKit.SessionKeyAsync(client, Ct);
         // PascalCase names and a lower-case enum value, as the official SDK sends them by default.
-        var body = $$"""
+        var body = $$$"""
             {"FormCode":{"SystemCode":"FA (3)","SchemaVersion":"1-0E","Value":"FA"},
-             "Encryption":{"EncryptedSymmetricKey":"{{Convert.ToBase64String(encryption.EncryptedSymmetricKey)}}","InitializationVector":"{{Convert.ToBase64String(encryption.InitializationVector)}}"}}
+             "Encryption":{"EncryptedSymmetricKey":"{{{Convert.ToBase64String(encryption.EncryptedSymmetricKey)}}}","InitializationVector":"{{{Convert.ToBase64String(encryption.InitializationVector)}}}"}}
             """;
         using var request = new HttpRequestMessage(HttpMethod.Post, "v2/sessions/online") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new("Bearer", await sandbox.AccessTokenAsync(nip));

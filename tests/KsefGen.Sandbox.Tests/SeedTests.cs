@@ -39,7 +39,7 @@ public sealed class SeedTests
     [Fact]
     public void IdentifiersHaveTheOfficialFormatsAndChecksums()
     {
-        Assert.Equal(0xAF, KsefIdentifiers.Crc8("5265877635-20250826-0100001AF629"));
+        Assert.Equal(0xAF, KsefGen.Runtime.KsefChecksum.Crc8("5265877635-20250826-0100001AF629"));
         Assert.True(KsefGen.Runtime.KsefNumber.IsValid("5265877635-20250826-0100001AF629-AF"));
         Assert.False(KsefGen.Runtime.KsefNumber.IsValid("5265877635-20250826-0100001AF629-AE"));
         foreach (var context in Seeded.Contexts)
@@ -49,7 +49,7 @@ public sealed class SeedTests
             {
                 Assert.True(KsefGen.Runtime.ReferenceNumber.IsValid(session.ReferenceNumber), session.ReferenceNumber);
                 Assert.Equal(session.IsBatch ? "SB" : "SO", session.ReferenceNumber[9..11]);
-                Assert.Equal(KsefIdentifiers.Crc8(session.ReferenceNumber.AsSpan(0, 33)).ToString("X2"), session.ReferenceNumber[34..]);
+                Assert.Equal(KsefGen.Runtime.KsefChecksum.Crc8(session.ReferenceNumber.AsSpan(0, 33)).ToString("X2"), session.ReferenceNumber[34..]);
                 foreach (var invoice in session.Invoices)
                 {
                     Assert.True(KsefGen.Runtime.ReferenceNumber.IsValid(invoice.ReferenceNumber));
