@@ -57,6 +57,9 @@ public static class SandboxApp
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KsefJsonContext.Default));
         builder.Services.AddProblemDetails();
+        // A parameter ASP.NET cannot bind (?pageOffset=first for an int) throws, so the handler below answers it in
+        // KSeF's shape (400, 21405) rather than with an empty 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async http =>
@@ -91,17 +94,20 @@ public static class SandboxApp
             return next(http);
         });
 
-        var v2 = app.MapGroup("/v2");
+        // Rate limits once for the whole API; the access token (with each operation's x-required-permissions) once for
+        // every route that needs one. Handlers bind the authenticated caller as a parameter (Caller).
+        var v2 = app.MapGroup("/v2").AddEndpointFilter(RateLimits.Filter);
         v2.MapAuthApi();
-        v2.MapActiveSessionsApi();
-        v2.MapTokensApi();
-        v2.MapLimitsApi();
-        v2.MapPermissionsApi();
         v2.MapTestDataApi();
-        v2.MapSessionStatusApi();
-        v2.MapSendingApi();
-        v2.MapUpoApi();
-        v2.MapInvoicesApi();
+        var withAccessToken = v2.MapGroup("").AddEndpointFilter(Caller.RequireAccessToken);
+        withAccessToken.MapActiveSessionsApi(open: v2);
+        withAccessToken.MapTokensApi();
+        withAccessToken.MapLimitsApi();
+        withAccessToken.MapPermissionsApi();
+        withAccessToken.MapSessionStatusApi();
+        withAccessToken.MapSendingApi();
+        withAccessToken.MapUpoApi();
+        withAccessToken.MapInvoicesApi();
         app.MapUpoStorage();
         app.MapPartStorage();
         app.MapExportStorage();

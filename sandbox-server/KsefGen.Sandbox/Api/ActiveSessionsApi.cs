@@ -13,22 +13,22 @@ namespace KsefGen.Sandbox.Api;
 /// </summary>
 public static class ActiveSessionsApi
 {
-    /// <summary>Maps the routes under the /v2 group.</summary>
-    public static IEndpointRouteBuilder MapActiveSessionsApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps the routes: /current on the open /v2 group (it takes a refresh token too), the rest where an access token is required.</summary>
+    public static IEndpointRouteBuilder MapActiveSessionsApi(this IEndpointRouteBuilder withAccessToken, IEndpointRouteBuilder open)
     {
-        var group = routes.MapGroup("/auth/sessions").WithTags("Aktywne sesje").AddEndpointFilter(RateLimits.Filter);
-        group.MapGet("", List).WithName("GetActiveSessions").AddEndpointFilter(Caller.RequireAccessToken);
         // The caller may name its own session with the refresh token too (the official SDK's tests do).
-        group.MapDelete("/current", RevokeCurrent).WithName("RevokeCurrentSession");
-        group.MapDelete("/{referenceNumber}", Revoke).WithName("RevokeSession").AddEndpointFilter(Caller.RequireAccessToken);
-        return routes;
+        open.MapDelete("/auth/sessions/current", RevokeCurrent).WithName("RevokeCurrentSession").WithTags("Aktywne sesje");
+        var group = withAccessToken.MapGroup("/auth/sessions").WithTags("Aktywne sesje");
+        group.MapGet("", List).WithName("GetActiveSessions");
+        group.MapDelete("/{referenceNumber}", Revoke).WithName("RevokeSession");
+        return withAccessToken;
     }
 
     /// <summary>GET /auth/sessions.</summary>
     public static IResult List(HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, TimeProvider clock,
         [FromQuery] string? pageSize, [FromHeader(Name = "x-continuation-token")] string? continuationToken)
     {
-        if (!ContinuationTokens.TryPageSize(pageSize, out var size)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 1000.");
+        if (!ContinuationTokens.TryPageSize(pageSize, out var size, max: 100)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 100.");
         var scope = "auth-sessions|" + caller.ContextNip;
         if (pages.OffsetOf(scope, continuationToken) is not { } offset) return KsefErrors.BadContinuationToken(http);
         var now = clock.GetUtcNow();

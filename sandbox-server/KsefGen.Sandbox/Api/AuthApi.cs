@@ -27,15 +27,14 @@ public static class AuthApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/auth").WithTags("Uzyskiwanie dostępu").AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/auth").WithTags("Uzyskiwanie dostępu");
         group.MapPost("/challenge", Challenge).WithName("CreateAuthenticationChallenge");
         group.MapPost("/ksef-token", KsefToken).WithName("AuthenticateWithKsefToken");
         group.MapPost("/xades-signature", XadesSignature).WithName("AuthenticateWithXadesSignature");
         group.MapGet("/{referenceNumber}", Status).WithName("GetAuthenticationStatus");
         group.MapPost("/token/redeem", Redeem).WithName("RedeemTokens");
         group.MapPost("/token/refresh", Refresh).WithName("RefreshAccessToken");
-        routes.MapGet("/security/public-key-certificates", PublicKeyCertificates).WithName("GetPublicKeyCertificates").WithTags("Certyfikaty klucza publicznego")
-            .AddEndpointFilter(RateLimits.Filter);
+        routes.MapGet("/security/public-key-certificates", PublicKeyCertificates).WithName("GetPublicKeyCertificates").WithTags("Certyfikaty klucza publicznego");
         return routes;
     }
 

@@ -100,7 +100,7 @@ public sealed class AccessTokens
         {
             claims["cit"] = "Nip";
             claims["civ"] = contextNip;
-            var owner = subject?.IsNip(contextNip) == true;
+            var owner = subject is not null && _store.IsOwner(subject, contextNip);
             claims["per"] = JsonSerializer.Serialize(permissions, SandboxJson.Default.IReadOnlyListString);
             claims["pec"] = "[]";
             claims["pep"] = claims["per"];

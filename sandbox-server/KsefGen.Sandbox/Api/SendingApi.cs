@@ -25,11 +25,11 @@ public static class SendingApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapSendingApi(this IEndpointRouteBuilder routes)
     {
-        var online = routes.MapGroup("/sessions/online").WithTags("Wysyłka interaktywna").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var online = routes.MapGroup("/sessions/online").WithTags("Wysyłka interaktywna");
         online.MapPost("", OpenOnline).WithName("OpenOnlineSession");
         online.MapPost("/{referenceNumber}/invoices", SendInvoice).WithName("SendInvoice");
         online.MapPost("/{referenceNumber}/close", CloseOnline).WithName("CloseOnlineSession");
-        var batch = routes.MapGroup("/sessions/batch").WithTags("Wysyłka wsadowa").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var batch = routes.MapGroup("/sessions/batch").WithTags("Wysyłka wsadowa");
         batch.MapPost("", OpenBatch).WithName("OpenBatchSession");
         batch.MapPost("/{referenceNumber}/close", CloseBatch).WithName("CloseBatchSession");
         return routes;
@@ -89,14 +89,7 @@ public static class SendingApi
 
         var now = clock.GetUtcNow();
         // Decrypt and read now (the outcome shows later, on the timeline): the sender learns only a reference number.
-        var plain = InvoiceChecks.Decrypt(request.EncryptedInvoiceContent, session.SymmetricKey, session.InitializationVector);
-        InvoiceVerdict verdict;
-        var matches = plain is not null && plain.Length == request.InvoiceSize && SHA256.HashData(plain).AsSpan().SequenceEqual(request.InvoiceHash);
-        // A wrong key usually breaks the padding, but 1 time in ~256 "decrypts" to noise: noise that is not the
-        // declared document and does not even look like XML is a decryption failure too.
-        if (plain is null || (!matches && !LooksLikeXml(plain))) verdict = new InvoiceVerdict(435, "The invoice could not be decrypted with the session key.", null, null, null);
-        else if (!matches) verdict = new InvoiceVerdict(430, "invoiceHash/invoiceSize do not match the decrypted invoice.", null, null, null);
-        else verdict = InvoiceChecks.Evaluate(plain, session.ContextNip, attachmentsAllowed: store.AttachmentsAllowed(session.ContextNip), now);
+        var verdict = InvoiceChecks.Intake(request.EncryptedInvoiceContent, request.InvoiceSize, request.InvoiceHash, session, store.AttachmentsAllowed(session.ContextNip), now);
 
         var invoice = session.AddInvoice(ordinal => new InvoiceRecord(ordinal, KsefIdentifiers.NewReferenceNumber(now, "EE", Random.Shared), verdict.InvoiceNumber, request.InvoiceHash, now)
         {
@@ -257,14 +250,6 @@ public static class SendingApi
             OpenedBy = caller.Subject,
         };
         return session;
-    }
-
-    private static bool LooksLikeXml(byte[] plain)
-    {
-        var text = plain.AsSpan();
-        if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) text = text[3..];
-        text = text.TrimStart((ReadOnlySpan<byte>)[(byte)' ', (byte)'\t', (byte)'\r', (byte)'\n']);
-        return text.Length > 0 && text[0] == (byte)'<';
     }
 
     /// <summary>"v4-2" when the request sends X-KSeF-Feature: upo-v4-2 (the schema before 2025-12-22), "v4-3" for upo-v4-3, else null.</summary>

@@ -18,7 +18,7 @@ public static class SessionStatusApi
     /// <summary>Maps the routes under the given group (the /v2 base path).</summary>
     public static IEndpointRouteBuilder MapSessionStatusApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO");
         group.MapGet("", GetSessions).WithName("GetSessions").WithSummary("List the sessions of the context, newest first.");
         group.MapGet("/{referenceNumber}", GetSessionStatus).WithName("GetSessionStatus").WithSummary("The status of one session.");
         group.MapGet("/{referenceNumber}/invoices", GetSessionInvoices).WithName("GetSessionInvoices").WithSummary("The invoices of a session, paged.");

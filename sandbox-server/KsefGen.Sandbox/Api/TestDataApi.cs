@@ -16,7 +16,7 @@ public static class TestDataApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapTestDataApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/testdata").WithTags("Dane testowe").AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/testdata").WithTags("Dane testowe");
         group.MapPost("/subject", CreateSubject).WithName("CreateSubject");
         group.MapPost("/subject/remove", RemoveSubject).WithName("RemoveSubject");
         group.MapPost("/person", CreatePerson).WithName("CreatePerson");

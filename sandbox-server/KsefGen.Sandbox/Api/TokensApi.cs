@@ -12,7 +12,7 @@ public static class TokensApi
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/tokens").WithTags("Tokeny KSeF").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/tokens").WithTags("Tokeny KSeF");
         group.MapPost("", Generate).WithName("GenerateToken");
         group.MapGet("", List).WithName("GetTokens");
         group.MapGet("/{referenceNumber}", Get).WithName("GetToken");

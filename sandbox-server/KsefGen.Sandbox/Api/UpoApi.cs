@@ -13,7 +13,7 @@ public static class UpoApi
     /// <summary>Maps GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo, /sessions/{ref}/invoices/{invRef}/upo, /sessions/{ref}/upo/{upoRef}.</summary>
     public static IEndpointRouteBuilder MapUpoApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO").AddEndpointFilter(Caller.RequireAccessToken).AddEndpointFilter(RateLimits.Filter);
+        var group = routes.MapGroup("/sessions").WithTags("Status wysyłki i UPO");
         group.MapGet("/{referenceNumber}/invoices/ksef/{ksefNumber}/upo", GetSessionInvoiceUpoByKsefNumber).WithName("GetSessionInvoiceUpoByKsefNumber");
         group.MapGet("/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo", GetSessionInvoiceUpoByReferenceNumber).WithName("GetSessionInvoiceUpoByReferenceNumber");
         group.MapGet("/{referenceNumber}/upo/{upoReferenceNumber}", GetSessionUpo).WithName("GetSessionUpo");

@@ -67,6 +67,29 @@ public static class InvoiceChecks
         }
     }
 
+    /// <summary>
+    /// Intake of an invoice sent in an online session: decrypt it with the session's key, check it is the document the
+    /// client declared (size and SHA-256), then read it. 435 when it does not decrypt, 430 when it is not what was declared.
+    /// </summary>
+    public static InvoiceVerdict Intake(byte[] encrypted, long declaredSize, byte[] declaredHash, State.SessionRecord session, bool attachmentsAllowed, DateTimeOffset now)
+    {
+        var plain = Decrypt(encrypted, session.SymmetricKey, session.InitializationVector);
+        var matches = plain is not null && plain.Length == declaredSize && SHA256.HashData(plain).AsSpan().SequenceEqual(declaredHash);
+        // A wrong key usually breaks the padding, but 1 time in ~256 "decrypts" to noise: noise that is not the
+        // declared document and does not even look like XML is a decryption failure too.
+        if (plain is null || (!matches && !LooksLikeXml(plain))) return new InvoiceVerdict(435, "The invoice could not be decrypted with the session key.", null, null, null);
+        if (!matches) return new InvoiceVerdict(430, "invoiceHash/invoiceSize do not match the decrypted invoice.", null, null, null);
+        return Evaluate(plain, session.ContextNip, attachmentsAllowed, now);
+    }
+
+    private static bool LooksLikeXml(byte[] plain)
+    {
+        var text = plain.AsSpan();
+        if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) text = text[3..];
+        text = text.TrimStart((ReadOnlySpan<byte>)[(byte)' ', (byte)'\t', (byte)'\r', (byte)'\n']);
+        return text.Length > 0 && text[0] == (byte)'<';
+    }
+
     /// <summary>Reads a decrypted invoice and decides its final status.</summary>
     public static InvoiceVerdict Evaluate(byte[] xml, string contextNip, bool attachmentsAllowed, DateTimeOffset now)
     {

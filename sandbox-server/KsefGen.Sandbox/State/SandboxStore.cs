@@ -118,12 +118,16 @@ public sealed class SandboxStore
     /// </summary>
     public IReadOnlyList<string> PermissionsOf(SubjectIdentifier subject, string contextNip)
     {
-        if (subject.IsNip(contextNip)) return KsefPermissions.Owner;
-        // A person added by /testdata/person is the owner of its NIP (a bailiff also gets EnforcementOperations, which
-        // the owner set includes).
-        if (subject.Type == "Pesel" && _persons.TryGetValue(subject.Value, out var person) && person.Nip == contextNip) return KsefPermissions.Owner;
+        if (IsOwner(subject, contextNip)) return KsefPermissions.Owner;
         return [.. _grants.Values.Where(g => g.ContextNip == contextNip && g.Subject == subject).Select(g => g.Permission).Distinct(StringComparer.Ordinal)];
     }
+
+    /// <summary>
+    /// True for the owner of a context: its own NIP, or a person added by /testdata/person for it (a bailiff also gets
+    /// EnforcementOperations, which the owner's permissions include).
+    /// </summary>
+    public bool IsOwner(SubjectIdentifier subject, string contextNip) =>
+        subject.IsNip(contextNip) || (subject.Type == "Pesel" && _persons.TryGetValue(subject.Value, out var person) && person.Nip == contextNip);
 
     /// <summary>Adds a test person (PESEL) who owns a NIP; false when the PESEL exists already.</summary>
     public bool AddPerson(string pesel, string nip, bool bailiff, bool deceased) => _persons.TryAdd(pesel, new TestPerson(pesel, nip, bailiff, deceased));

@@ -38,6 +38,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
             await BadRequestsAsync(client, nip, token, problemDetails, ct);
         }
         await FlowAsync(nip, ct);
+        await AccessManagementAsync(ct);
         await ReceivingUnauthorizedAsync(nip, ct);
         await UnauthorizedAsync(nip, token, ct);
     }
@@ -221,6 +222,383 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
         {
             var status = await invoices.GetInvoiceExportStatusAsync(reference, ct);
             Assert.Equal(200, status.Status.Code);
+        }
+    }
+
+    /// <summary>An XAdES sign-in: its client (holding the access token), its authentication reference and both tokens.</summary>
+    private sealed record SignedIn(KsefClient Client, KsefTestKit.TokenHandler Handler, string Reference, string Access, string Refresh);
+
+    /// <summary>
+    /// Signs in with a self-signed certificate (SERIALNUMBER=TINPL-{NIP} makes its holder that NIP: the owner of the
+    /// context when it is the context's NIP, else a person who needs grants); a context the sandbox does not know yet
+    /// comes into being with its owner's first sign-in.
+    /// </summary>
+    private async Task<SignedIn> SignInAsync(string contextNip, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, CancellationToken ct)
+    {
+        var (client, handler) = KsefTestKit.Client(sandbox, observer: log.Observer());
+        var challenge = await client.Authentication.GetAuthChallengeAsync(ct);
+        var started = await client.Authentication.SubmitXadesAuthRequestAsync(AuthFlowTests.SignedAuthRequest(challenge.Challenge, contextNip, certificate), cancellationToken: ct);
+        handler.Token = started.AuthenticationToken.Token;
+        sandbox.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(200, (await client.Authentication.GetAuthStatusAsync(started.ReferenceNumber, ct)).Status.Code);
+        var tokens = await client.Authentication.RedeemTokenAsync(ct);
+        handler.Token = tokens.AccessToken.Token;
+        return new SignedIn(client, handler, started.ReferenceNumber, tokens.AccessToken.Token, tokens.RefreshToken.Token);
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate(string nip)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        return new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN=Contract Test, SERIALNUMBER=TINPL-{nip}", key,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>
+    /// "Aktywne sesje", "Tokeny KSeF", "Limity i ograniczenia", the permission routes and "Dane testowe", in contexts of
+    /// their own (fresh NIPs signed in with XAdES): what they change (revoked sessions, limits, grants, a blocked
+    /// context) touches nothing the other drives use. Every route in its success shape, every kind of 400 it has in both
+    /// formats, 403 where the sandbox gives one, and 401 on the routes that take a token.
+    /// </summary>
+    private async Task AccessManagementAsync(CancellationToken ct)
+    {
+        var random = new Random(20261119);
+        var nip = Identifiers.KsefIdentifiers.NewNip(random);
+        using var ownerCertificate = Certificate(nip);
+        var owner = await SignInAsync(nip, ownerCertificate, ct);
+
+        // Aktywne sesje: eleven sessions (two pages at the smallest page size), revoked by reference, and the current
+        // session revoked with its access token and with its refresh token.
+        var signedIn = new List<SignedIn> { owner };
+        for (var i = 0; i < 10; i++) signedIn.Add(await SignInAsync(nip, ownerCertificate, ct));
+        var active = owner.Client.ActiveSessions;
+        var firstPage = await active.GetActiveSessionsAsync(pageSize: 10, cancellationToken: ct);
+        Assert.NotNull(firstPage.ContinuationToken);
+        await active.GetActiveSessionsAsync(firstPage.ContinuationToken, 10, ct);
+        await active.GetActiveSessionsAsync(cancellationToken: ct);
+        await active.RevokeSessionAsync(signedIn[1].Reference, ct);
+        await signedIn[2].Client.ActiveSessions.RevokeCurrentSessionAsync(ct);
+        signedIn[3].Handler.Token = signedIn[3].Refresh;
+        await signedIn[3].Client.ActiveSessions.RevokeCurrentSessionAsync(ct);
+        Assert.Equal(8, (await active.GetActiveSessionsAsync(pageSize: 100, cancellationToken: ct)).Items.Count);
+
+        // Tokeny KSeF: eleven tokens (two pages), Pending, then Active, one Revoked; every status filter, the text and
+        // author filters.
+        var tokens = owner.Client.Tokens;
+        var generated = new List<GenerateTokenResponse>();
+        for (var i = 0; i < 11; i++)
+        {
+            generated.Add(await tokens.GenerateTokenAsync(new GenerateTokenRequest { Permissions = [TokenPermissionType.InvoiceRead, TokenPermissionType.InvoiceWrite], Description = $"Contract {i}" }, ct));
+        }
+        Assert.Equal(AuthenticationTokenStatus.Pending, (await tokens.GetTokenAsync(generated[0].ReferenceNumber, ct)).Status);
+        sandbox.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(AuthenticationTokenStatus.Active, (await tokens.GetTokenAsync(generated[0].ReferenceNumber, ct)).Status);
+        await tokens.RevokeTokenAsync(generated[1].ReferenceNumber, ct);
+        Assert.Equal(AuthenticationTokenStatus.Revoked, (await tokens.GetTokenAsync(generated[1].ReferenceNumber, ct)).Status);
+        var tokenPage = await tokens.GetTokensAsync(pageSize: 10, cancellationToken: ct);
+        Assert.NotNull(tokenPage.ContinuationToken);
+        await tokens.GetTokensAsync(pageSize: 10, continuationToken: tokenPage.ContinuationToken, cancellationToken: ct);
+        foreach (var status in AuthenticationTokenStatus.KnownValues) await tokens.GetTokensAsync(status: [status], cancellationToken: ct);
+        await tokens.GetTokensAsync(description: "contract 1", authorIdentifier: nip, authorIdentifierType: TokenAuthorIdentifierType.Nip, pageSize: 100, cancellationToken: ct);
+
+        // Limity i ograniczenia: read, set, read again, restore; the production budgets.
+        var limits = owner.Client.Limits;
+        await limits.GetContextLimitsAsync(ct);
+        await limits.GetSubjectLimitsAsync(ct);
+        await owner.Client.Certificates.GetCertificateLimitsAsync(ct);
+        var rates = await limits.GetRateLimitsAsync(ct);
+        await limits.SetSessionLimitsAsync(SessionLimits(1), ct);
+        await limits.GetContextLimitsAsync(ct);
+        await limits.RestoreDefaultSessionLimitsAsync(ct);
+        await limits.SetCertificateLimitsAsync(new SetSubjectLimitsRequest
+        {
+            Certificate = new CertificateSubjectLimitsOverride { MaxCertificates = 7 },
+            Enrollment = new EnrollmentSubjectLimitsOverride { MaxEnrollments = 3 },
+        }, ct);
+        await limits.GetSubjectLimitsAsync(ct);
+        await owner.Client.Certificates.GetCertificateLimitsAsync(ct);
+        await limits.RestoreDefaultCertificateLimitsAsync(ct);
+        await limits.SetRateLimitsAsync(new SetRateLimitsRequest { RateLimits = RateOverride(rates, 5) }, ct);
+        await limits.GetRateLimitsAsync(ct);
+        await limits.RestoreDefaultRateLimitsAsync(ct);
+        await limits.SetProductionRateLimitsAsync(ct);
+        await limits.GetRateLimitsAsync(ct);
+        await limits.RestoreDefaultRateLimitsAsync(ct);
+
+        // Permissions: a person and an entity granted, the operations, both queries (filtered and not), the person
+        // signed in with its grant, the grants revoked.
+        var employee = Identifiers.KsefIdentifiers.NewNip(random);
+        using var employeeCertificate = Certificate(employee);
+        var grants = owner.Client.PermissionGrants;
+        var personGrant = await grants.GrantPersonPermissionsAsync(PersonGrant(employee), ct);
+        var entityGrant = await grants.GrantEntityPermissionsAsync(new EntityPermissionsGrantRequest
+        {
+            SubjectIdentifier = new EntityPermissionsSubjectIdentifier { Type = EntityPermissionsSubjectIdentifierType.Nip, Value = Identifiers.KsefIdentifiers.NewNip(random) },
+            Permissions = [new EntityPermission { Type = EntityPermissionType.InvoiceRead, CanDelegate = false }],
+            Description = "Biuro rachunkowe",
+            SubjectDetails = new EntityDetails { FullName = "Biuro Rachunkowe Sp. z o.o." },
+        }, ct);
+        Assert.Equal(200, (await owner.Client.PermissionOperations.GetPermissionOperationStatusAsync(personGrant.ReferenceNumber, ct)).Status.Code);
+        await owner.Client.PermissionOperations.GetPermissionOperationStatusAsync(entityGrant.ReferenceNumber, ct);
+        var queries = owner.Client.PermissionQueries;
+        var granted = await queries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest { QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext }, cancellationToken: ct);
+        Assert.Equal(2, granted.Permissions.Count);
+        await queries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest
+        {
+            QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext,
+            AuthorizedIdentifier = new PersonPermissionsAuthorizedIdentifier { Type = PersonPermissionsAuthorizedIdentifierType.Nip, Value = employee },
+            PermissionTypes = [PersonPermissionType.InvoiceWrite],
+        }, 0, 10, ct);
+        await queries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest { QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext }, 1, 100, ct);
+        var worker = await SignInAsync(nip, employeeCertificate, ct);
+        Assert.Single((await worker.Client.PermissionQueries.QueryPersonalPermissionsAsync(new PersonalPermissionsQueryRequest(), cancellationToken: ct)).Permissions);
+        await worker.Client.PermissionQueries.QueryPersonalPermissionsAsync(new PersonalPermissionsQueryRequest
+        {
+            ContextIdentifier = new PersonalPermissionsContextIdentifier { Type = PersonalPermissionsContextIdentifierType.Nip, Value = nip },
+            PermissionTypes = [PersonalPermissionType.InvoiceWrite],
+        }, 0, 10, ct);
+        await queries.QueryPersonalPermissionsAsync(new PersonalPermissionsQueryRequest(), cancellationToken: ct);
+        var entityGrantId = granted.Permissions.Single(p => p.AuthorizedIdentifier.Value != employee).Id;
+        var grantOperation = await owner.Client.PermissionRevocations.RevokePermissionAsync(entityGrantId, ct);
+        await owner.Client.PermissionOperations.GetPermissionOperationStatusAsync(grantOperation.ReferenceNumber, ct);
+
+        // 403: a person without CredentialsManage or CredentialsRead granting, reading and revoking permissions.
+        await Forbidden(() => worker.Client.PermissionGrants.GrantPersonPermissionsAsync(PersonGrant(Identifiers.KsefIdentifiers.NewNip(random)), ct));
+        await Forbidden(() => worker.Client.PermissionQueries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest { QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext }, cancellationToken: ct));
+        await Forbidden(() => worker.Client.PermissionRevocations.RevokePermissionAsync(granted.Permissions[0].Id, ct));
+
+        var problemDetails = false;
+        foreach (var format in new[] { false, true })
+        {
+            problemDetails = format;
+            foreach (var handler in new[] { owner.Handler, worker.Handler })
+            {
+                if (problemDetails) handler.Headers[KsefResults.ErrorFormatHeader] = "problem-details";
+                else handler.Headers.Remove(KsefResults.ErrorFormatHeader);
+            }
+            // Aktywne sesje: page sizes, a continuation token, a session that is not there.
+            await Bad(() => active.GetActiveSessionsAsync(pageSize: 9, cancellationToken: ct), 21405);
+            await Bad(() => active.GetActiveSessionsAsync(pageSize: 101, cancellationToken: ct), 21405);
+            await Bad(() => active.GetActiveSessionsAsync("not-a-token", cancellationToken: ct), 21418);
+            await Bad(() => active.RevokeSessionAsync(MissingReference.Replace("-SO-", "-AU-", StringComparison.Ordinal), ct), 21405);
+            await RawBad("auth/sessions?pageSize=abc", owner.Access, problemDetails, ct);
+
+            // Tokeny KSeF: no permissions, a description too long, permissions the caller lacks (26001), page sizes, a
+            // continuation token, an unknown status, a token that is not there.
+            await Bad(() => tokens.GenerateTokenAsync(new GenerateTokenRequest { Permissions = [], Description = "none" }, ct), 21405);
+            await Bad(() => tokens.GenerateTokenAsync(new GenerateTokenRequest { Permissions = [TokenPermissionType.InvoiceRead], Description = new string('x', 257) }, ct), 21405);
+            await Bad(() => worker.Client.Tokens.GenerateTokenAsync(new GenerateTokenRequest { Permissions = [TokenPermissionType.InvoiceWrite], Description = "worker" }, ct), 26001);
+            await Bad(() => tokens.GetTokensAsync(pageSize: 9, cancellationToken: ct), 21405);
+            await Bad(() => tokens.GetTokensAsync(pageSize: 101, cancellationToken: ct), 21405);
+            await Bad(() => tokens.GetTokensAsync(continuationToken: "not-a-token", cancellationToken: ct), 21418);
+            await RawBad("tokens?status=Sometimes", owner.Access, problemDetails, ct);
+            var missingToken = MissingReference.Replace("-SO-", "-EC-", StringComparison.Ordinal);
+            await Bad(() => tokens.GetTokenAsync(missingToken, ct), 21405);
+            await Bad(() => tokens.RevokeTokenAsync(missingToken, ct), 21405);
+            await Bad(() => worker.Client.Tokens.RevokeTokenAsync(generated[2].ReferenceNumber, ct), 21405);
+            await RawBad("tokens", owner.Access, problemDetails, ct, HttpMethod.Post);
+
+            // Limity: values below 1, negative counts, missing budgets, bodies that are not JSON.
+            await Bad(() => limits.SetSessionLimitsAsync(SessionLimits(0), ct), 21405);
+            await Bad(() => limits.SetCertificateLimitsAsync(new SetSubjectLimitsRequest { Certificate = new CertificateSubjectLimitsOverride { MaxCertificates = -1 } }, ct), 21405);
+            await Bad(() => limits.SetRateLimitsAsync(new SetRateLimitsRequest { RateLimits = RateOverride(rates, 0) }, ct), 21405);
+            foreach (var path in new[] { "testdata/limits/context/session", "testdata/limits/subject/certificate", "testdata/rate-limits" })
+            {
+                await RawBad(path, owner.Access, problemDetails, ct, HttpMethod.Post);
+            }
+            await RawBad("testdata/rate-limits", owner.Access, problemDetails, ct, HttpMethod.Post, "{}");
+
+            // Permissions: no subject, an entity that is not a NIP, unknown grants and operations, bodies that are not
+            // JSON, a page offset that is not a number.
+            var noSubject = PersonGrant("");
+            await Bad(() => grants.GrantPersonPermissionsAsync(noSubject, ct), 21405);
+            await Bad(() => grants.GrantEntityPermissionsAsync(new EntityPermissionsGrantRequest
+            {
+                SubjectIdentifier = new EntityPermissionsSubjectIdentifier { Type = EntityPermissionsSubjectIdentifierType.Nip, Value = "1234567890" },
+                Permissions = [new EntityPermission { Type = EntityPermissionType.InvoiceRead }],
+                Description = "x",
+                SubjectDetails = new EntityDetails { FullName = "x" },
+            }, ct), 21405);
+            await Bad(() => owner.Client.PermissionRevocations.RevokePermissionAsync(Guid.Empty.ToString(), ct), 21405);
+            await Bad(() => owner.Client.PermissionOperations.GetPermissionOperationStatusAsync(MissingReference.Replace("-SO-", "-OP-", StringComparison.Ordinal), ct), 21405);
+            foreach (var path in new[] { "permissions/persons/grants", "permissions/entities/grants", "permissions/query/persons/grants", "permissions/query/personal/grants" })
+            {
+                await RawBad(path, owner.Access, problemDetails, ct, HttpMethod.Post);
+            }
+            await RawBad("permissions/query/personal/grants?pageOffset=first", owner.Access, problemDetails, ct, HttpMethod.Post, "{}");
+            await Bad(() => queries.QueryPersonalPermissionsAsync(new PersonalPermissionsQueryRequest(), pageOffset: -1, cancellationToken: ct), 21405);
+            await Bad(() => queries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest { QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext }, pageSize: 9, cancellationToken: ct), 21405);
+            await Bad(() => queries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest { QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext }, pageSize: 101, cancellationToken: ct), 21405);
+            await RawBad("permissions/query/persons/grants?pageSize=many", owner.Access, problemDetails, ct, HttpMethod.Post, """{"queryType":"PermissionsGrantedInCurrentContext"}""");
+        }
+
+        await TestDataAsync(random, ct);
+
+        // The person's grant, revoked by the owner.
+        foreach (var grant in (await queries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest { QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext }, cancellationToken: ct)).Permissions)
+        {
+            await owner.Client.PermissionRevocations.RevokePermissionAsync(grant.Id, ct);
+        }
+
+        // The owner's last session, revoked with its refresh token.
+        owner.Handler.Headers.Remove(KsefResults.ErrorFormatHeader);
+        owner.Handler.Token = owner.Refresh;
+        await owner.Client.ActiveSessions.RevokeCurrentSessionAsync(ct);
+
+        await AccessManagementUnauthorizedAsync(generated[0].ReferenceNumber, personGrant.ReferenceNumber, ct);
+
+        static async Task Forbidden(Func<Task> call) =>
+            Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAsync<KsefApiException>(call)).StatusCode);
+
+        async Task Bad(Func<Task> call, int code)
+        {
+            var error = await Assert.ThrowsAsync<KsefApiException>(call);
+            Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+            Assert.Equal(problemDetails, error.IsProblemDetails);
+            Assert.Equal(code, error.ExceptionCode);
+        }
+
+        static SetSessionLimitsRequest SessionLimits(int maxInvoices) => new()
+        {
+            OnlineSession = new OnlineSessionContextLimitsOverride { MaxInvoices = maxInvoices, MaxInvoiceSizeInMB = 2, MaxInvoiceWithAttachmentSizeInMB = 4 },
+            BatchSession = new BatchSessionContextLimitsOverride { MaxInvoices = maxInvoices, MaxInvoiceSizeInMB = 2, MaxInvoiceWithAttachmentSizeInMB = 4 },
+        };
+
+        static PersonPermissionsGrantRequest PersonGrant(string who) => new()
+        {
+            SubjectIdentifier = new PersonPermissionsSubjectIdentifier { Type = PersonPermissionsSubjectIdentifierType.Nip, Value = who },
+            Permissions = [PersonPermissionType.InvoiceWrite],
+            Description = "Wystawia faktury",
+            SubjectDetails = new PersonPermissionSubjectDetails { SubjectDetailsType = PersonPermissionSubjectDetailsType.PersonByIdentifier },
+        };
+    }
+
+    /// <summary>Every budget as it is, "other" per second set to <paramref name="otherPerSecond"/>.</summary>
+    private static ApiRateLimitsOverride RateOverride(EffectiveApiRateLimits current, int otherPerSecond)
+    {
+        static ApiRateLimitValuesOverride V(EffectiveApiRateLimitValues v) => new() { PerSecond = v.PerSecond, PerMinute = v.PerMinute, PerHour = v.PerHour };
+        return new ApiRateLimitsOverride
+        {
+            OnlineSession = V(current.OnlineSession), BatchSession = V(current.BatchSession), InvoiceSend = V(current.InvoiceSend),
+            InvoiceStatus = V(current.InvoiceStatus), SessionList = V(current.SessionList), SessionInvoiceList = V(current.SessionInvoiceList),
+            SessionMisc = V(current.SessionMisc), InvoiceMetadata = V(current.InvoiceMetadata), InvoiceExport = V(current.InvoiceExport),
+            InvoiceExportStatus = V(current.InvoiceExportStatus), InvoiceDownload = V(current.InvoiceDownload),
+            Other = new ApiRateLimitValuesOverride { PerSecond = otherPerSecond, PerMinute = current.Other.PerMinute, PerHour = current.Other.PerHour },
+        };
+    }
+
+    /// <summary>
+    /// "Dane testowe" (no token), on NIPs nobody else uses: a VAT group with a subunit, grants, a person (and 30001 for
+    /// its PESEL again), attachments, a blocked and unblocked context, each undone; 400 in both formats.
+    /// </summary>
+    private async Task TestDataAsync(Random random, CancellationToken ct)
+    {
+        var (client, handler) = KsefTestKit.Client(sandbox, observer: log.Observer());
+        var data = client.TestData;
+        var subject = Identifiers.KsefIdentifiers.NewNip(random);
+        var helper = Identifiers.KsefIdentifiers.NewNip(random);
+        var personNip = Identifiers.KsefIdentifiers.NewNip(random);
+        var pesel = string.Concat(Enumerable.Range(0, 11).Select(_ => (char)('0' + random.Next(10))));
+        TestDataContextIdentifier Context(string nip) => new() { Type = TestDataContextIdentifierType.Nip, Value = nip };
+        TestDataAuthorizedIdentifier Authorized(string nip) => new() { Type = TestDataAuthorizedIdentifierType.Nip, Value = nip };
+        TestDataAuthenticationContextIdentifier Blocked(string nip) => new() { Type = TestDataAuthenticationContextIdentifierType.Nip, Value = nip };
+
+        await data.CreateSubjectAsync(new SubjectCreateRequest
+        {
+            SubjectNip = subject,
+            SubjectType = SubjectType.VatGroup,
+            Description = "Grupa VAT",
+            Subunits = [new Subunit { SubjectNip = Identifiers.KsefIdentifiers.NewNip(random), Description = "Członek grupy" }],
+        }, ct);
+        await data.GrantPermissionsAsync(new TestDataPermissionsGrantRequest
+        {
+            ContextIdentifier = Context(subject),
+            AuthorizedIdentifier = Authorized(helper),
+            Permissions = [new TestDataPermission { PermissionType = TestDataPermissionType.InvoiceRead, Description = "Czyta faktury" }],
+        }, ct);
+        await data.RevokePermissionsAsync(new TestDataPermissionsRevokeRequest { ContextIdentifier = Context(subject), AuthorizedIdentifier = Authorized(helper) }, ct);
+        await data.CreatePersonAsync(new PersonCreateRequest { Nip = personNip, Pesel = pesel, IsBailiff = false, Description = "JDG" }, ct);
+        await data.EnableAttachmentsAsync(new AttachmentPermissionGrantRequest { Nip = subject }, ct);
+        await data.DisableAttachmentsAsync(new AttachmentPermissionRevokeRequest { Nip = subject }, ct);
+        await data.BlockContextAuthenticationAsync(new BlockContextAuthenticationRequest { ContextIdentifier = Blocked(subject) }, ct);
+        await data.UnblockContextAuthenticationAsync(new UnblockContextAuthenticationRequest { ContextIdentifier = Blocked(subject) }, ct);
+
+        var problemDetails = false;
+        foreach (var format in new[] { false, true })
+        {
+            problemDetails = format;
+            if (problemDetails) handler.Headers[KsefResults.ErrorFormatHeader] = "problem-details";
+            await Bad(() => data.CreateSubjectAsync(new SubjectCreateRequest { SubjectNip = "1234567890", SubjectType = SubjectType.JST, Description = "x" }, ct), 21405);
+            await Bad(() => data.RemoveSubjectAsync(new SubjectRemoveRequest { SubjectNip = "1234567890" }, ct), 21405);
+            await Bad(() => data.CreatePersonAsync(new PersonCreateRequest { Nip = personNip, Pesel = pesel, IsBailiff = false, Description = "again" }, ct), 30001);
+            await Bad(() => data.CreatePersonAsync(new PersonCreateRequest { Nip = personNip, Pesel = "123", IsBailiff = false, Description = "x" }, ct), 21405);
+            await Bad(() => data.RemovePersonAsync(new PersonRemoveRequest { Nip = "1234567890" }, ct), 21405);
+            await Bad(() => data.GrantPermissionsAsync(new TestDataPermissionsGrantRequest { ContextIdentifier = Context("1234567890"), AuthorizedIdentifier = Authorized(helper), Permissions = [] }, ct), 21405);
+            await Bad(() => data.EnableAttachmentsAsync(new AttachmentPermissionGrantRequest { Nip = "1234567890" }, ct), 21405);
+            await Bad(() => data.DisableAttachmentsAsync(new AttachmentPermissionRevokeRequest { Nip = "1234567890" }, ct), 21405);
+            foreach (var path in new[] { "subject", "subject/remove", "person", "person/remove", "permissions", "permissions/revoke", "attachment", "attachment/revoke", "context/block", "context/unblock" })
+            {
+                await RawBad("testdata/" + path, null, problemDetails, ct, HttpMethod.Post);
+            }
+            await RawBad("testdata/permissions/revoke", null, problemDetails, ct, HttpMethod.Post, "{}");
+            await RawBad("testdata/context/block", null, problemDetails, ct, HttpMethod.Post, "{}");
+            await RawBad("testdata/context/unblock", null, problemDetails, ct, HttpMethod.Post, """{"contextIdentifier":{"type":"Nip","value":" "}}""");
+        }
+
+        await data.RemovePersonAsync(new PersonRemoveRequest { Nip = personNip }, ct);
+        await data.RemoveSubjectAsync(new SubjectRemoveRequest { SubjectNip = subject }, ct);
+
+        async Task Bad(Func<Task> call, int code)
+        {
+            var error = await Assert.ThrowsAsync<KsefApiException>(call);
+            Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+            Assert.Equal(problemDetails, error.IsProblemDetails);
+            Assert.Equal(code, error.ExceptionCode);
+        }
+    }
+
+    /// <summary>401 on the access-management routes that take a token (none, a forged one); "Dane testowe" takes none.</summary>
+    private async Task AccessManagementUnauthorizedAsync(string tokenReference, string operationReference, CancellationToken ct)
+    {
+        const string empty = "{}";
+        (HttpMethod Method, string Path, string? Body)[] calls =
+        [
+            (HttpMethod.Get, "auth/sessions", null),
+            (HttpMethod.Delete, "auth/sessions/current", null),
+            (HttpMethod.Delete, $"auth/sessions/{MissingReference.Replace("-SO-", "-AU-", StringComparison.Ordinal)}", null),
+            (HttpMethod.Post, "tokens", """{"permissions":["InvoiceRead"],"description":"x"}"""),
+            (HttpMethod.Get, "tokens", null),
+            (HttpMethod.Get, $"tokens/{tokenReference}", null),
+            (HttpMethod.Delete, $"tokens/{tokenReference}", null),
+            (HttpMethod.Get, "limits/context", null),
+            (HttpMethod.Get, "limits/subject", null),
+            (HttpMethod.Get, "rate-limits", null),
+            (HttpMethod.Get, "certificates/limits", null),
+            (HttpMethod.Post, "testdata/limits/context/session", empty),
+            (HttpMethod.Delete, "testdata/limits/context/session", null),
+            (HttpMethod.Post, "testdata/limits/subject/certificate", empty),
+            (HttpMethod.Delete, "testdata/limits/subject/certificate", null),
+            (HttpMethod.Post, "testdata/rate-limits", empty),
+            (HttpMethod.Delete, "testdata/rate-limits", null),
+            (HttpMethod.Post, "testdata/rate-limits/production", null),
+            (HttpMethod.Post, "permissions/persons/grants", empty),
+            (HttpMethod.Post, "permissions/entities/grants", empty),
+            (HttpMethod.Delete, $"permissions/common/grants/{Guid.Empty}", null),
+            (HttpMethod.Get, $"permissions/operations/{operationReference}", null),
+            (HttpMethod.Post, "permissions/query/persons/grants", """{"queryType":"PermissionsGrantedInCurrentContext"}"""),
+            (HttpMethod.Post, "permissions/query/personal/grants", empty),
+        ];
+        using var http = log.PlainClient(sandbox.BaseAddress);
+        foreach (var bearer in new[] { null, "eyJmb3JnZWQ.AAAA" })
+        {
+            foreach (var (method, path, body) in calls)
+            {
+                using var request = new HttpRequestMessage(method, "v2/" + path);
+                if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                using var response = await http.SendAsync(request, ct);
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
         }
     }
 
@@ -435,12 +813,12 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
         }
     }
 
-    private async Task RawBad(string path, string token, bool problemDetails, CancellationToken ct, HttpMethod? method = null)
+    private async Task RawBad(string path, string? token, bool problemDetails, CancellationToken ct, HttpMethod? method = null, string body = "{")
     {
         using var http = log.PlainClient(sandbox.BaseAddress);
         using var request = new HttpRequestMessage(method ?? HttpMethod.Get, "v2/" + path);
-        if (method == HttpMethod.Post) request.Content = new StringContent("{", System.Text.Encoding.UTF8, "application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (method == HttpMethod.Post) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (problemDetails) request.Headers.Add(KsefResults.ErrorFormatHeader, "problem-details");
         using var response = await http.SendAsync(request, ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -54,6 +54,23 @@ namespace Consumer.Ksef
         public bool IsKnown => Value switch { "EntityByIdentifier" or "EntityByFingerprint" => true, _ => false };
 
         /// <summary>
+        /// Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.
+        /// </summary>
+        public static global::Consumer.Ksef.EntitySubjectDetailsType FromValue(string value)
+        {
+            switch (value)
+            {
+                case "EntityByIdentifier": return EntityByIdentifier;
+                case "EntityByFingerprint": return EntityByFingerprint;
+            }
+            for (var i = 0; i < KnownValues.Count; i++)
+            {
+                if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];
+            }
+            return new(value);
+        }
+
+        /// <summary>
         /// Ordinal comparison of the wire values.
         /// </summary>
         public bool Equals(global::Consumer.Ksef.EntitySubjectDetailsType other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);
@@ -93,12 +110,12 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EntitySubjectDetailsType"/&gt; as a JSON string.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EntitySubjectDetailsType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class EntitySubjectDetailsTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EntitySubjectDetailsType>
     {
         public override global::Consumer.Ksef.EntitySubjectDetailsType Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : new global::Consumer.Ksef.EntitySubjectDetailsType(reader.GetString()!);
+            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : global::Consumer.Ksef.EntitySubjectDetailsType.FromValue(reader.GetString()!);
 
         public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Consumer.Ksef.EntitySubjectDetailsType value, global::System.Text.Json.JsonSerializerOptions options)
             => writer.WriteStringValue(value.Value);

@@ -114,6 +114,33 @@ namespace Consumer.Ksef
         public bool IsKnown => Value switch { "Vat" or "Zal" or "Kor" or "Roz" or "Upr" or "KorZal" or "KorRoz" or "VatPef" or "VatPefSp" or "KorPef" or "VatRr" or "KorVatRr" => true, _ => false };
 
         /// <summary>
+        /// Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.
+        /// </summary>
+        public static global::Consumer.Ksef.InvoiceType FromValue(string value)
+        {
+            switch (value)
+            {
+                case "Vat": return Vat;
+                case "Zal": return Zal;
+                case "Kor": return Kor;
+                case "Roz": return Roz;
+                case "Upr": return Upr;
+                case "KorZal": return KorZal;
+                case "KorRoz": return KorRoz;
+                case "VatPef": return VatPef;
+                case "VatPefSp": return VatPefSp;
+                case "KorPef": return KorPef;
+                case "VatRr": return VatRr;
+                case "KorVatRr": return KorVatRr;
+            }
+            for (var i = 0; i < KnownValues.Count; i++)
+            {
+                if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];
+            }
+            return new(value);
+        }
+
+        /// <summary>
         /// Ordinal comparison of the wire values.
         /// </summary>
         public bool Equals(global::Consumer.Ksef.InvoiceType other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);
@@ -153,12 +180,12 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceType"/&gt; as a JSON string.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class InvoiceTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceType>
     {
         public override global::Consumer.Ksef.InvoiceType Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : new global::Consumer.Ksef.InvoiceType(reader.GetString()!);
+            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : global::Consumer.Ksef.InvoiceType.FromValue(reader.GetString()!);
 
         public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Consumer.Ksef.InvoiceType value, global::System.Text.Json.JsonSerializerOptions options)
             => writer.WriteStringValue(value.Value);

@@ -80,6 +80,29 @@ namespace Consumer.Ksef
         public bool IsKnown => Value switch { "CredentialsManage" or "CredentialsRead" or "InvoiceWrite" or "InvoiceRead" or "Introspection" or "SubunitManage" or "EnforcementOperations" or "VatUeManage" => true, _ => false };
 
         /// <summary>
+        /// Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.
+        /// </summary>
+        public static global::Consumer.Ksef.PersonalPermissionType FromValue(string value)
+        {
+            switch (value)
+            {
+                case "CredentialsManage": return CredentialsManage;
+                case "CredentialsRead": return CredentialsRead;
+                case "InvoiceWrite": return InvoiceWrite;
+                case "InvoiceRead": return InvoiceRead;
+                case "Introspection": return Introspection;
+                case "SubunitManage": return SubunitManage;
+                case "EnforcementOperations": return EnforcementOperations;
+                case "VatUeManage": return VatUeManage;
+            }
+            for (var i = 0; i < KnownValues.Count; i++)
+            {
+                if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];
+            }
+            return new(value);
+        }
+
+        /// <summary>
         /// Ordinal comparison of the wire values.
         /// </summary>
         public bool Equals(global::Consumer.Ksef.PersonalPermissionType other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);
@@ -119,12 +142,12 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionType"/&gt; as a JSON string.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionType>
     {
         public override global::Consumer.Ksef.PersonalPermissionType Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : new global::Consumer.Ksef.PersonalPermissionType(reader.GetString()!);
+            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : global::Consumer.Ksef.PersonalPermissionType.FromValue(reader.GetString()!);
 
         public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Consumer.Ksef.PersonalPermissionType value, global::System.Text.Json.JsonSerializerOptions options)
             => writer.WriteStringValue(value.Value);

@@ -60,6 +60,25 @@ namespace Consumer.Ksef
         public bool IsKnown => Value switch { "Nip" or "InternalId" or "NipVatUe" or "PeppolId" => true, _ => false };
 
         /// <summary>
+        /// Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.
+        /// </summary>
+        public static global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType FromValue(string value)
+        {
+            switch (value)
+            {
+                case "Nip": return Nip;
+                case "InternalId": return InternalId;
+                case "NipVatUe": return NipVatUe;
+                case "PeppolId": return PeppolId;
+            }
+            for (var i = 0; i < KnownValues.Count; i++)
+            {
+                if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];
+            }
+            return new(value);
+        }
+
+        /// <summary>
         /// Ordinal comparison of the wire values.
         /// </summary>
         public bool Equals(global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);
@@ -99,12 +118,12 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType"/&gt; as a JSON string.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class TestDataAuthenticationContextIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>
     {
         public override global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
-            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : new global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType(reader.GetString()!);
+            => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType.FromValue(reader.GetString()!);
 
         public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType value, global::System.Text.Json.JsonSerializerOptions options)
             => writer.WriteStringValue(value.Value);

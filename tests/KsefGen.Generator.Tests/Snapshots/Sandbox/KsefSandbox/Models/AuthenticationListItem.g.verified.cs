@@ -106,11 +106,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationListItem"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationListItem"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationListItemJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationListItem>
     {
         public static readonly AuthenticationListItemJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "startDate", "authenticationMethod", "authenticationMethodInfo", "status", "isTokenRedeemed", "lastTokenRefreshDate", "refreshTokenValidUntil", "referenceNumber", "isCurrent" };
 
         public override global::Consumer.Ksef.AuthenticationListItem? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -125,57 +127,54 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p6 = default;
             string? p7 = default;
             bool? p8 = default;
+            global::System.Span<bool> exact = stackalloc bool[9];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("startDate"u8))
+                var slot = reader.ValueTextEquals("startDate"u8) ? 0
+                    : reader.ValueTextEquals("authenticationMethod"u8) ? 1
+                    : reader.ValueTextEquals("authenticationMethodInfo"u8) ? 2
+                    : reader.ValueTextEquals("status"u8) ? 3
+                    : reader.ValueTextEquals("isTokenRedeemed"u8) ? 4
+                    : reader.ValueTextEquals("lastTokenRefreshDate"u8) ? 5
+                    : reader.ValueTextEquals("refreshTokenValidUntil"u8) ? 6
+                    : reader.ValueTextEquals("referenceNumber"u8) ? 7
+                    : reader.ValueTextEquals("isCurrent"u8) ? 8
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("authenticationMethod"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationMethod) : new global::Consumer.Ksef.AuthenticationMethod(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("authenticationMethodInfo"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.AuthenticationMethodInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AuthenticationMethodInfo), options);
-                }
-                else if (reader.ValueTextEquals("status"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
-                }
-                else if (reader.ValueTextEquals("isTokenRedeemed"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("lastTokenRefreshDate"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("refreshTokenValidUntil"u8))
-                {
-                    reader.Read();
-                    p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("referenceNumber"u8))
-                {
-                    reader.Read();
-                    p7 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("isCurrent"u8))
-                {
-                    reader.Read();
-                    p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationMethod) : global::Consumer.Ksef.AuthenticationMethod.FromValue(reader.GetString()!));
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.AuthenticationMethodInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AuthenticationMethodInfo), options);
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 6:
+                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 7:
+                        p7 = reader.GetString();
+                        break;
+                    case 8:
+                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.AuthenticationListItem

@@ -43,11 +43,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.BatchSessionEffectiveContextLimits"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.BatchSessionEffectiveContextLimits"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class BatchSessionEffectiveContextLimitsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>
     {
         public static readonly BatchSessionEffectiveContextLimitsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "maxInvoiceSizeInMB", "maxInvoiceWithAttachmentSizeInMB", "maxInvoices" };
 
         public override global::Consumer.Ksef.BatchSessionEffectiveContextLimits? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -56,27 +58,30 @@ namespace Consumer.Ksef.Serialization
             int p0 = default;
             int p1 = default;
             int p2 = default;
+            global::System.Span<bool> exact = stackalloc bool[3];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("maxInvoiceSizeInMB"u8))
+                var slot = reader.ValueTextEquals("maxInvoiceSizeInMB"u8) ? 0
+                    : reader.ValueTextEquals("maxInvoiceWithAttachmentSizeInMB"u8) ? 1
+                    : reader.ValueTextEquals("maxInvoices"u8) ? 2
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                }
-                else if (reader.ValueTextEquals("maxInvoiceWithAttachmentSizeInMB"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                }
-                else if (reader.ValueTextEquals("maxInvoices"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.BatchSessionEffectiveContextLimits

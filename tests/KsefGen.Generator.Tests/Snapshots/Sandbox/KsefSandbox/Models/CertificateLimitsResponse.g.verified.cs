@@ -43,11 +43,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.CertificateLimitsResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.CertificateLimitsResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class CertificateLimitsResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CertificateLimitsResponse>
     {
         public static readonly CertificateLimitsResponseJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "canRequest", "enrollment", "certificate" };
 
         public override global::Consumer.Ksef.CertificateLimitsResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -56,27 +58,30 @@ namespace Consumer.Ksef.Serialization
             bool p0 = default;
             global::Consumer.Ksef.CertificateLimit? p1 = default;
             global::Consumer.Ksef.CertificateLimit? p2 = default;
+            global::System.Span<bool> exact = stackalloc bool[3];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("canRequest"u8))
+                var slot = reader.ValueTextEquals("canRequest"u8) ? 0
+                    : reader.ValueTextEquals("enrollment"u8) ? 1
+                    : reader.ValueTextEquals("certificate"u8) ? 2
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("enrollment"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateLimit), options);
-                }
-                else if (reader.ValueTextEquals("certificate"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateLimit), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateLimit), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateLimit), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.CertificateLimitsResponse

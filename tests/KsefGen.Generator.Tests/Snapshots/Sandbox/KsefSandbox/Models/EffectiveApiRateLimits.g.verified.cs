@@ -115,11 +115,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EffectiveApiRateLimits"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EffectiveApiRateLimits"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class EffectiveApiRateLimitsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EffectiveApiRateLimits>
     {
         public static readonly EffectiveApiRateLimitsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "onlineSession", "batchSession", "invoiceSend", "invoiceStatus", "sessionList", "sessionInvoiceList", "sessionMisc", "invoiceMetadata", "invoiceExport", "invoiceExportStatus", "invoiceDownload", "other" };
 
         public override global::Consumer.Ksef.EffectiveApiRateLimits? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -137,72 +139,66 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.EffectiveApiRateLimitValues? p9 = default;
             global::Consumer.Ksef.EffectiveApiRateLimitValues? p10 = default;
             global::Consumer.Ksef.EffectiveApiRateLimitValues? p11 = default;
+            global::System.Span<bool> exact = stackalloc bool[12];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("onlineSession"u8))
+                var slot = reader.ValueTextEquals("onlineSession"u8) ? 0
+                    : reader.ValueTextEquals("batchSession"u8) ? 1
+                    : reader.ValueTextEquals("invoiceSend"u8) ? 2
+                    : reader.ValueTextEquals("invoiceStatus"u8) ? 3
+                    : reader.ValueTextEquals("sessionList"u8) ? 4
+                    : reader.ValueTextEquals("sessionInvoiceList"u8) ? 5
+                    : reader.ValueTextEquals("sessionMisc"u8) ? 6
+                    : reader.ValueTextEquals("invoiceMetadata"u8) ? 7
+                    : reader.ValueTextEquals("invoiceExport"u8) ? 8
+                    : reader.ValueTextEquals("invoiceExportStatus"u8) ? 9
+                    : reader.ValueTextEquals("invoiceDownload"u8) ? 10
+                    : reader.ValueTextEquals("other"u8) ? 11
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("batchSession"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("invoiceSend"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("invoiceStatus"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("sessionList"u8))
-                {
-                    reader.Read();
-                    p4 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("sessionInvoiceList"u8))
-                {
-                    reader.Read();
-                    p5 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("sessionMisc"u8))
-                {
-                    reader.Read();
-                    p6 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("invoiceMetadata"u8))
-                {
-                    reader.Read();
-                    p7 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("invoiceExport"u8))
-                {
-                    reader.Read();
-                    p8 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("invoiceExportStatus"u8))
-                {
-                    reader.Read();
-                    p9 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("invoiceDownload"u8))
-                {
-                    reader.Read();
-                    p10 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else if (reader.ValueTextEquals("other"u8))
-                {
-                    reader.Read();
-                    p11 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 4:
+                        p4 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 5:
+                        p5 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 6:
+                        p6 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 7:
+                        p7 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 8:
+                        p8 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 9:
+                        p9 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 10:
+                        p10 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    case 11:
+                        p11 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.EffectiveApiRateLimits

@@ -35,11 +35,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EffectiveContextLimits"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EffectiveContextLimits"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class EffectiveContextLimitsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EffectiveContextLimits>
     {
         public static readonly EffectiveContextLimitsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "onlineSession", "batchSession" };
 
         public override global::Consumer.Ksef.EffectiveContextLimits? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -47,22 +49,26 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for EffectiveContextLimits.");
             global::Consumer.Ksef.OnlineSessionEffectiveContextLimits? p0 = default;
             global::Consumer.Ksef.BatchSessionEffectiveContextLimits? p1 = default;
+            global::System.Span<bool> exact = stackalloc bool[2];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("onlineSession"u8))
+                var slot = reader.ValueTextEquals("onlineSession"u8) ? 0
+                    : reader.ValueTextEquals("batchSession"u8) ? 1
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.OnlineSessionEffectiveContextLimitsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.OnlineSessionEffectiveContextLimits), options);
-                }
-                else if (reader.ValueTextEquals("batchSession"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.BatchSessionEffectiveContextLimitsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.BatchSessionEffectiveContextLimits), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.OnlineSessionEffectiveContextLimitsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.OnlineSessionEffectiveContextLimits), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.BatchSessionEffectiveContextLimitsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.BatchSessionEffectiveContextLimits), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.EffectiveContextLimits

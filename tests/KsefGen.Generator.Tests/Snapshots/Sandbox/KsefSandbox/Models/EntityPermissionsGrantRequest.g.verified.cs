@@ -51,11 +51,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EntityPermissionsGrantRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EntityPermissionsGrantRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class EntityPermissionsGrantRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EntityPermissionsGrantRequest>
     {
         public static readonly EntityPermissionsGrantRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectIdentifier", "permissions", "description", "subjectDetails" };
 
         public override global::Consumer.Ksef.EntityPermissionsGrantRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,32 +67,34 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.EntityPermission>? p1 = default;
             string? p2 = default;
             global::Consumer.Ksef.EntityDetails? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectIdentifier"u8))
+                var slot = reader.ValueTextEquals("subjectIdentifier"u8) ? 0
+                    : reader.ValueTextEquals("permissions"u8) ? 1
+                    : reader.ValueTextEquals("description"u8) ? 2
+                    : reader.ValueTextEquals("subjectDetails"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EntityPermissionsSubjectIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("permissions"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.EntityPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.EntityPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.EntityPermission), o1)!);
-                }
-                else if (reader.ValueTextEquals("description"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("subjectDetails"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.EntityDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EntityDetails), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EntityPermissionsSubjectIdentifier), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.EntityPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.EntityPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.EntityPermission), o1)!);
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.EntityDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EntityDetails), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.EntityPermissionsGrantRequest

@@ -43,11 +43,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.IdDocument"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.IdDocument"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class IdDocumentJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.IdDocument>
     {
         public static readonly IdDocumentJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "type", "number", "country" };
 
         public override global::Consumer.Ksef.IdDocument? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -56,27 +58,30 @@ namespace Consumer.Ksef.Serialization
             string? p0 = default;
             string? p1 = default;
             string? p2 = default;
+            global::System.Span<bool> exact = stackalloc bool[3];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("type"u8))
+                var slot = reader.ValueTextEquals("type"u8) ? 0
+                    : reader.ValueTextEquals("number"u8) ? 1
+                    : reader.ValueTextEquals("country"u8) ? 2
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("number"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("country"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.IdDocument

@@ -51,11 +51,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceExportRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceExportRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceExportRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportRequest>
     {
         public static readonly InvoiceExportRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "encryption", "onlyMetadata", "filters", "compressionType" };
 
         public override global::Consumer.Ksef.InvoiceExportRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,32 +67,34 @@ namespace Consumer.Ksef.Serialization
             bool? p1 = default;
             global::Consumer.Ksef.InvoiceQueryFilters? p2 = default;
             global::Consumer.Ksef.CompressionType? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("encryption"u8))
+                var slot = reader.ValueTextEquals("encryption"u8) ? 0
+                    : reader.ValueTextEquals("onlyMetadata"u8) ? 1
+                    : reader.ValueTextEquals("filters"u8) ? 2
+                    : reader.ValueTextEquals("compressionType"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
-                }
-                else if (reader.ValueTextEquals("onlyMetadata"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("filters"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryFilters), options);
-                }
-                else if (reader.ValueTextEquals("compressionType"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CompressionType?) : new global::Consumer.Ksef.CompressionType(reader.GetString()!));
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryFilters), options);
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CompressionType?) : global::Consumer.Ksef.CompressionType.FromValue(reader.GetString()!));
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.InvoiceExportRequest

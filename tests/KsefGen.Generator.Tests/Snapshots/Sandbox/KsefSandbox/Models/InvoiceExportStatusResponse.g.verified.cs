@@ -56,11 +56,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceExportStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportStatusResponse>
     {
         public static readonly InvoiceExportStatusResponseJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "status", "completedDate", "packageExpirationDate", "package" };
 
         public override global::Consumer.Ksef.InvoiceExportStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -70,32 +72,34 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p1 = default;
             global::System.DateTimeOffset? p2 = default;
             global::Consumer.Ksef.InvoicePackage? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("status"u8))
+                var slot = reader.ValueTextEquals("status"u8) ? 0
+                    : reader.ValueTextEquals("completedDate"u8) ? 1
+                    : reader.ValueTextEquals("packageExpirationDate"u8) ? 2
+                    : reader.ValueTextEquals("package"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
-                }
-                else if (reader.ValueTextEquals("completedDate"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("packageExpirationDate"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("package"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoicePackage), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoicePackage), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.InvoiceExportStatusResponse

@@ -201,11 +201,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceMetadata"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceMetadata"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceMetadataJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadata>
     {
         public static readonly InvoiceMetadataJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "ksefNumber", "invoiceNumber", "issueDate", "invoicingDate", "acquisitionDate", "permanentStorageDate", "seller", "buyer", "netAmount", "grossAmount", "vatAmount", "currency", "invoicingMode", "invoiceType", "formCode", "isSelfInvoicing", "hasAttachment", "invoiceHash", "hashOfCorrectedInvoice", "thirdSubjects", "authorizedSubject" };
 
         public override global::Consumer.Ksef.InvoiceMetadata? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -232,117 +234,102 @@ namespace Consumer.Ksef.Serialization
             byte[]? p18 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceMetadataThirdSubject>? p19 = default;
             global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject? p20 = default;
+            global::System.Span<bool> exact = stackalloc bool[21];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("ksefNumber"u8))
+                var slot = reader.ValueTextEquals("ksefNumber"u8) ? 0
+                    : reader.ValueTextEquals("invoiceNumber"u8) ? 1
+                    : reader.ValueTextEquals("issueDate"u8) ? 2
+                    : reader.ValueTextEquals("invoicingDate"u8) ? 3
+                    : reader.ValueTextEquals("acquisitionDate"u8) ? 4
+                    : reader.ValueTextEquals("permanentStorageDate"u8) ? 5
+                    : reader.ValueTextEquals("seller"u8) ? 6
+                    : reader.ValueTextEquals("buyer"u8) ? 7
+                    : reader.ValueTextEquals("netAmount"u8) ? 8
+                    : reader.ValueTextEquals("grossAmount"u8) ? 9
+                    : reader.ValueTextEquals("vatAmount"u8) ? 10
+                    : reader.ValueTextEquals("currency"u8) ? 11
+                    : reader.ValueTextEquals("invoicingMode"u8) ? 12
+                    : reader.ValueTextEquals("invoiceType"u8) ? 13
+                    : reader.ValueTextEquals("formCode"u8) ? 14
+                    : reader.ValueTextEquals("isSelfInvoicing"u8) ? 15
+                    : reader.ValueTextEquals("hasAttachment"u8) ? 16
+                    : reader.ValueTextEquals("invoiceHash"u8) ? 17
+                    : reader.ValueTextEquals("hashOfCorrectedInvoice"u8) ? 18
+                    : reader.ValueTextEquals("thirdSubjects"u8) ? 19
+                    : reader.ValueTextEquals("authorizedSubject"u8) ? 20
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("invoiceNumber"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("issueDate"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
-                }
-                else if (reader.ValueTextEquals("invoicingDate"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("acquisitionDate"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("permanentStorageDate"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("seller"u8))
-                {
-                    reader.Read();
-                    p6 = global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataSeller), options);
-                }
-                else if (reader.ValueTextEquals("buyer"u8))
-                {
-                    reader.Read();
-                    p7 = global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataBuyer), options);
-                }
-                else if (reader.ValueTextEquals("netAmount"u8))
-                {
-                    reader.Read();
-                    p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
-                }
-                else if (reader.ValueTextEquals("grossAmount"u8))
-                {
-                    reader.Read();
-                    p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
-                }
-                else if (reader.ValueTextEquals("vatAmount"u8))
-                {
-                    reader.Read();
-                    p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
-                }
-                else if (reader.ValueTextEquals("currency"u8))
-                {
-                    reader.Read();
-                    p11 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("invoicingMode"u8))
-                {
-                    reader.Read();
-                    p12 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode) : new global::Consumer.Ksef.InvoicingMode(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("invoiceType"u8))
-                {
-                    reader.Read();
-                    p13 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceType) : new global::Consumer.Ksef.InvoiceType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("formCode"u8))
-                {
-                    reader.Read();
-                    p14 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
-                }
-                else if (reader.ValueTextEquals("isSelfInvoicing"u8))
-                {
-                    reader.Read();
-                    p15 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("hasAttachment"u8))
-                {
-                    reader.Read();
-                    p16 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("invoiceHash"u8))
-                {
-                    reader.Read();
-                    p17 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("hashOfCorrectedInvoice"u8))
-                {
-                    reader.Read();
-                    p18 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("thirdSubjects"u8))
-                {
-                    reader.Read();
-                    p19 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceMetadataThirdSubject>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoiceMetadataThirdSubject), o1)!);
-                }
-                else if (reader.ValueTextEquals("authorizedSubject"u8))
-                {
-                    reader.Read();
-                    p20 = global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 6:
+                        p6 = global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataSeller), options);
+                        break;
+                    case 7:
+                        p7 = global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataBuyer), options);
+                        break;
+                    case 8:
+                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        break;
+                    case 9:
+                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        break;
+                    case 10:
+                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        break;
+                    case 11:
+                        p11 = reader.GetString();
+                        break;
+                    case 12:
+                        p12 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode) : global::Consumer.Ksef.InvoicingMode.FromValue(reader.GetString()!));
+                        break;
+                    case 13:
+                        p13 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceType) : global::Consumer.Ksef.InvoiceType.FromValue(reader.GetString()!));
+                        break;
+                    case 14:
+                        p14 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
+                        break;
+                    case 15:
+                        p15 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    case 16:
+                        p16 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    case 17:
+                        p17 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 18:
+                        p18 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 19:
+                        p19 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceMetadataThirdSubject>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoiceMetadataThirdSubject), o1)!);
+                        break;
+                    case 20:
+                        p20 = global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.InvoiceMetadata

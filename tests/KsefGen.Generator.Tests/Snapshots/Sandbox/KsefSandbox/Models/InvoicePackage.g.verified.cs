@@ -83,11 +83,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoicePackage"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoicePackage"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoicePackageJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoicePackage>
     {
         public static readonly InvoicePackageJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "invoiceCount", "size", "parts", "isTruncated", "lastIssueDate", "lastInvoicingDate", "lastPermanentStorageDate", "permanentStorageHwmDate" };
 
         public override global::Consumer.Ksef.InvoicePackage? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -101,52 +103,50 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p5 = default;
             global::System.DateTimeOffset? p6 = default;
             global::System.DateTimeOffset? p7 = default;
+            global::System.Span<bool> exact = stackalloc bool[8];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("invoiceCount"u8))
+                var slot = reader.ValueTextEquals("invoiceCount"u8) ? 0
+                    : reader.ValueTextEquals("size"u8) ? 1
+                    : reader.ValueTextEquals("parts"u8) ? 2
+                    : reader.ValueTextEquals("isTruncated"u8) ? 3
+                    : reader.ValueTextEquals("lastIssueDate"u8) ? 4
+                    : reader.ValueTextEquals("lastInvoicingDate"u8) ? 5
+                    : reader.ValueTextEquals("lastPermanentStorageDate"u8) ? 6
+                    : reader.ValueTextEquals("permanentStorageHwmDate"u8) ? 7
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
-                }
-                else if (reader.ValueTextEquals("size"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
-                }
-                else if (reader.ValueTextEquals("parts"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoicePackagePart>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoicePackagePart), o1)!);
-                }
-                else if (reader.ValueTextEquals("isTruncated"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("lastIssueDate"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
-                }
-                else if (reader.ValueTextEquals("lastInvoicingDate"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("lastPermanentStorageDate"u8))
-                {
-                    reader.Read();
-                    p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("permanentStorageHwmDate"u8))
-                {
-                    reader.Read();
-                    p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoicePackagePart>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoicePackagePart), o1)!);
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 6:
+                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 7:
+                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.InvoicePackage

@@ -91,11 +91,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoicePackagePart"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoicePackagePart"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoicePackagePartJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoicePackagePart>
     {
         public static readonly InvoicePackagePartJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "ordinalNumber", "partName", "method", "url", "partSize", "partHash", "encryptedPartSize", "encryptedPartHash", "expirationDate" };
 
         public override global::Consumer.Ksef.InvoicePackagePart? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -110,57 +112,54 @@ namespace Consumer.Ksef.Serialization
             long p6 = default;
             byte[]? p7 = default;
             global::System.DateTimeOffset p8 = default;
+            global::System.Span<bool> exact = stackalloc bool[9];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("ordinalNumber"u8))
+                var slot = reader.ValueTextEquals("ordinalNumber"u8) ? 0
+                    : reader.ValueTextEquals("partName"u8) ? 1
+                    : reader.ValueTextEquals("method"u8) ? 2
+                    : reader.ValueTextEquals("url"u8) ? 3
+                    : reader.ValueTextEquals("partSize"u8) ? 4
+                    : reader.ValueTextEquals("partHash"u8) ? 5
+                    : reader.ValueTextEquals("encryptedPartSize"u8) ? 6
+                    : reader.ValueTextEquals("encryptedPartHash"u8) ? 7
+                    : reader.ValueTextEquals("expirationDate"u8) ? 8
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                }
-                else if (reader.ValueTextEquals("partName"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("method"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("url"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
-                }
-                else if (reader.ValueTextEquals("partSize"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
-                }
-                else if (reader.ValueTextEquals("partHash"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("encryptedPartSize"u8))
-                {
-                    reader.Read();
-                    p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
-                }
-                else if (reader.ValueTextEquals("encryptedPartHash"u8))
-                {
-                    reader.Read();
-                    p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                }
-                else if (reader.ValueTextEquals("expirationDate"u8))
-                {
-                    reader.Read();
-                    p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 6:
+                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        break;
+                    case 7:
+                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
+                        break;
+                    case 8:
+                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.InvoicePackagePart

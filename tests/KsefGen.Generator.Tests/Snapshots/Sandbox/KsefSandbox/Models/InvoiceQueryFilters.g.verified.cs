@@ -148,11 +148,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceQueryFilters"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceQueryFilters"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceQueryFiltersJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryFilters>
     {
         public static readonly InvoiceQueryFiltersJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectType", "dateRange", "ksefNumber", "invoiceNumber", "amount", "sellerNip", "buyerIdentifier", "currencyCodes", "invoicingMode", "isSelfInvoicing", "formType", "invoiceTypes", "hasAttachment" };
 
         public override global::Consumer.Ksef.InvoiceQueryFilters? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -171,77 +173,70 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.InvoiceQueryFormType? p10 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceType>? p11 = default;
             bool? p12 = default;
+            global::System.Span<bool> exact = stackalloc bool[13];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectType"u8))
+                var slot = reader.ValueTextEquals("subjectType"u8) ? 0
+                    : reader.ValueTextEquals("dateRange"u8) ? 1
+                    : reader.ValueTextEquals("ksefNumber"u8) ? 2
+                    : reader.ValueTextEquals("invoiceNumber"u8) ? 3
+                    : reader.ValueTextEquals("amount"u8) ? 4
+                    : reader.ValueTextEquals("sellerNip"u8) ? 5
+                    : reader.ValueTextEquals("buyerIdentifier"u8) ? 6
+                    : reader.ValueTextEquals("currencyCodes"u8) ? 7
+                    : reader.ValueTextEquals("invoicingMode"u8) ? 8
+                    : reader.ValueTextEquals("isSelfInvoicing"u8) ? 9
+                    : reader.ValueTextEquals("formType"u8) ? 10
+                    : reader.ValueTextEquals("invoiceTypes"u8) ? 11
+                    : reader.ValueTextEquals("hasAttachment"u8) ? 12
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQuerySubjectType) : new global::Consumer.Ksef.InvoiceQuerySubjectType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("dateRange"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.InvoiceQueryDateRangeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryDateRange), options);
-                }
-                else if (reader.ValueTextEquals("ksefNumber"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("invoiceNumber"u8))
-                {
-                    reader.Read();
-                    p3 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("amount"u8))
-                {
-                    reader.Read();
-                    p4 = global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryAmount), options);
-                }
-                else if (reader.ValueTextEquals("sellerNip"u8))
-                {
-                    reader.Read();
-                    p5 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("buyerIdentifier"u8))
-                {
-                    reader.Read();
-                    p6 = global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryBuyerIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("currencyCodes"u8))
-                {
-                    reader.Read();
-                    p7 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.CurrencyCode>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CurrencyCode) : new global::Consumer.Ksef.CurrencyCode(r1.GetString()!)));
-                }
-                else if (reader.ValueTextEquals("invoicingMode"u8))
-                {
-                    reader.Read();
-                    p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : new global::Consumer.Ksef.InvoicingMode(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("isSelfInvoicing"u8))
-                {
-                    reader.Read();
-                    p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("formType"u8))
-                {
-                    reader.Read();
-                    p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQueryFormType?) : new global::Consumer.Ksef.InvoiceQueryFormType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("invoiceTypes"u8))
-                {
-                    reader.Read();
-                    p11 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceType) : new global::Consumer.Ksef.InvoiceType(r1.GetString()!)));
-                }
-                else if (reader.ValueTextEquals("hasAttachment"u8))
-                {
-                    reader.Read();
-                    p12 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQuerySubjectType) : global::Consumer.Ksef.InvoiceQuerySubjectType.FromValue(reader.GetString()!));
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.InvoiceQueryDateRangeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryDateRange), options);
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    case 3:
+                        p3 = reader.GetString();
+                        break;
+                    case 4:
+                        p4 = global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryAmount), options);
+                        break;
+                    case 5:
+                        p5 = reader.GetString();
+                        break;
+                    case 6:
+                        p6 = global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryBuyerIdentifier), options);
+                        break;
+                    case 7:
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.CurrencyCode>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CurrencyCode) : global::Consumer.Ksef.CurrencyCode.FromValue(r1.GetString()!)));
+                        break;
+                    case 8:
+                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : global::Consumer.Ksef.InvoicingMode.FromValue(reader.GetString()!));
+                        break;
+                    case 9:
+                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        break;
+                    case 10:
+                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQueryFormType?) : global::Consumer.Ksef.InvoiceQueryFormType.FromValue(reader.GetString()!));
+                        break;
+                    case 11:
+                        p11 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceType) : global::Consumer.Ksef.InvoiceType.FromValue(r1.GetString()!)));
+                        break;
+                    case 12:
+                        p12 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.InvoiceQueryFilters

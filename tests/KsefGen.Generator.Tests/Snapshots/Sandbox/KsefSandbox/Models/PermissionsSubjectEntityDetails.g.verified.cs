@@ -47,11 +47,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PermissionsSubjectEntityDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsSubjectEntityDetails>
     {
         public static readonly PermissionsSubjectEntityDetailsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectDetailsType", "fullName", "address" };
 
         public override global::Consumer.Ksef.PermissionsSubjectEntityDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -60,27 +62,30 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.EntitySubjectDetailsType p0 = default;
             string? p1 = default;
             string? p2 = default;
+            global::System.Span<bool> exact = stackalloc bool[3];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectDetailsType"u8))
+                var slot = reader.ValueTextEquals("subjectDetailsType"u8) ? 0
+                    : reader.ValueTextEquals("fullName"u8) ? 1
+                    : reader.ValueTextEquals("address"u8) ? 2
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.EntitySubjectDetailsType) : new global::Consumer.Ksef.EntitySubjectDetailsType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("fullName"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("address"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.EntitySubjectDetailsType) : global::Consumer.Ksef.EntitySubjectDetailsType.FromValue(reader.GetString()!));
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PermissionsSubjectEntityDetails

@@ -72,11 +72,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PermissionsSubjectPersonDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsSubjectPersonDetails>
     {
         public static readonly PermissionsSubjectPersonDetailsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectDetailsType", "firstName", "lastName", "personIdentifier", "birthDate", "idDocument" };
 
         public override global::Consumer.Ksef.PermissionsSubjectPersonDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -88,42 +90,42 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.PersonIdentifier? p3 = default;
             global::System.DateOnly? p4 = default;
             global::Consumer.Ksef.IdDocument? p5 = default;
+            global::System.Span<bool> exact = stackalloc bool[6];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectDetailsType"u8))
+                var slot = reader.ValueTextEquals("subjectDetailsType"u8) ? 0
+                    : reader.ValueTextEquals("firstName"u8) ? 1
+                    : reader.ValueTextEquals("lastName"u8) ? 2
+                    : reader.ValueTextEquals("personIdentifier"u8) ? 3
+                    : reader.ValueTextEquals("birthDate"u8) ? 4
+                    : reader.ValueTextEquals("idDocument"u8) ? 5
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonSubjectDetailsType) : new global::Consumer.Ksef.PersonSubjectDetailsType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("firstName"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("lastName"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("personIdentifier"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("birthDate"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
-                }
-                else if (reader.ValueTextEquals("idDocument"u8))
-                {
-                    reader.Read();
-                    p5 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonSubjectDetailsType) : global::Consumer.Ksef.PersonSubjectDetailsType.FromValue(reader.GetString()!));
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonIdentifier), options);
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        break;
+                    case 5:
+                        p5 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PermissionsSubjectPersonDetails

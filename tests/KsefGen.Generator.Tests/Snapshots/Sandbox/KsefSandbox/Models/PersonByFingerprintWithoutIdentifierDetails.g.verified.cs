@@ -51,11 +51,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonByFingerprintWithoutIdentifierDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>
     {
         public static readonly PersonByFingerprintWithoutIdentifierDetailsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "firstName", "lastName", "birthDate", "idDocument" };
 
         public override global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,32 +67,34 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             global::System.DateOnly p2 = default;
             global::Consumer.Ksef.IdDocument? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("firstName"u8))
+                var slot = reader.ValueTextEquals("firstName"u8) ? 0
+                    : reader.ValueTextEquals("lastName"u8) ? 1
+                    : reader.ValueTextEquals("birthDate"u8) ? 2
+                    : reader.ValueTextEquals("idDocument"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("lastName"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("birthDate"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
-                }
-                else if (reader.ValueTextEquals("idDocument"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails

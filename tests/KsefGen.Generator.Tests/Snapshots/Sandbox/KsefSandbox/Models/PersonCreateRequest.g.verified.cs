@@ -67,11 +67,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonCreateRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonCreateRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonCreateRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonCreateRequest>
     {
         public static readonly PersonCreateRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "nip", "pesel", "isBailiff", "description", "isDeceased", "createdDate" };
 
         public override global::Consumer.Ksef.PersonCreateRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -83,42 +85,42 @@ namespace Consumer.Ksef.Serialization
             string? p3 = default;
             bool? p4 = default;
             global::System.DateTimeOffset? p5 = default;
+            global::System.Span<bool> exact = stackalloc bool[6];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("nip"u8))
+                var slot = reader.ValueTextEquals("nip"u8) ? 0
+                    : reader.ValueTextEquals("pesel"u8) ? 1
+                    : reader.ValueTextEquals("isBailiff"u8) ? 2
+                    : reader.ValueTextEquals("description"u8) ? 3
+                    : reader.ValueTextEquals("isDeceased"u8) ? 4
+                    : reader.ValueTextEquals("createdDate"u8) ? 5
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("pesel"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("isBailiff"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("description"u8))
-                {
-                    reader.Read();
-                    p3 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("isDeceased"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("createdDate"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    case 3:
+                        p3 = reader.GetString();
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonCreateRequest

@@ -115,11 +115,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermission"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermission"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermission>
     {
         public static readonly PersonPermissionJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "id", "authorizedIdentifier", "contextIdentifier", "targetIdentifier", "authorIdentifier", "permissionScope", "description", "subjectPersonDetails", "subjectEntityDetails", "permissionState", "startDate", "canDelegate" };
 
         public override global::Consumer.Ksef.PersonPermission? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -137,72 +139,66 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.PermissionState p9 = default;
             global::System.DateTimeOffset p10 = default;
             bool p11 = default;
+            global::System.Span<bool> exact = stackalloc bool[12];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("id"u8))
+                var slot = reader.ValueTextEquals("id"u8) ? 0
+                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 1
+                    : reader.ValueTextEquals("contextIdentifier"u8) ? 2
+                    : reader.ValueTextEquals("targetIdentifier"u8) ? 3
+                    : reader.ValueTextEquals("authorIdentifier"u8) ? 4
+                    : reader.ValueTextEquals("permissionScope"u8) ? 5
+                    : reader.ValueTextEquals("description"u8) ? 6
+                    : reader.ValueTextEquals("subjectPersonDetails"u8) ? 7
+                    : reader.ValueTextEquals("subjectEntityDetails"u8) ? 8
+                    : reader.ValueTextEquals("permissionState"u8) ? 9
+                    : reader.ValueTextEquals("startDate"u8) ? 10
+                    : reader.ValueTextEquals("canDelegate"u8) ? 11
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("authorizedIdentifier"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("contextIdentifier"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("targetIdentifier"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("authorIdentifier"u8))
-                {
-                    reader.Read();
-                    p4 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("permissionScope"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionScope) : new global::Consumer.Ksef.PersonPermissionScope(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("description"u8))
-                {
-                    reader.Read();
-                    p6 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("subjectPersonDetails"u8))
-                {
-                    reader.Read();
-                    p7 = global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PermissionsSubjectPersonDetails), options);
-                }
-                else if (reader.ValueTextEquals("subjectEntityDetails"u8))
-                {
-                    reader.Read();
-                    p8 = global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PermissionsSubjectEntityDetails), options);
-                }
-                else if (reader.ValueTextEquals("permissionState"u8))
-                {
-                    reader.Read();
-                    p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState) : new global::Consumer.Ksef.PermissionState(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("startDate"u8))
-                {
-                    reader.Read();
-                    p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("canDelegate"u8))
-                {
-                    reader.Read();
-                    p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifier), options);
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifier), options);
+                        break;
+                    case 4:
+                        p4 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifier), options);
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionScope) : global::Consumer.Ksef.PersonPermissionScope.FromValue(reader.GetString()!));
+                        break;
+                    case 6:
+                        p6 = reader.GetString();
+                        break;
+                    case 7:
+                        p7 = global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PermissionsSubjectPersonDetails), options);
+                        break;
+                    case 8:
+                        p8 = global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PermissionsSubjectEntityDetails), options);
+                        break;
+                    case 9:
+                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
+                        break;
+                    case 10:
+                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 11:
+                        p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonPermission

@@ -56,11 +56,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionSubjectDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionSubjectDetails>
     {
         public static readonly PersonPermissionSubjectDetailsJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectDetailsType", "personById", "personByFpWithId", "personByFpNoId" };
 
         public override global::Consumer.Ksef.PersonPermissionSubjectDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -70,32 +72,34 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.PersonDetails? p1 = default;
             global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails? p2 = default;
             global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectDetailsType"u8))
+                var slot = reader.ValueTextEquals("subjectDetailsType"u8) ? 0
+                    : reader.ValueTextEquals("personById"u8) ? 1
+                    : reader.ValueTextEquals("personByFpWithId"u8) ? 2
+                    : reader.ValueTextEquals("personByFpNoId"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionSubjectDetailsType) : new global::Consumer.Ksef.PersonPermissionSubjectDetailsType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("personById"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonDetails), options);
-                }
-                else if (reader.ValueTextEquals("personByFpWithId"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails), options);
-                }
-                else if (reader.ValueTextEquals("personByFpNoId"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionSubjectDetailsType) : global::Consumer.Ksef.PersonPermissionSubjectDetailsType.FromValue(reader.GetString()!));
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonDetails), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails), options);
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonPermissionSubjectDetails

@@ -35,11 +35,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsAuthorizedIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>
     {
         public static readonly PersonPermissionsAuthorizedIdentifierJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "type", "value" };
 
         public override global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -47,22 +49,26 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for PersonPermissionsAuthorizedIdentifier.");
             global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType p0 = default;
             string? p1 = default;
+            global::System.Span<bool> exact = stackalloc bool[2];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("type"u8))
+                var slot = reader.ValueTextEquals("type"u8) ? 0
+                    : reader.ValueTextEquals("value"u8) ? 1
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType) : new global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("value"u8))
-                {
-                    reader.Read();
-                    p1 = reader.GetString();
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType) : global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType.FromValue(reader.GetString()!));
+                        break;
+                    case 1:
+                        p1 = reader.GetString();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier

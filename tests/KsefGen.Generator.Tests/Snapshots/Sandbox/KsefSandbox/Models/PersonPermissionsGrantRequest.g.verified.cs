@@ -51,11 +51,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsGrantRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsGrantRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsGrantRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsGrantRequest>
     {
         public static readonly PersonPermissionsGrantRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectIdentifier", "permissions", "description", "subjectDetails" };
 
         public override global::Consumer.Ksef.PersonPermissionsGrantRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,32 +67,34 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermissionType>? p1 = default;
             string? p2 = default;
             global::Consumer.Ksef.PersonPermissionSubjectDetails? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectIdentifier"u8))
+                var slot = reader.ValueTextEquals("subjectIdentifier"u8) ? 0
+                    : reader.ValueTextEquals("permissions"u8) ? 1
+                    : reader.ValueTextEquals("description"u8) ? 2
+                    : reader.ValueTextEquals("subjectDetails"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsSubjectIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("permissions"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionType) : new global::Consumer.Ksef.PersonPermissionType(r1.GetString()!)));
-                }
-                else if (reader.ValueTextEquals("description"u8))
-                {
-                    reader.Read();
-                    p2 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("subjectDetails"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionSubjectDetails), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsSubjectIdentifier), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionType) : global::Consumer.Ksef.PersonPermissionType.FromValue(r1.GetString()!)));
+                        break;
+                    case 2:
+                        p2 = reader.GetString();
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionSubjectDetails), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonPermissionsGrantRequest

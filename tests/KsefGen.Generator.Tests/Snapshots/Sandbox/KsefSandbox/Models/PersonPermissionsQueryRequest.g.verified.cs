@@ -79,11 +79,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsQueryRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsQueryRequest>
     {
         public static readonly PersonPermissionsQueryRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "authorIdentifier", "authorizedIdentifier", "contextIdentifier", "targetIdentifier", "permissionTypes", "permissionState", "queryType" };
 
         public override global::Consumer.Ksef.PersonPermissionsQueryRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -96,47 +98,46 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermissionType>? p4 = default;
             global::Consumer.Ksef.PermissionState? p5 = default;
             global::Consumer.Ksef.PersonPermissionsQueryType p6 = default;
+            global::System.Span<bool> exact = stackalloc bool[7];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("authorIdentifier"u8))
+                var slot = reader.ValueTextEquals("authorIdentifier"u8) ? 0
+                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 1
+                    : reader.ValueTextEquals("contextIdentifier"u8) ? 2
+                    : reader.ValueTextEquals("targetIdentifier"u8) ? 3
+                    : reader.ValueTextEquals("permissionTypes"u8) ? 4
+                    : reader.ValueTextEquals("permissionState"u8) ? 5
+                    : reader.ValueTextEquals("queryType"u8) ? 6
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("authorizedIdentifier"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("contextIdentifier"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("targetIdentifier"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("permissionTypes"u8))
-                {
-                    reader.Read();
-                    p4 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionType) : new global::Consumer.Ksef.PersonPermissionType(r1.GetString()!)));
-                }
-                else if (reader.ValueTextEquals("permissionState"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState?) : new global::Consumer.Ksef.PermissionState(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("queryType"u8))
-                {
-                    reader.Read();
-                    p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionsQueryType) : new global::Consumer.Ksef.PersonPermissionsQueryType(reader.GetString()!));
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifier), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifier), options);
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifier), options);
+                        break;
+                    case 4:
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionType) : global::Consumer.Ksef.PersonPermissionType.FromValue(r1.GetString()!)));
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState?) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
+                        break;
+                    case 6:
+                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionsQueryType) : global::Consumer.Ksef.PersonPermissionsQueryType.FromValue(reader.GetString()!));
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonPermissionsQueryRequest

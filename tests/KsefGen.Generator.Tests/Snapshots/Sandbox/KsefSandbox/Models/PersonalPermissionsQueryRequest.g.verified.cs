@@ -51,11 +51,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionsQueryRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionsQueryRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionsQueryRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionsQueryRequest>
     {
         public static readonly PersonalPermissionsQueryRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "contextIdentifier", "targetIdentifier", "permissionTypes", "permissionState" };
 
         public override global::Consumer.Ksef.PersonalPermissionsQueryRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,32 +67,34 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.PersonalPermissionsTargetIdentifier? p1 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonalPermissionType>? p2 = default;
             global::Consumer.Ksef.PermissionState? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("contextIdentifier"u8))
+                var slot = reader.ValueTextEquals("contextIdentifier"u8) ? 0
+                    : reader.ValueTextEquals("targetIdentifier"u8) ? 1
+                    : reader.ValueTextEquals("permissionTypes"u8) ? 2
+                    : reader.ValueTextEquals("permissionState"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonalPermissionsContextIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("targetIdentifier"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonalPermissionsTargetIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("permissionTypes"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonalPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonalPermissionType) : new global::Consumer.Ksef.PersonalPermissionType(r1.GetString()!)));
-                }
-                else if (reader.ValueTextEquals("permissionState"u8))
-                {
-                    reader.Read();
-                    p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState?) : new global::Consumer.Ksef.PermissionState(reader.GetString()!));
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonalPermissionsContextIdentifier), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonalPermissionsTargetIdentifier), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonalPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonalPermissionType) : global::Consumer.Ksef.PersonalPermissionType.FromValue(r1.GetString()!)));
+                        break;
+                    case 3:
+                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState?) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonalPermissionsQueryRequest

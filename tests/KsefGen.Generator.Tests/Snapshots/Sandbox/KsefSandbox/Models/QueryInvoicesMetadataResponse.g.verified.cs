@@ -51,11 +51,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class QueryInvoicesMetadataResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryInvoicesMetadataResponse>
     {
         public static readonly QueryInvoicesMetadataResponseJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "hasMore", "isTruncated", "permanentStorageHwmDate", "invoices" };
 
         public override global::Consumer.Ksef.QueryInvoicesMetadataResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,32 +67,34 @@ namespace Consumer.Ksef.Serialization
             bool p1 = default;
             global::System.DateTimeOffset? p2 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceMetadata>? p3 = default;
+            global::System.Span<bool> exact = stackalloc bool[4];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("hasMore"u8))
+                var slot = reader.ValueTextEquals("hasMore"u8) ? 0
+                    : reader.ValueTextEquals("isTruncated"u8) ? 1
+                    : reader.ValueTextEquals("permanentStorageHwmDate"u8) ? 2
+                    : reader.ValueTextEquals("invoices"u8) ? 3
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("isTruncated"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else if (reader.ValueTextEquals("permanentStorageHwmDate"u8))
-                {
-                    reader.Read();
-                    p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("invoices"u8))
-                {
-                    reader.Read();
-                    p3 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceMetadata>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoiceMetadata), o1)!);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    case 2:
+                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 3:
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceMetadata>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoiceMetadata), o1)!);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.QueryInvoicesMetadataResponse

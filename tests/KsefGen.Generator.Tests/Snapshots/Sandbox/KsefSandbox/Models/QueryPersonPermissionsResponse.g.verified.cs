@@ -35,11 +35,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryPersonPermissionsResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryPersonPermissionsResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class QueryPersonPermissionsResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryPersonPermissionsResponse>
     {
         public static readonly QueryPersonPermissionsResponseJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "permissions", "hasMore" };
 
         public override global::Consumer.Ksef.QueryPersonPermissionsResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -47,22 +49,26 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for QueryPersonPermissionsResponse.");
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermission>? p0 = default;
             bool p1 = default;
+            global::System.Span<bool> exact = stackalloc bool[2];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("permissions"u8))
+                var slot = reader.ValueTextEquals("permissions"u8) ? 0
+                    : reader.ValueTextEquals("hasMore"u8) ? 1
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.PersonPermission), o1)!);
-                }
-                else if (reader.ValueTextEquals("hasMore"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.PersonPermission), o1)!);
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.QueryPersonPermissionsResponse

@@ -35,11 +35,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryTokensResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryTokensResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class QueryTokensResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryTokensResponse>
     {
         public static readonly QueryTokensResponseJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "continuationToken", "tokens" };
 
         public override global::Consumer.Ksef.QueryTokensResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -47,22 +49,26 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for QueryTokensResponse.");
             string? p0 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.QueryTokensResponseItem>? p1 = default;
+            global::System.Span<bool> exact = stackalloc bool[2];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("continuationToken"u8))
+                var slot = reader.ValueTextEquals("continuationToken"u8) ? 0
+                    : reader.ValueTextEquals("tokens"u8) ? 1
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("tokens"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.QueryTokensResponseItem>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.QueryTokensResponseItemJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.QueryTokensResponseItem), o1)!);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.QueryTokensResponseItem>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.QueryTokensResponseItemJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.QueryTokensResponseItem), o1)!);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.QueryTokensResponse

@@ -98,11 +98,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryTokensResponseItem"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryTokensResponseItem"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class QueryTokensResponseItemJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryTokensResponseItem>
     {
         public static readonly QueryTokensResponseItemJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "referenceNumber", "authorIdentifier", "contextIdentifier", "description", "requestedPermissions", "dateCreated", "lastUseDate", "status", "statusDetails" };
 
         public override global::Consumer.Ksef.QueryTokensResponseItem? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -117,57 +119,54 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p6 = default;
             global::Consumer.Ksef.AuthenticationTokenStatus p7 = default;
             global::System.Collections.Generic.IReadOnlyList<string>? p8 = default;
+            global::System.Span<bool> exact = stackalloc bool[9];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("referenceNumber"u8))
+                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
+                    : reader.ValueTextEquals("authorIdentifier"u8) ? 1
+                    : reader.ValueTextEquals("contextIdentifier"u8) ? 2
+                    : reader.ValueTextEquals("description"u8) ? 3
+                    : reader.ValueTextEquals("requestedPermissions"u8) ? 4
+                    : reader.ValueTextEquals("dateCreated"u8) ? 5
+                    : reader.ValueTextEquals("lastUseDate"u8) ? 6
+                    : reader.ValueTextEquals("status"u8) ? 7
+                    : reader.ValueTextEquals("statusDetails"u8) ? 8
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("authorIdentifier"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("contextIdentifier"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("description"u8))
-                {
-                    reader.Read();
-                    p3 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("requestedPermissions"u8))
-                {
-                    reader.Read();
-                    p4 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.TokenPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.TokenPermissionType) : new global::Consumer.Ksef.TokenPermissionType(r1.GetString()!)));
-                }
-                else if (reader.ValueTextEquals("dateCreated"u8))
-                {
-                    reader.Read();
-                    p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("lastUseDate"u8))
-                {
-                    reader.Read();
-                    p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else if (reader.ValueTextEquals("status"u8))
-                {
-                    reader.Read();
-                    p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationTokenStatus) : new global::Consumer.Ksef.AuthenticationTokenStatus(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("statusDetails"u8))
-                {
-                    reader.Read();
-                    p8 = global::Consumer.Ksef.Internal.KsefJson.ReadList<string>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => r1.GetString()!);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier), options);
+                        break;
+                    case 3:
+                        p3 = reader.GetString();
+                        break;
+                    case 4:
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.TokenPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.TokenPermissionType) : global::Consumer.Ksef.TokenPermissionType.FromValue(r1.GetString()!)));
+                        break;
+                    case 5:
+                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        break;
+                    case 6:
+                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    case 7:
+                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationTokenStatus) : global::Consumer.Ksef.AuthenticationTokenStatus.FromValue(reader.GetString()!));
+                        break;
+                    case 8:
+                        p8 = global::Consumer.Ksef.Internal.KsefJson.ReadList<string>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => r1.GetString()!);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.QueryTokensResponseItem

@@ -35,11 +35,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SetSessionLimitsRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SetSessionLimitsRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SetSessionLimitsRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SetSessionLimitsRequest>
     {
         public static readonly SetSessionLimitsRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "onlineSession", "batchSession" };
 
         public override global::Consumer.Ksef.SetSessionLimitsRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -47,22 +49,26 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for SetSessionLimitsRequest.");
             global::Consumer.Ksef.OnlineSessionContextLimitsOverride? p0 = default;
             global::Consumer.Ksef.BatchSessionContextLimitsOverride? p1 = default;
+            global::System.Span<bool> exact = stackalloc bool[2];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("onlineSession"u8))
+                var slot = reader.ValueTextEquals("onlineSession"u8) ? 0
+                    : reader.ValueTextEquals("batchSession"u8) ? 1
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.OnlineSessionContextLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.OnlineSessionContextLimitsOverride), options);
-                }
-                else if (reader.ValueTextEquals("batchSession"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.BatchSessionContextLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.BatchSessionContextLimitsOverride), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.OnlineSessionContextLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.OnlineSessionContextLimitsOverride), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.BatchSessionContextLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.BatchSessionContextLimitsOverride), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.SetSessionLimitsRequest

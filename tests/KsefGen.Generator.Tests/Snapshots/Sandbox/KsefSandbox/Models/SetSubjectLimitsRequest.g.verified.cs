@@ -43,11 +43,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SetSubjectLimitsRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SetSubjectLimitsRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SetSubjectLimitsRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SetSubjectLimitsRequest>
     {
         public static readonly SetSubjectLimitsRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectIdentifierType", "enrollment", "certificate" };
 
         public override global::Consumer.Ksef.SetSubjectLimitsRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -56,27 +58,30 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.SubjectIdentifierType? p0 = default;
             global::Consumer.Ksef.EnrollmentSubjectLimitsOverride? p1 = default;
             global::Consumer.Ksef.CertificateSubjectLimitsOverride? p2 = default;
+            global::System.Span<bool> exact = stackalloc bool[3];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectIdentifierType"u8))
+                var slot = reader.ValueTextEquals("subjectIdentifierType"u8) ? 0
+                    : reader.ValueTextEquals("enrollment"u8) ? 1
+                    : reader.ValueTextEquals("certificate"u8) ? 2
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.SubjectIdentifierType?) : new global::Consumer.Ksef.SubjectIdentifierType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("enrollment"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EnrollmentSubjectLimitsOverride), options);
-                }
-                else if (reader.ValueTextEquals("certificate"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateSubjectLimitsOverride), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.SubjectIdentifierType?) : global::Consumer.Ksef.SubjectIdentifierType.FromValue(reader.GetString()!));
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EnrollmentSubjectLimitsOverride), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateSubjectLimitsOverride), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.SetSubjectLimitsRequest

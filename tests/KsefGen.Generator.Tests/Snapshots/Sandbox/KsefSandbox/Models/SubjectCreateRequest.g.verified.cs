@@ -59,11 +59,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SubjectCreateRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SubjectCreateRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SubjectCreateRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SubjectCreateRequest>
     {
         public static readonly SubjectCreateRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "subjectNip", "subjectType", "subunits", "description", "createdDate" };
 
         public override global::Consumer.Ksef.SubjectCreateRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -74,37 +76,38 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.Subunit>? p2 = default;
             string? p3 = default;
             global::System.DateTimeOffset? p4 = default;
+            global::System.Span<bool> exact = stackalloc bool[5];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("subjectNip"u8))
+                var slot = reader.ValueTextEquals("subjectNip"u8) ? 0
+                    : reader.ValueTextEquals("subjectType"u8) ? 1
+                    : reader.ValueTextEquals("subunits"u8) ? 2
+                    : reader.ValueTextEquals("description"u8) ? 3
+                    : reader.ValueTextEquals("createdDate"u8) ? 4
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("subjectType"u8))
-                {
-                    reader.Read();
-                    p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.SubjectType) : new global::Consumer.Ksef.SubjectType(reader.GetString()!));
-                }
-                else if (reader.ValueTextEquals("subunits"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.Subunit>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.SubunitJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.Subunit), o1)!);
-                }
-                else if (reader.ValueTextEquals("description"u8))
-                {
-                    reader.Read();
-                    p3 = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("createdDate"u8))
-                {
-                    reader.Read();
-                    p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = reader.GetString();
+                        break;
+                    case 1:
+                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.SubjectType) : global::Consumer.Ksef.SubjectType.FromValue(reader.GetString()!));
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.Subunit>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.SubunitJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.Subunit), o1)!);
+                        break;
+                    case 3:
+                        p3 = reader.GetString();
+                        break;
+                    case 4:
+                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.SubjectCreateRequest

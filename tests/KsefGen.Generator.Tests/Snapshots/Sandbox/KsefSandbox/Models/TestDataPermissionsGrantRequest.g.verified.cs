@@ -43,11 +43,13 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TestDataPermissionsGrantRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TestDataPermissionsGrantRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class TestDataPermissionsGrantRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataPermissionsGrantRequest>
     {
         public static readonly TestDataPermissionsGrantRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "contextIdentifier", "authorizedIdentifier", "permissions" };
 
         public override global::Consumer.Ksef.TestDataPermissionsGrantRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -56,27 +58,30 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.TestDataContextIdentifier? p0 = default;
             global::Consumer.Ksef.TestDataAuthorizedIdentifier? p1 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.TestDataPermission>? p2 = default;
+            global::System.Span<bool> exact = stackalloc bool[3];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("contextIdentifier"u8))
+                var slot = reader.ValueTextEquals("contextIdentifier"u8) ? 0
+                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 1
+                    : reader.ValueTextEquals("permissions"u8) ? 2
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.TestDataContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataContextIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("authorizedIdentifier"u8))
-                {
-                    reader.Read();
-                    p1 = global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataAuthorizedIdentifier), options);
-                }
-                else if (reader.ValueTextEquals("permissions"u8))
-                {
-                    reader.Read();
-                    p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.TestDataPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.TestDataPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.TestDataPermission), o1)!);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.TestDataContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataContextIdentifier), options);
+                        break;
+                    case 1:
+                        p1 = global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataAuthorizedIdentifier), options);
+                        break;
+                    case 2:
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.TestDataPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.TestDataPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.TestDataPermission), o1)!);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.TestDataPermissionsGrantRequest

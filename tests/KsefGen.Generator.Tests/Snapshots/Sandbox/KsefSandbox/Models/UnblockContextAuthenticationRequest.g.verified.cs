@@ -27,28 +27,35 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.UnblockContextAuthenticationRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped.
+    /// Reads and writes &lt;see cref="global::Consumer.Ksef.UnblockContextAuthenticationRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class UnblockContextAuthenticationRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.UnblockContextAuthenticationRequest>
     {
         public static readonly UnblockContextAuthenticationRequestJsonConverter Instance = new();
+
+        private static readonly string[] Names = { "contextIdentifier" };
 
         public override global::Consumer.Ksef.UnblockContextAuthenticationRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
             if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null) return null;
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for UnblockContextAuthenticationRequest.");
             global::Consumer.Ksef.TestDataAuthenticationContextIdentifier? p0 = default;
+            global::System.Span<bool> exact = stackalloc bool[1];
             while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("contextIdentifier"u8))
+                var slot = reader.ValueTextEquals("contextIdentifier"u8) ? 0
+                    : -1;
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                switch (slot)
                 {
-                    reader.Read();
-                    p0 = global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataAuthenticationContextIdentifier), options);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case 0:
+                        p0 = global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataAuthenticationContextIdentifier), options);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
                 }
             }
             return new global::Consumer.Ksef.UnblockContextAuthenticationRequest
