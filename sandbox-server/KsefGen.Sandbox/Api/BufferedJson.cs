@@ -15,19 +15,41 @@ namespace KsefGen.Sandbox.Api;
 public static class BufferedJson
 {
     /// <summary>200 with <paramref name="value"/> as JSON, buffered.</summary>
-    public static IResult Ok<T>(T value) => new Result<T>(value);
+    public static IResult Ok<T>(T value) => new Serialized<T>(value);
 
-    private sealed class Result<T>(T value) : IResult
+    /// <summary>
+    /// 200 with the JSON that <paramref name="write"/> writes from <paramref name="state"/>, buffered: for a response
+    /// written straight from the sandbox's records instead of through its DTOs, with the same writer settings.
+    /// </summary>
+    /// <param name="state">What the body is written from.</param>
+    /// <param name="write">Writes the body (one JSON value).</param>
+    /// <param name="sizeHint">The expected body size, so that the buffer need not grow (and be copied) as it fills.</param>
+    public static IResult Ok<TState>(TState state, Action<Utf8JsonWriter, TState> write, int sizeHint) => new Written<TState>(state, write, sizeHint);
+
+    private sealed class Serialized<T>(T value) : Result(0)
     {
+        protected override void Write(Utf8JsonWriter writer, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+    }
+
+    private sealed class Written<TState>(TState state, Action<Utf8JsonWriter, TState> write, int sizeHint) : Result(sizeHint)
+    {
+        protected override void Write(Utf8JsonWriter writer, JsonSerializerOptions options) => write(writer, state);
+    }
+
+    private abstract class Result(int sizeHint) : IResult
+    {
+        protected abstract void Write(Utf8JsonWriter writer, JsonSerializerOptions options);
+
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var options = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            var buffer = new PooledBuffer();
+            var buffer = new PooledBuffer(sizeHint);
             try
             {
                 using (var writer = new Utf8JsonWriter(buffer, WriterOptions(options)))
                 {
-                    JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+                    Write(writer, options);
                 }
                 httpContext.Response.StatusCode = StatusCodes.Status200OK;
                 httpContext.Response.ContentType = "application/json; charset=utf-8";
@@ -54,9 +76,9 @@ public static class BufferedJson
     };
 
     /// <summary>An IBufferWriter over arrays rented from the shared pool, returned by <see cref="Release"/>.</summary>
-    private sealed class PooledBuffer : IBufferWriter<byte>
+    private sealed class PooledBuffer(int sizeHint) : IBufferWriter<byte>
     {
-        private byte[] _array = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        private byte[] _array = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 16 * 1024));
         private int _written;
 
         public ReadOnlyMemory<byte> Written => _array.AsMemory(0, _written);

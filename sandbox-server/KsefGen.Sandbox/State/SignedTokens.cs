@@ -62,6 +62,28 @@ public sealed class SignedTokens
         }
     }
 
+    /// <summary>
+    /// Writes the token of a UTF-8 <paramref name="payload"/> as UTF-8 into <paramref name="destination"/>, for callers
+    /// that write it straight into a JSON response (a page of invoices writes about 95 UPO links); false, with nothing
+    /// written, when it does not fit.
+    /// </summary>
+    public bool TryProtect(string purpose, ReadOnlySpan<byte> payload, Span<byte> destination, out int written)
+    {
+        var dataBytes = Base64Url.GetEncodedLength(payload.Length);
+        written = dataBytes + 1 + Base64Url.GetEncodedLength(MacLength);
+        if (written > destination.Length)
+        {
+            written = 0;
+            return false;
+        }
+        Span<byte> mac = stackalloc byte[MacLength];
+        Mac(purpose, payload, mac);
+        Base64Url.EncodeToUtf8(payload, destination);
+        destination[dataBytes] = (byte)'.';
+        Base64Url.EncodeToUtf8(mac, destination[(dataBytes + 1)..]);
+        return true;
+    }
+
     /// <summary>The payload of a token this service signed for the same purpose, or null.</summary>
     public string? Unprotect(string purpose, string? token)
     {
@@ -80,18 +102,20 @@ public sealed class SignedTokens
     private void Mac(string purpose, ReadOnlySpan<byte> data, Span<byte> mac)
     {
         var hmac = _hmac.Value!;
-        Span<byte> prefix = stackalloc byte[StackLimit];
-        if (Encoding.UTF8.GetMaxByteCount(purpose.Length + 1) <= StackLimit)
+        Span<byte> message = stackalloc byte[StackLimit];
+        if (Encoding.UTF8.GetMaxByteCount(purpose.Length + 1) + data.Length <= StackLimit)
         {
-            var written = Encoding.UTF8.GetBytes(purpose, prefix);
-            prefix[written] = (byte)'\n';
-            hmac.AppendData(prefix[..(written + 1)]);
+            // One AppendData instead of two: each is a call into OpenSSL, and a page of invoices makes ~95 MACs.
+            var written = Encoding.UTF8.GetBytes(purpose, message);
+            message[written++] = (byte)'\n';
+            data.CopyTo(message[written..]);
+            hmac.AppendData(message[..(written + data.Length)]);
         }
         else
         {
             hmac.AppendData(Encoding.UTF8.GetBytes(purpose + "\n"));
+            hmac.AppendData(data);
         }
-        hmac.AppendData(data);
         hmac.GetHashAndReset(mac);
     }
 

@@ -1,7 +1,10 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.State;
 
@@ -82,6 +85,75 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
         return (new Uri(url), expires);
     }
 
+    /// <summary>
+    /// The links of one response (a page of invoices), written straight into its JSON. They share the address, the
+    /// kind, the session and the expiry, so those are formatted once per response, not once per link.
+    /// </summary>
+    /// <param name="http">The request (the address the links use).</param>
+    /// <param name="kind">"invoice" or "session".</param>
+    /// <param name="sessionReference">The session every link of the response belongs to.</param>
+    public LinkWriter Links(HttpContext http, string kind, string sessionReference)
+    {
+        var expires = clock.GetUtcNow() + options.UpoLinkLifetime;
+        var milliseconds = expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        return new LinkWriter(tokens, LinkPrefixEntryFor(http).Utf8, Encoding.UTF8.GetBytes(kind + "|" + sessionReference + "|"), Encoding.UTF8.GetBytes("|" + milliseconds), expires);
+    }
+
+    /// <summary>
+    /// Writes links as <see cref="Link"/> makes them, UTF-8 straight into a JSON writer: the payload, the token and
+    /// the link are formatted on the stack. As a Uri per invoice, a 100-invoice page allocated about 80 KB (the link
+    /// string, its Uri and the DTO around it) against the bare endpoint's 6 KB for the same bytes.
+    /// </summary>
+    public sealed class LinkWriter
+    {
+        private const int StackLimit = 1024;
+        private readonly SignedTokens _tokens;
+        private readonly byte[] _prefix;
+        private readonly byte[] _head;
+        private readonly byte[] _tail;
+
+        internal LinkWriter(SignedTokens tokens, byte[] prefix, byte[] head, byte[] tail, DateTimeOffset expires)
+        {
+            _tokens = tokens;
+            _prefix = prefix;
+            _head = head;
+            _tail = tail;
+            Expires = expires;
+        }
+
+        /// <summary>When every link of this writer expires.</summary>
+        public DateTimeOffset Expires { get; }
+
+        /// <summary><see cref="Expires"/> as the JSON string a Utf8JsonWriter writes for it, formatted once for all the links.</summary>
+        public byte[] ExpiresJson => field ??= JsonSerializer.SerializeToUtf8Bytes(Expires, UpoJson.Default.DateTimeOffset);
+
+        /// <summary>Writes the property <paramref name="propertyName"/> with the link to <paramref name="id"/>.</summary>
+        public void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> propertyName, string id)
+        {
+            var payloadMax = _head.Length + Encoding.UTF8.GetMaxByteCount(id.Length) + _tail.Length;
+            var linkMax = _prefix.Length + Base64Url.GetEncodedLength(payloadMax) + 1 + Base64Url.GetEncodedLength(32);
+            byte[]? rented = null;
+            try
+            {
+                var buffer = payloadMax + linkMax <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(payloadMax + linkMax));
+                var payload = buffer[..payloadMax];
+                _head.CopyTo(payload);
+                var length = _head.Length + Encoding.UTF8.GetBytes(id, payload[_head.Length..]);
+                _tail.CopyTo(payload[length..]);
+                length += _tail.Length;
+
+                var link = buffer[payloadMax..];
+                _prefix.CopyTo(link);
+                if (!_tokens.TryProtect(LinkPurpose, payload[..length], link[_prefix.Length..], out var token)) throw new InvalidOperationException("The link buffer is too small.");
+                writer.WriteString(propertyName, link[..(_prefix.Length + token)]);
+            }
+            finally
+            {
+                if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
     private static bool TryAppend(Span<char> buffer, ref int written, string text)
     {
         if (!text.AsSpan().TryCopyTo(buffer[written..])) return false;
@@ -90,18 +162,21 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     }
 
     /// <summary>"scheme://host/storage/upo/" (the public base URL when configured), kept while requests keep coming to the same address.</summary>
-    private string LinkPrefix(HttpContext http)
+    private string LinkPrefix(HttpContext http) => LinkPrefixEntryFor(http).Prefix;
+
+    private LinkPrefixEntry LinkPrefixEntryFor(HttpContext http)
     {
         var scheme = http.Request.Scheme;
         var host = http.Request.Host;
         var cached = _linkPrefix;
-        if (cached is not null && cached.Scheme == scheme && cached.Host == host.Value) return cached.Prefix;
-        cached = new LinkPrefixEntry(scheme, host.Value, options.PublicOrigin(http.Request) + "/storage/upo/");
+        if (cached is not null && cached.Scheme == scheme && cached.Host == host.Value) return cached;
+        var prefix = options.PublicOrigin(http.Request) + "/storage/upo/";
+        cached = new LinkPrefixEntry(scheme, host.Value, prefix, Encoding.UTF8.GetBytes(prefix));
         _linkPrefix = cached;
-        return cached.Prefix;
+        return cached;
     }
 
-    private sealed record LinkPrefixEntry(string Scheme, string? Host, string Prefix);
+    private sealed record LinkPrefixEntry(string Scheme, string? Host, string Prefix, byte[] Utf8);
 
     /// <summary>What a link points at, or why it does not work.</summary>
     public (string Kind, string Session, string Id)? ReadLink(string token, out string problem)
@@ -124,3 +199,7 @@ public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvid
     /// <summary>The x-ms-meta-hash value: Base64 SHA-256 of the body.</summary>
     public static string Hash(byte[] body) => Convert.ToBase64String(SHA256.HashData(body));
 }
+
+/// <summary>Source-generated JSON metadata for the one value UpoService formats itself.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(DateTimeOffset))]
+internal sealed partial class UpoJson : System.Text.Json.Serialization.JsonSerializerContext;
