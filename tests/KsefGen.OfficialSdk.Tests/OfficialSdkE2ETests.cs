@@ -30,12 +30,23 @@ public sealed class OfficialSdkE2ETests
         "Limits.LimitsE2ETests", "Limits.RateLimitsE2ETests", "Limits.RateLimitsPerIpE2eTests",
     ];
 
+    /// <summary>
+    /// Receiving invoices (metadata queries, download, date ranges, incremental retrieval, technical corrections; 12 tests).
+    /// InvoiceWithAttachmentE2ETests is left out: it needs GET /permissions/attachments/status and the live server's
+    /// Polish status descriptions, which the sandbox does not serve yet.
+    /// </summary>
+    public static readonly string[] InvoiceClasses =
+    [
+        "Invoice.IncrementalInvoiceRetrievalE2ETests", "Invoice.InvoiceDataVerificationTests", "Invoice.InvoiceDateRangeE2ETests",
+        "Invoice.InvoiceE2ETests", "Invoice.InvoiceTechnicalCorrectionE2ETests",
+    ];
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task TheMinistrysCoreE2ESuitePassesAgainstTheSandboxUnchanged()
+    public async Task TheMinistrysCoreAndInvoiceE2EClassesPassAgainstTheSandboxUnchanged()
     {
-        var results = await RunAsync(CoreClasses, expectedAtLeast: 53);
+        var results = await RunAsync([.. CoreClasses, .. InvoiceClasses], expectedAtLeast: 53 + 12);
         var failed = results.Where(r => r.Outcome != "Passed").ToList();
         Assert.True(failed.Count == 0,
             $"{results.Count - failed.Count} of {results.Count} passed; failing:\n" + string.Join("\n", failed.Select(f => $"  {f.Test} [{f.Outcome}] {f.Message}")));

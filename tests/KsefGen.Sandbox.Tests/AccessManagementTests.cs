@@ -230,6 +230,11 @@ public sealed class AccessManagementTests(SandboxFixture sandbox)
         await client.TestData.UnblockContextAuthenticationAsync(new UnblockContextAuthenticationRequest { ContextIdentifier = new TestDataAuthenticationContextIdentifier { Type = TestDataAuthenticationContextIdentifierType.Nip, Value = nip } }, Ct);
         Assert.Equal(200, (await SignInAsync(nip)).Status);
 
+        // Consent to attachments, as the owner sees it.
+        Assert.False((await signed.Client.PermissionOperations.GetAttachmentPermissionStatusAsync(Ct)).IsAttachmentAllowed);
+        await client.TestData.EnableAttachmentsAsync(new AttachmentPermissionGrantRequest { Nip = nip }, Ct);
+        Assert.True((await signed.Client.PermissionOperations.GetAttachmentPermissionStatusAsync(Ct)).IsAttachmentAllowed);
+
         // Direct test-data grants work like grants by the owner.
         var helper = FreshNip();
         await client.TestData.GrantPermissionsAsync(new TestDataPermissionsGrantRequest

@@ -195,7 +195,7 @@ public sealed class LimitTests(LimitedSandbox sandbox) : IClassFixture<LimitedSa
             .SelectMany(e => e.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().SelectMany(m => m.HttpMethods)
                 .Select(method => method + " " + e.RoutePattern.RawText![3..].TrimEnd('/')))
             .ToList();
-        Assert.Equal(58, routes.Count);
+        Assert.Equal(59, routes.Count);
         Assert.All(routes, route => Assert.True(limits.ContainsKey(route), $"{route} has no x-rate-limits entry"));
     }
 

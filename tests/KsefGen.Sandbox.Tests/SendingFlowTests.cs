@@ -63,7 +63,11 @@ public sealed class SendingFlowTests(SandboxFixture sandbox)
         Assert.Equal(opened.ReferenceNumber, copy.Status.OriginalSessionReferenceNumber);
 
         Assert.Equal(410, (await client.SessionStatus.GetSessionInvoiceAsync(opened.ReferenceNumber, foreignSeller, Ct)).Status.Code);
-        Assert.Equal(415, (await client.SessionStatus.GetSessionInvoiceAsync(opened.ReferenceNumber, attachment, Ct)).Status.Code);
+        // Attachments without the taxpayer's consent: 410 with the live server's detail.
+        var refused = await client.SessionStatus.GetSessionInvoiceAsync(opened.ReferenceNumber, attachment, Ct);
+        Assert.Equal(410, refused.Status.Code);
+        Assert.Equal("Nieprawidłowy zakres uprawnień", refused.Status.Description);
+        Assert.Equal($"Sprzedawca {Nip} nie posiada zgody do wysyłania faktur z załącznikami", Assert.Single(refused.Status.Details!));
         Assert.Equal(430, (await client.SessionStatus.GetSessionInvoiceAsync(opened.ReferenceNumber, notXml, Ct)).Status.Code);
         Assert.Equal(450, (await client.SessionStatus.GetSessionInvoiceAsync(opened.ReferenceNumber, future, Ct)).Status.Code);
         Assert.Equal(435, (await client.SessionStatus.GetSessionInvoiceAsync(opened.ReferenceNumber, undecryptable, Ct)).Status.Code);
@@ -187,7 +191,7 @@ public sealed class SendingFlowTests(SandboxFixture sandbox)
         Assert.Equal(200, status.Status.Code);
         var invoices = (await client.SessionStatus.GetSessionInvoicesAsync(opened.ReferenceNumber, cancellationToken: Ct)).Invoices;
         Assert.Equal(["a.xml", "b.xml", "c.xml"], invoices.Select(i => i.InvoiceFileName));
-        Assert.Equal([200, 200, 430], invoices.Select(i => i.Status.Code));
+        Assert.Equal([200, 410, 430], invoices.Select(i => i.Status.Code));
         Assert.Equal(numbers[1], invoices[1].InvoiceNumber);
         Assert.NotNull(Assert.Single(status.Upo!.Pages).DownloadUrl);
     }

@@ -92,6 +92,7 @@ internal static class KnownNames
         ["POST /permissions/entities/grants"] = "GrantEntityPermissions",
         ["DELETE /permissions/common/grants/{}"] = "RevokePermission",
         ["GET /permissions/operations/{}"] = "GetPermissionOperationStatus",
+        ["GET /permissions/attachments/status"] = "GetAttachmentPermissionStatus",
         ["POST /permissions/query/persons/grants"] = "QueryPersonPermissions",
         ["POST /permissions/query/personal/grants"] = "QueryPersonalPermissions",
     };

@@ -22,6 +22,7 @@ public static class PermissionsApi
         group.MapPost("/entities/grants", GrantEntities).WithName("GrantEntityPermissions").WithTags("Nadawanie uprawnień");
         group.MapDelete("/common/grants/{permissionId}", RevokeGrant).WithName("RevokePermission").WithTags("Odbieranie uprawnień");
         group.MapGet("/operations/{referenceNumber}", OperationStatus).WithName("GetPermissionOperationStatus").WithTags("Operacje");
+        group.MapGet("/attachments/status", AttachmentStatus).WithName("GetAttachmentPermissionStatus").WithTags("Operacje");
         group.MapPost("/query/persons/grants", QueryPersons).WithName("QueryPersonPermissions").WithTags("Wyszukiwanie nadanych uprawnień");
         group.MapPost("/query/personal/grants", QueryPersonal).WithName("QueryPersonalPermissions").WithTags("Wyszukiwanie nadanych uprawnień");
         return routes;
@@ -76,6 +77,10 @@ public static class PermissionsApi
             Status = new StatusInfo { Code = operation.Status, Description = new PermissionsOperationStatusCode(operation.Status).Description ?? "Status " + operation.Status },
         });
     }
+
+    /// <summary>GET /permissions/attachments/status: whether the context's taxpayer consented to invoices with attachments.</summary>
+    public static IResult AttachmentStatus(Caller caller, SandboxStore store) =>
+        Results.Ok(new CheckAttachmentPermissionStatusResponse { IsAttachmentAllowed = store.AttachmentsAllowed(caller.ContextNip) });
 
     /// <summary>POST /permissions/query/persons/grants: the grants of the caller's context (needs CredentialsRead or CredentialsManage).</summary>
     public static async Task<IResult> QueryPersons(HttpContext http, Caller caller, SandboxStore store, int? pageOffset, int? pageSize)

@@ -206,9 +206,9 @@ public static class SessionStatusApi
         private static readonly JsonEncodedText Online = JsonEncodedText.Encode(InvoicingMode.Online.Value);
         private static readonly JsonEncodedText Offline = JsonEncodedText.Encode(InvoicingMode.Offline.Value);
 
-        // The description of each three-digit status code, looked up and escaped once (at most 900 entries; other
+        // The description of each three-digit status code, looked up once (at most 900 entries; other
         // codes are described on every use).
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, JsonEncodedText> Descriptions = new();
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Descriptions = new();
 
         /// <summary>What SessionInvoicesResponseJsonConverter writes for the DTOs: the same properties, order and omissions.</summary>
         public void Write(Utf8JsonWriter writer)
@@ -245,14 +245,11 @@ public static class SessionStatusApi
             writer.WriteString(InvoicingModeName, invoice.Offline ? Offline : Online);
             writer.WriteStartObject(StatusName);
             writer.WriteNumber(CodeName, status);
-            if (status is >= 100 and <= 999)
-            {
-                writer.WriteString(DescriptionName, Descriptions.GetOrAdd(status, static code => JsonEncodedText.Encode(StatusCatalog.Describe(StatusTable.Invoice, code))));
-            }
-            else
-            {
-                writer.WriteString(DescriptionName, StatusCatalog.Describe(StatusTable.Invoice, status));
-            }
+            // The text, not a pre-encoded JsonEncodedText: the descriptions are Polish, and only the writer's own encoder
+            // escapes them exactly as the DTO serializer does.
+            writer.WriteString(DescriptionName, status is >= 100 and <= 999
+                ? Descriptions.GetOrAdd(status, static code => StatusCatalog.Describe(StatusTable.Invoice, code))
+                : StatusCatalog.Describe(StatusTable.Invoice, status));
             if (invoice.StatusDetail is { } detail)
             {
                 writer.WriteStartArray(DetailsName);

@@ -131,7 +131,9 @@ public static class InvoiceChecks
             issueDate = date;
         }
         if (nip != contextNip) return new InvoiceVerdict(410, $"Context {contextNip} may not issue invoices of seller {nip}.", nip, number, kind, issueDate);
-        if (attachments && !attachmentsAllowed) return new InvoiceVerdict(415, "Invoices with attachments can be sent in batch sessions only.", nip, number, kind, issueDate);
+        // Attachments need the taxpayer's consent (/testdata/attachment on TEST); without it the live server answers 410
+        // with this detail, in online and batch sessions alike (the official SDK's attachment tests).
+        if (attachments && !attachmentsAllowed) return new InvoiceVerdict(410, $"Sprzedawca {nip} nie posiada zgody do wysyłania faktur z załącznikami", nip, number, kind, issueDate);
         return new InvoiceVerdict(200, null, nip, number, kind, issueDate) { Document = new InvoiceDocument(xml, InvoiceFacts.Read(faktura!, issueDate ?? PolishDay(now))) };
     }
 

@@ -158,7 +158,7 @@ public sealed class SessionProcessor(SandboxStore store, SandboxTimeline timelin
         }
         foreach (var (name, content) in files)
         {
-            var verdict = InvoiceChecks.Evaluate(content, session.ContextNip, attachmentsAllowed: true, at);
+            var verdict = InvoiceChecks.Evaluate(content, session.ContextNip, attachmentsAllowed: store.AttachmentsAllowed(session.ContextNip), at);
             // A batch invoice's invoicing date is the moment its session was opened.
             var invoice = session.AddInvoice(ordinal => new InvoiceRecord(ordinal, KsefIdentifiers.NewReferenceNumber(at, "EE", Random.Shared),
                 verdict.InvoiceNumber, SHA256.HashData(content), session.Created)

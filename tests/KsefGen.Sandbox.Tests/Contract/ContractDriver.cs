@@ -306,6 +306,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
         await limits.GetContextLimitsAsync(ct);
         await limits.GetSubjectLimitsAsync(ct);
         await owner.Client.Certificates.GetCertificateLimitsAsync(ct);
+        await owner.Client.PermissionOperations.GetAttachmentPermissionStatusAsync(ct);
         var rates = await limits.GetRateLimitsAsync(ct);
         await limits.SetSessionLimitsAsync(SessionLimits(1), ct);
         await limits.GetContextLimitsAsync(ct);
@@ -366,6 +367,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
         await Forbidden(() => worker.Client.PermissionGrants.GrantPersonPermissionsAsync(PersonGrant(Identifiers.KsefIdentifiers.NewNip(random)), ct));
         await Forbidden(() => worker.Client.PermissionQueries.QueryPersonPermissionsAsync(new PersonPermissionsQueryRequest { QueryType = PersonPermissionsQueryType.PermissionsGrantedInCurrentContext }, cancellationToken: ct));
         await Forbidden(() => worker.Client.PermissionRevocations.RevokePermissionAsync(granted.Permissions[0].Id, ct));
+        await Forbidden(() => worker.Client.PermissionOperations.GetAttachmentPermissionStatusAsync(ct));
 
         var problemDetails = false;
         foreach (var format in new[] { false, true })
@@ -585,6 +587,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
             (HttpMethod.Post, "permissions/entities/grants", empty),
             (HttpMethod.Delete, $"permissions/common/grants/{Guid.Empty}", null),
             (HttpMethod.Get, $"permissions/operations/{operationReference}", null),
+            (HttpMethod.Get, "permissions/attachments/status", null),
             (HttpMethod.Post, "permissions/query/persons/grants", """{"queryType":"PermissionsGrantedInCurrentContext"}"""),
             (HttpMethod.Post, "permissions/query/personal/grants", empty),
         ];

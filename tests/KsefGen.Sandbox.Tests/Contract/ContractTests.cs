@@ -129,6 +129,7 @@ public sealed class ContractTests(ContractRun run) : IClassFixture<ContractRun>
         "GET /limits/subject",
         "GET /rate-limits",
         "GET /certificates/limits",
+        "GET /permissions/attachments/status",
         "DELETE /testdata/limits/context/session",
         "DELETE /testdata/limits/subject/certificate",
         "DELETE /testdata/rate-limits",

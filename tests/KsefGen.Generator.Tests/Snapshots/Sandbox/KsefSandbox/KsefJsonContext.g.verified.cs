@@ -256,6 +256,13 @@ namespace Consumer.Ksef
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride> CertificateSubjectLimitsOverride => _CertificateSubjectLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter());
 
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>? _CheckAttachmentPermissionStatusResponse;
+
+        /// <summary>
+        /// Metadata for &lt;see cref="global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse"/&gt;.
+        /// </summary>
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse> CheckAttachmentPermissionStatusResponse => _CheckAttachmentPermissionStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>(Options, new global::Consumer.Ksef.Serialization.CheckAttachmentPermissionStatusResponseJsonConverter());
+
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CommonSessionStatus>? _CommonSessionStatus;
 
         /// <summary>
@@ -1351,6 +1358,7 @@ namespace Consumer.Ksef
             if (type == typeof(global::Consumer.Ksef.CertificateLimit)) return CertificateLimit;
             if (type == typeof(global::Consumer.Ksef.CertificateLimitsResponse)) return CertificateLimitsResponse;
             if (type == typeof(global::Consumer.Ksef.CertificateSubjectLimitsOverride)) return CertificateSubjectLimitsOverride;
+            if (type == typeof(global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse)) return CheckAttachmentPermissionStatusResponse;
             if (type == typeof(global::Consumer.Ksef.CommonSessionStatus)) return CommonSessionStatus;
             if (type == typeof(global::Consumer.Ksef.CompressionType)) return CompressionType;
             if (type == typeof(global::Consumer.Ksef.CurrencyCode)) return CurrencyCode;
@@ -1544,6 +1552,7 @@ namespace Consumer.Ksef
             if (type == typeof(global::Consumer.Ksef.CertificateLimit)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimit>(options, new global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter());
             if (type == typeof(global::Consumer.Ksef.CertificateLimitsResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimitsResponse>(options, new global::Consumer.Ksef.Serialization.CertificateLimitsResponseJsonConverter());
             if (type == typeof(global::Consumer.Ksef.CertificateSubjectLimitsOverride)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride>(options, new global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter());
+            if (type == typeof(global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>(options, new global::Consumer.Ksef.Serialization.CheckAttachmentPermissionStatusResponseJsonConverter());
             if (type == typeof(global::Consumer.Ksef.CommonSessionStatus)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CommonSessionStatus>(options, new global::Consumer.Ksef.Serialization.CommonSessionStatusJsonConverter());
             if (type == typeof(global::Consumer.Ksef.CompressionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CompressionType>(options, new global::Consumer.Ksef.Serialization.CompressionTypeJsonConverter());
             if (type == typeof(global::Consumer.Ksef.CurrencyCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CurrencyCode>(options, new global::Consumer.Ksef.Serialization.CurrencyCodeJsonConverter());

@@ -21,6 +21,35 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
+        /// Check consent for invoices with attachments
+        /// </summary>
+        /// <remarks>
+        /// Tells whether the taxpayer of the current context has consented to issuing invoices with attachments (required before such invoices are accepted), and when a consent was withdrawn.
+        /// 
+        /// **Headers:**
+        /// 
+        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
+        /// GET /permissions/attachments/status → 200 (bearer token)
+        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// Required permissions (any of): CredentialsManage, CredentialsRead
+        /// </remarks>
+        /// <param name="cancellationToken">Cancels the request.</param>
+        /// <returns>
+        /// The deserialized response body.
+        /// </returns>
+        /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
+        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse> GetAttachmentPermissionStatusAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            var url = new global::System.Text.StringBuilder();
+            url.Append("permissions/attachments/status");
+            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.CheckAttachmentPermissionStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse), o)!, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
         /// Get permission operation status
         /// </summary>
         /// <remarks>
