@@ -10,25 +10,20 @@ namespace KsefGen.Sandbox.Identifiers;
 /// </summary>
 public static class KsefIdentifiers
 {
-    private static readonly int[] NipWeights = [6, 5, 7, 2, 3, 4, 5, 6, 7];
-
-    /// <summary>A valid NIP (check digit correct, not 10) drawn from <paramref name="random"/>.</summary>
+    /// <summary>A valid NIP drawn from <paramref name="random"/> (the check digit and the "00" rule are the runtime's <see cref="Nip"/>).</summary>
     public static string NewNip(Random random)
     {
+        var digits = new char[10];
         while (true)
         {
-            var digits = new char[10];
             digits[0] = (char)('1' + random.Next(9));
             for (var i = 1; i < 9; i++) digits[i] = (char)('0' + random.Next(10));
-            var sum = 0;
-            for (var i = 0; i < 9; i++) sum += (digits[i] - '0') * NipWeights[i];
-            var check = sum % 11;
-            if (check == 10) continue;
-            digits[9] = (char)('0' + check);
-            var nip = new string(digits);
-            // The official pattern excludes "00" after the first digit in either of positions 2-3.
-            if (nip[1] == '0' && nip[2] == '0') continue;
-            return nip;
+            // At most one check digit fits; none when the weighted sum gives 10 or positions 2-3 are "00": draw again.
+            for (var check = 0; check < 10; check++)
+            {
+                digits[9] = (char)('0' + check);
+                if (Nip.IsValid(digits)) return new string(digits);
+            }
         }
     }
 
