@@ -8,6 +8,9 @@ public enum KsefStatusSubject
 
     /// <summary>The status of a session (<c>SessionStatusResponse.status</c>).</summary>
     Session,
+
+    /// <summary>An authentication operation (<c>GET /auth/{referenceNumber}</c>).</summary>
+    Authentication,
 }
 
 /// <summary>The next step an integrator should take for a status.</summary>
@@ -39,6 +42,12 @@ public enum KsefStatusAction
 
     /// <summary>A code this library does not know; investigate by hand and do not resend.</summary>
     Investigate,
+
+    /// <summary>Authentication failed in a way a new attempt may fix (fresh challenge, valid token or certificate).</summary>
+    AuthenticateAgain,
+
+    /// <summary>Authentication was refused for a reason only a person can resolve (blocked context, deceased subject).</summary>
+    ContactSupport,
 }
 
 /// <summary>The original invoice named by a duplicate (invoice status 440).</summary>

@@ -111,6 +111,45 @@ public static partial class KsefStatusAdvisor
         };
     }
 
+    /// <summary>Advice for an authentication status (<c>GET /auth/{referenceNumber}</c>).</summary>
+    /// <param name="code"><c>status.code</c> of an <c>AuthenticationOperationStatusResponse</c>.</param>
+    public static KsefStatusAdvice ForAuthentication(int code)
+    {
+        const KsefStatusSubject s = KsefStatusSubject.Authentication;
+        return code switch
+        {
+            100 => Waiting(s, code, "authentication in progress", "KSeF is still checking the credentials. Poll the same operation again with its authentication token."),
+            200 => Advice(s, code, KsefStatusAction.ContinueSession, "authenticated",
+                "Redeem the tokens (POST /auth/token/redeem, once) and use the access token; refresh it with the refresh token.",
+                terminal: true, success: true, resend: false),
+            415 => Advice(s, code, KsefStatusAction.CheckPermissions, "no permissions in the context",
+                "The subject has no permission in the requested context. Have the context's owner grant one (or authenticate as the owner), then authenticate again.",
+                terminal: true, success: false, resend: false),
+            425 => Advice(s, code, KsefStatusAction.AuthenticateAgain, "authentication revoked",
+                "The authentication and its refresh tokens were revoked (by the user or an administrator). Authenticate again.",
+                terminal: true, success: false, resend: false),
+            450 => Advice(s, code, KsefStatusAction.AuthenticateAgain, "invalid token",
+                "The KSeF token, its timestamp or the challenge was not accepted (wrong, revoked, inactive token, or an encryption with an old challenge). Check the token, take a fresh challenge and authenticate again.",
+                terminal: true, success: false, resend: false),
+            460 => Advice(s, code, KsefStatusAction.AuthenticateAgain, "certificate error",
+                "The signing certificate is invalid, expired, revoked, suspended or not trusted. Sign with a valid certificate and authenticate again.",
+                terminal: true, success: false, resend: false),
+            470 => Advice(s, code, KsefStatusAction.ContactSupport, "authorisation methods of a deceased person",
+                "The subject is registered as deceased; its credentials can no longer be used. Authenticate as another subject.",
+                terminal: true, success: false, resend: false),
+            480 => Advice(s, code, KsefStatusAction.ContactSupport, "authentication blocked",
+                "KSeF blocked authentication in this context on suspicion of a security incident. Contact the Ministry of Finance through its form; retrying will not help.",
+                terminal: true, success: false, resend: false),
+            500 => Advice(s, code, KsefStatusAction.AuthenticateAgain, "unknown error",
+                "KSeF failed in an unknown way. Authenticate again with a fresh challenge.",
+                terminal: true, success: false, resend: false),
+            550 => Advice(s, code, KsefStatusAction.AuthenticateAgain, "operation cancelled by the system",
+                "KSeF cancelled the authentication for internal reasons. Authenticate again with a fresh challenge.",
+                terminal: true, success: false, resend: false),
+            _ => Unknown(s, code),
+        };
+    }
+
     private static KsefStatusAdvice Waiting(KsefStatusSubject subject, int code, string meaning, string explanation) =>
         Advice(subject, code, KsefStatusAction.KeepWaiting, meaning, explanation, terminal: false, success: false, resend: false);
 
@@ -120,7 +159,7 @@ public static partial class KsefStatusAdvisor
         Code = code,
         Action = KsefStatusAction.Investigate,
         Meaning = "unknown code",
-        Explanation = $"Code {code} is not in the {subject.ToString().ToLowerInvariant()} status table this library knows. Investigate it (status.description and details) by hand; do not resend, the {(subject == KsefStatusSubject.Invoice ? "invoice" : "session's invoices")} may already be in KSeF.",
+        Explanation = $"Code {code} is not in the {subject.ToString().ToLowerInvariant()} status table this library knows. Investigate it (status.description and details) by hand; do not resend, the {(subject switch { KsefStatusSubject.Invoice => "invoice", KsefStatusSubject.Session => "session's invoices", _ => "credentials" })} may already be in KSeF.",
         IsKnownCode = false,
         // The official codes below 200 mean "in progress" (early API versions also used 300 for processing), so an
         // unknown code below 400 may still change; 400 and above are failures.
