@@ -6,6 +6,7 @@ using KsefGen.Runtime.Http;
 using KsefGen.Runtime.Sending;
 using KsefGen.Runtime.Status;
 using KsefGen.Runtime.Upo;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KsefGen.Sandbox.Tests;
 
@@ -210,6 +211,56 @@ public sealed class RuntimeSendingTests(QuickSandbox sandbox) : IClassFixture<Qu
         Assert.True(refused.Info!.IsKnown);
         Assert.Contains("Session status does not allow the operation", refused.Message, StringComparison.Ordinal);
         Assert.Empty(session.Sent);
+    }
+
+    [Fact]
+    public async Task TwoContextsInOneServiceProviderNeverShareAToken()
+    {
+        var contexts = new[] { await SeededContextAsync(0), await SeededContextAsync(1) };
+        Assert.NotEqual(contexts[0].Nip, contexts[1].Nip);
+        var services = new ServiceCollection();
+        foreach (var (nip, token) in contexts)
+        {
+            services.AddKsefClient<KsefGen.Sandbox.Tests.Client.KsefClient>(nip, o =>
+            {
+                o.BaseAddress = new Uri(sandbox.BaseAddress, "v2/");
+                o.AuthenticateWithKsefToken(KsefContextIdentifier.Nip(nip), token);
+                o.Authentication.Polling = Fast;
+                o.Sending.Polling = Fast;
+            });
+        }
+        await using var provider = services.BuildServiceProvider();
+
+        var numbers = new Dictionary<string, string>();
+        foreach (var (nip, _) in contexts)
+        {
+            var sender = provider.GetRequiredKeyedService<KsefSender>(nip);
+            await using var session = await sender.OpenOnlineSessionAsync(KsefFormCode.Fa3, Ct);
+            await session.SendInvoiceAsync(KsefTestKit.Invoice(nip, $"K/{Guid.NewGuid():N}"), Ct);
+            numbers[nip] = Assert.Single((await session.CloseAndWaitAsync(Ct)).Invoices).KsefNumber!;
+            // The generated client of the same registration sees that session in its own context.
+            var client = provider.GetRequiredKeyedService<KsefGen.Sandbox.Tests.Client.KsefClient>(nip);
+            var status = await client.SessionStatus.GetSessionStatusAsync(session.ReferenceNumber, Ct);
+            Assert.Equal(200, status.Status.Code);
+        }
+
+        var tokens = contexts.Select(c => provider.GetRequiredKeyedService<KsefAuthenticatedTokens>(c.Nip)).ToList();
+        Assert.All(tokens, t => Assert.Equal(1, t.Authentications));
+        Assert.NotEqual(tokens[0].Session!.AccessToken.Token, tokens[1].Session!.AccessToken.Token);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(contexts[i].Nip, Claim(tokens[i].Session!.AccessToken.Token, "civ"));
+            Assert.True(KsefNumber.TryParse(numbers[contexts[i].Nip], out var number));
+            Assert.Equal(contexts[i].Nip, number.SellerNip);
+        }
+    }
+
+    private static string? Claim(string jwt, string name)
+    {
+        var part = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        part += new string('=', (4 - part.Length % 4) % 4);
+        using var document = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(part));
+        return document.RootElement.TryGetProperty(name, out var value) ? value.GetString() : null;
     }
 
     /// <summary>Collects what the runtime logs at Information level.</summary>

@@ -1,6 +1,6 @@
 namespace KsefGen.Runtime.Http;
 
-/// <summary>Settings for a KSeF client registered with <see cref="Microsoft.Extensions.DependencyInjection.KsefHttpClientBuilderExtensions.AddKsefClient{TClient}"/>.</summary>
+/// <summary>Settings for a KSeF client registered with <see cref="Microsoft.Extensions.DependencyInjection.KsefHttpClientBuilderExtensions.AddKsefClient{TClient}(Microsoft.Extensions.DependencyInjection.IServiceCollection, System.Action{KsefClientOptions})"/>.</summary>
 public sealed class KsefClientOptions
 {
     /// <summary>Where the client talks to; the test environment unless set.</summary>
@@ -34,6 +34,32 @@ public sealed class KsefClientOptions
     /// the system clock.
     /// </summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Authenticates by itself with a KSeF token in <paramref name="context"/> on the first call, and again whenever the
+    /// tokens can no longer be refreshed (<see cref="KsefAuthenticatedTokens"/>). One client registration per context.
+    /// </summary>
+    /// <param name="context">The context to act in (e.g. <c>KsefContextIdentifier.Nip("5265877635")</c>).</param>
+    /// <param name="ksefToken">The KSeF token.</param>
+    /// <returns>These options.</returns>
+    public KsefClientOptions AuthenticateWithKsefToken(KsefGen.Runtime.Auth.KsefContextIdentifier context, string ksefToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(ksefToken);
+        Authenticate = (authenticator, ct) => authenticator.AuthenticateWithKsefTokenAsync(context, ksefToken, ct);
+        return this;
+    }
+
+    /// <summary>
+    /// How the registration authenticates by itself (see <see cref="AuthenticateWithKsefToken"/>); any flow of a
+    /// <see cref="KsefGen.Runtime.Auth.KsefAuthenticator"/>, given the registration's own authenticator.
+    /// </summary>
+    public Func<KsefGen.Runtime.Auth.KsefAuthenticator, CancellationToken, Task<KsefTokenSession>>? Authenticate { get; set; }
+
+    /// <summary>Settings of the authenticator used by <see cref="Authenticate"/> (polling, allowed IPs, logger).</summary>
+    public KsefGen.Runtime.Auth.KsefAuthenticatorOptions Authentication { get; } = new();
+
+    /// <summary>Settings of the <see cref="KsefGen.Runtime.Sending.KsefSender"/> registered with the client.</summary>
+    public KsefGen.Runtime.Sending.KsefSenderOptions Sending { get; } = new();
 
     /// <summary>Sets <see cref="AccessTokenProvider"/> to one fixed instance.</summary>
     /// <param name="provider">The provider every request asks for a token.</param>

@@ -7,7 +7,7 @@ namespace KsefGen.Runtime.Http;
 
 /// <summary>
 /// The retry rules for KSeF calls as a Polly strategy: what is retried, and how long to wait. Used by
-/// <see cref="Microsoft.Extensions.DependencyInjection.KsefHttpClientBuilderExtensions.AddKsefClient{TClient}"/>; public so a caller building its own pipeline
+/// <see cref="Microsoft.Extensions.DependencyInjection.KsefHttpClientBuilderExtensions.AddKsefClient{TClient}(Microsoft.Extensions.DependencyInjection.IServiceCollection, System.Action{KsefClientOptions})"/>; public so a caller building its own pipeline
 /// can reuse it.
 /// </summary>
 public static class KsefRetryPolicy
