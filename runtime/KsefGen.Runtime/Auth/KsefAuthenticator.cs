@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Net.Http.Headers;
 using System.Text;
 using KsefGen.Runtime.Api;
@@ -78,6 +80,44 @@ public sealed class KsefAuthenticator
                 _keys.Invalidate();
             }
         }
+    }
+
+    /// <summary>Authenticates with a certificate (XAdES) in the context of a NIP, in one call.</summary>
+    /// <param name="http">A plain client whose BaseAddress is the API root.</param>
+    /// <param name="nip">The context NIP.</param>
+    /// <param name="certificate">The signing certificate with its private key (RSA or ECDSA), e.g. from
+    /// <see cref="KsefXadesSigner.LoadCertificate"/>, <see cref="KsefXadesSigner.FindInStore"/> or
+    /// <see cref="KsefTestCertificates.ForNip"/>.</param>
+    /// <param name="cancellationToken">Cancels the flow.</param>
+    /// <returns>The token session.</returns>
+    [RequiresUnreferencedCode("XML signing (SignedXml) creates algorithm types by reflection.")]
+    [RequiresDynamicCode("XML signing (SignedXml) creates algorithm types by reflection.")]
+    public static Task<KsefTokenSession> WithCertificateAsync(HttpClient http, string nip, X509Certificate2 certificate, CancellationToken cancellationToken) =>
+        new KsefAuthenticator(http).AuthenticateWithCertificateAsync(KsefContextIdentifier.Nip(nip), certificate, KsefSubjectIdentifierType.CertificateSubject, cancellationToken);
+
+    /// <summary>
+    /// Authenticates with a certificate: builds the <c>AuthTokenRequest</c> for a fresh challenge, signs it (XAdES-BES,
+    /// enveloped; RSA or ECDSA), submits it, waits for the status and redeems the tokens.
+    /// </summary>
+    /// <param name="context">The context to act in.</param>
+    /// <param name="certificate">The signing certificate with its private key.</param>
+    /// <param name="subjectIdentifierType">Whether KSeF identifies the subject by the identifier in the certificate or by its fingerprint.</param>
+    /// <param name="cancellationToken">Cancels the flow.</param>
+    /// <returns>The token session.</returns>
+    [RequiresUnreferencedCode("XML signing (SignedXml) creates algorithm types by reflection.")]
+    [RequiresDynamicCode("XML signing (SignedXml) creates algorithm types by reflection.")]
+    public Task<KsefTokenSession> AuthenticateWithCertificateAsync(KsefContextIdentifier context, X509Certificate2 certificate,
+        KsefSubjectIdentifierType subjectIdentifierType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        Validate(context);
+        var addresses = _options.AllowedIps.Where(ip => !ip.Contains('-', StringComparison.Ordinal) && !ip.Contains('/', StringComparison.Ordinal)).ToList();
+        if (addresses.Count != _options.AllowedIps.Count)
+        {
+            throw new NotSupportedException("The XAdES request carries IPv4 addresses only; ranges and masks are supported with KSeF tokens.");
+        }
+        return AuthenticateWithSignedRequestAsync((challenge, _) => ValueTask.FromResult(KsefXadesSigner.Sign(
+            KsefAuthTokenRequest.Create(challenge, context, subjectIdentifierType, addresses.Count > 0 ? addresses : null), certificate, _clock)), cancellationToken);
     }
 
     /// <summary>

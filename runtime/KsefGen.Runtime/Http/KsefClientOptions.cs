@@ -50,6 +50,22 @@ public sealed class KsefClientOptions
     }
 
     /// <summary>
+    /// Authenticates by itself with a certificate (XAdES) in <paramref name="context"/> on the first call, and again
+    /// whenever the tokens can no longer be refreshed.
+    /// </summary>
+    /// <param name="context">The context to act in.</param>
+    /// <param name="certificate">The signing certificate with its private key.</param>
+    /// <returns>These options.</returns>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("XML signing (SignedXml) creates algorithm types by reflection.")]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("XML signing (SignedXml) creates algorithm types by reflection.")]
+    public KsefClientOptions AuthenticateWithCertificate(KsefGen.Runtime.Auth.KsefContextIdentifier context, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        Authenticate = (authenticator, ct) => authenticator.AuthenticateWithCertificateAsync(context, certificate, KsefGen.Runtime.Auth.KsefSubjectIdentifierType.CertificateSubject, ct);
+        return this;
+    }
+
+    /// <summary>
     /// How the registration authenticates by itself (see <see cref="AuthenticateWithKsefToken"/>); any flow of a
     /// <see cref="KsefGen.Runtime.Auth.KsefAuthenticator"/>, given the registration's own authenticator.
     /// </summary>

@@ -13,8 +13,8 @@ public sealed record AccessTokenRequest(string? ContextNip);
 /// <summary>A test access token.</summary>
 public sealed record AccessTokenResponse(string AccessToken, DateTimeOffset ValidUntil, string ContextNip);
 
-/// <summary>A seeded context, with the KSeF token that authenticates it through /v2/auth/ksef-token.</summary>
-public sealed record ContextInfo(string Nip, string Name, int Sessions, int Invoices, string KsefToken);
+/// <summary>A context, with a KSeF token that authenticates it through /v2/auth/ksef-token (null for a context a fresh NIP's login created).</summary>
+public sealed record ContextInfo(string Nip, string Name, int Sessions, int Invoices, string? KsefToken);
 
 /// <summary>POST /sandbox/reset: start over with the configured seed, or another one.</summary>
 public sealed record ResetRequest(int? Seed);
@@ -83,7 +83,7 @@ public static class SandboxControlApi
         Results.Ok(store.Contexts.Select(c =>
         {
             var sessions = store.SessionsOf(c.Nip).ToList();
-            return new ContextInfo(c.Nip, c.Name, sessions.Count, sessions.Sum(s => s.Invoices.Count), store.KsefTokensOf(c.Nip).First().Token);
+            return new ContextInfo(c.Nip, c.Name, sessions.Count, sessions.Sum(s => s.Invoices.Count), store.KsefTokensOf(c.Nip).FirstOrDefault()?.Token);
         }));
 
     /// <summary>POST /sandbox/reset.</summary>
