@@ -140,8 +140,10 @@ public sealed partial class KsefSender
                     throw new KsefPartUploadException(session, upload.OrdinalNumber, attempt, failure);
                 }
             }
-            catch (HttpRequestException e)
+            catch (HttpRequestException e) when (e is not KsefPartUploadException)
             {
+                // A transport failure: try again. (KsefPartUploadException derives from HttpRequestException: the
+                // refusal above must end the upload, not be retried as a transport failure.)
                 failure = e.Message;
             }
             if (attempt >= attempts) throw new KsefPartUploadException(session, upload.OrdinalNumber, attempt, failure);
