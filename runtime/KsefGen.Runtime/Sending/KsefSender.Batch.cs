@@ -146,6 +146,11 @@ public sealed partial class KsefSender
                 // refusal above must end the upload, not be retried as a transport failure.)
                 failure = e.Message;
             }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The storage client's timeout (HttpClient.Timeout), not the caller's cancellation: try again.
+                failure = e.InnerException is TimeoutException ? "timed out" : e.Message;
+            }
             if (attempt >= attempts) throw new KsefPartUploadException(session, upload.OrdinalNumber, attempt, failure);
             var wait = TimeSpan.FromMilliseconds(500 * attempt);
             Log("KSeF batch session {Reference}: part {Part} failed ({Failure}); trying again in {Delay} ms", session, upload.OrdinalNumber, failure, (int)wait.TotalMilliseconds);

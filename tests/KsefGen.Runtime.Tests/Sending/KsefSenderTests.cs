@@ -392,6 +392,39 @@ public sealed class KsefSenderTests
     }
 
     [Fact]
+    public async Task A_part_upload_timing_out_is_tried_again_and_the_callers_cancellation_is_not()
+    {
+        var api = BatchKsef();
+        var timeouts = 0;
+        var storage = new HttpClient(new ThrowingOnce(api, () =>
+            Interlocked.Increment(ref timeouts) == 1 ? new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException()) : null));
+
+        var submission = await Sender(api, o => o.Storage = storage).SendBatchAsync(KsefFormCode.Fa3, Files(Invoices(1, 100)), null, Ct);
+
+        Assert.Equal(Batch, submission.ReferenceNumber);
+        Assert.Equal(2, timeouts);
+        Assert.Single(api.CallsTo(HttpMethod.Put, PartUrl(1)));
+        Reassemble(api, 100_000_000, out _);
+        Assert.Single(api.CallsTo(HttpMethod.Post, $"sessions/batch/{Batch}/close"));
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var cancelled = new HttpClient(new ThrowingOnce(BatchKsef(), () =>
+        {
+            cancel.Cancel();
+            return new TaskCanceledException("cancelled by the caller", null, cancel.Token);
+        }));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Sender(BatchKsef(), o => o.Storage = cancelled).SendBatchAsync(KsefFormCode.Fa3, Files(Invoices(1, 100)), null, cancel.Token));
+    }
+
+    /// <summary>Throws what <paramref name="failure"/> returns instead of sending, while it returns one.</summary>
+    private sealed class ThrowingOnce(HttpMessageHandler inner, Func<Exception?> failure) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            failure() is { } e ? Task.FromException<HttpResponseMessage>(e) : base.SendAsync(request, cancellationToken);
+    }
+
+    [Fact]
     public async Task A_part_upload_is_sent_with_the_method_KSeF_names()
     {
         var api = BatchKsef(method: "POST");
