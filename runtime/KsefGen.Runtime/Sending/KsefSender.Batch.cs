@@ -140,9 +140,16 @@ public sealed partial class KsefSender
                     throw new KsefPartUploadException(session, upload.OrdinalNumber, attempt, failure);
                 }
             }
-            catch (HttpRequestException e)
+            catch (HttpRequestException e) when (e is not KsefPartUploadException)
             {
+                // A transport failure: try again. (KsefPartUploadException derives from HttpRequestException: the
+                // refusal above must end the upload, not be retried as a transport failure.)
                 failure = e.Message;
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The storage client's timeout (HttpClient.Timeout), not the caller's cancellation: try again.
+                failure = e.InnerException is TimeoutException ? "timed out" : e.Message;
             }
             if (attempt >= attempts) throw new KsefPartUploadException(session, upload.OrdinalNumber, attempt, failure);
             var wait = TimeSpan.FromMilliseconds(500 * attempt);
