@@ -110,6 +110,30 @@ public sealed class RuntimeSendingTests(QuickSandbox sandbox) : IClassFixture<Qu
     }
 
     [Fact]
+    public async Task TheGeneratedAuthOperationsWorkOnOneClientWithoutHandlers()
+    {
+        var nip = KsefGen.Sandbox.Identifiers.KsefIdentifiers.NewNip(Random.Shared);
+        using var certificate = KsefTestCertificates.ForNip(nip, KsefKeyType.Ecdsa);
+        var client = new KsefGen.Sandbox.Tests.Client.KsefClient(Plain());
+
+        var challenge = await client.Authentication.GetAuthChallengeAsync(Ct);
+        var signed = KsefXadesSigner.Sign(KsefAuthTokenRequest.Create(challenge.Challenge, KsefContextIdentifier.Nip(nip)), certificate);
+        var started = await client.Authentication.SubmitXadesAuthRequestAsync(System.Text.Encoding.UTF8.GetString(signed), cancellationToken: Ct);
+        var operation = client.Authentication.WithBearerToken(started.AuthenticationToken.Token);
+        var status = await KsefStatusPoller.WaitForAsync(ct => operation.GetAuthStatusAsync(started.ReferenceNumber, ct), s => s.Status.Code, Fast, cancellationToken: Ct);
+        var tokens = await operation.RedeemTokenAsync(Ct);
+        var refreshed = await client.Authentication.WithBearerToken(tokens.RefreshToken.Token).RefreshAccessTokenAsync(Ct);
+        var sessions = await client.SessionStatus.WithBearerToken(refreshed.AccessToken.Token)
+            .GetSessionsAsync(KsefGen.Sandbox.Tests.Client.SessionType.Online, cancellationToken: Ct);
+
+        Assert.Equal(200, status.Status.Code);
+        Assert.Equal(nip, Claim(refreshed.AccessToken.Token, "civ"));
+        Assert.Empty(sessions.Sessions);
+        // The client itself still sends no token: the copies carry theirs.
+        await Assert.ThrowsAsync<KsefGen.Sandbox.Tests.Client.KsefApiException>(() => client.SessionStatus.GetSessionsAsync(KsefGen.Sandbox.Tests.Client.SessionType.Online, cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task AWrongKsefTokenEndsInATypedFailureWithAdvice()
     {
         var (nip, _) = await SeededContextAsync(0);

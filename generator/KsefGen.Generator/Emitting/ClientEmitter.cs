@@ -17,11 +17,22 @@ internal static class ClientEmitter
         w.Doc("summary", client.Tag is null ? "Operations without a tag." : $"Operations of the tag '{client.Tag}'.");
         w.Open($"public sealed partial class {client.Name}");
         w.Line("private readonly global::System.Net.Http.HttpClient _httpClient;");
+        w.Line("private readonly string? _bearerToken;");
         w.Line();
         w.Doc("summary", "Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.");
         w.Open($"public {client.Name}(global::System.Net.Http.HttpClient httpClient)");
         w.Line("_httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));");
         w.Close();
+        w.Line();
+        w.Open($"private {client.Name}(global::System.Net.Http.HttpClient httpClient, string bearerToken)");
+        w.Line("_httpClient = httpClient;");
+        w.Line("_bearerToken = bearerToken;");
+        w.Close();
+        w.Line();
+        w.Doc("summary", "A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.");
+        w.Line("/// <param name=\"bearerToken\">The token to send.</param>");
+        w.Line("/// <returns>The copy; this client is unchanged.</returns>");
+        w.Line($"public {client.Name} WithBearerToken(string bearerToken) => new {client.Name}(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));");
 
         foreach (var operation in client.Operations)
         {
@@ -130,6 +141,7 @@ internal static class ClientEmitter
         w.Line($"using var request = new global::System.Net.Http.HttpRequestMessage({httpMethod}, url.ToString());");
         var accept = response.Kind == ResponseKind.Text ? response.ContentType ?? "*/*" : "application/json";
         w.Line($"request.Headers.TryAddWithoutValidation(\"Accept\", {Naming.Literal(accept)});");
+        w.Line("if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue(\"Bearer\", _bearerToken);");
         foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Header))
         {
             EmitValue(w, t, ns, parameter, (value, fmt) => $"request.Headers.TryAddWithoutValidation({Naming.Literal(parameter.WireName)}, {fmt});");

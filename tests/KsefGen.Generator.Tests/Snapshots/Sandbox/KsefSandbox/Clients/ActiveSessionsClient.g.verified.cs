@@ -11,6 +11,7 @@ namespace Consumer.Ksef
     public sealed partial class ActiveSessionsClient
     {
         private readonly global::System.Net.Http.HttpClient _httpClient;
+        private readonly string? _bearerToken;
 
         /// <summary>
         /// Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.
@@ -19,6 +20,19 @@ namespace Consumer.Ksef
         {
             _httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
         }
+
+        private ActiveSessionsClient(global::System.Net.Http.HttpClient httpClient, string bearerToken)
+        {
+            _httpClient = httpClient;
+            _bearerToken = bearerToken;
+        }
+
+        /// <summary>
+        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// </summary>
+        /// <param name="bearerToken">The token to send.</param>
+        /// <returns>The copy; this client is unchanged.</returns>
+        public ActiveSessionsClient WithBearerToken(string bearerToken) => new ActiveSessionsClient(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));
 
         /// <summary>
         /// List authentication sessions
@@ -55,6 +69,7 @@ namespace Consumer.Ksef
             }
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             if (continuationToken is { } continuationTokenValue)
             {
                 request.Headers.TryAddWithoutValidation("x-continuation-token", continuationTokenValue);
@@ -135,6 +150,7 @@ namespace Consumer.Ksef
             url.Append("auth/sessions/current");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -167,6 +183,7 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         }

@@ -11,6 +11,7 @@ namespace Consumer.Ksef
     public sealed partial class AuthenticationClient
     {
         private readonly global::System.Net.Http.HttpClient _httpClient;
+        private readonly string? _bearerToken;
 
         /// <summary>
         /// Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.
@@ -19,6 +20,19 @@ namespace Consumer.Ksef
         {
             _httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
         }
+
+        private AuthenticationClient(global::System.Net.Http.HttpClient httpClient, string bearerToken)
+        {
+            _httpClient = httpClient;
+            _bearerToken = bearerToken;
+        }
+
+        /// <summary>
+        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// </summary>
+        /// <param name="bearerToken">The token to send.</param>
+        /// <returns>The copy; this client is unchanged.</returns>
+        public AuthenticationClient WithBearerToken(string bearerToken) => new AuthenticationClient(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));
 
         /// <summary>
         /// Start authentication (get a challenge)
@@ -43,6 +57,7 @@ namespace Consumer.Ksef
             url.Append("auth/challenge");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.AuthenticationChallengeResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.AuthenticationChallengeResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.AuthenticationChallengeResponse), o)!, cancellationToken).ConfigureAwait(false);
@@ -76,6 +91,7 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.AuthenticationOperationStatusResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.AuthenticationOperationStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.AuthenticationOperationStatusResponse), o)!, cancellationToken).ConfigureAwait(false);
@@ -104,6 +120,7 @@ namespace Consumer.Ksef
             url.Append("auth/token/redeem");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.AuthenticationTokensResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.AuthenticationTokensResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.AuthenticationTokensResponse), o)!, cancellationToken).ConfigureAwait(false);
@@ -132,6 +149,7 @@ namespace Consumer.Ksef
             url.Append("auth/token/refresh");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.AuthenticationTokenRefreshResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.AuthenticationTokenRefreshResponse), o)!, cancellationToken).ConfigureAwait(false);
@@ -166,6 +184,7 @@ namespace Consumer.Ksef
             url.Append("auth/ksef-token");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.InitTokenAuthenticationRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.InitTokenAuthenticationRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.InitTokenAuthenticationRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -210,6 +229,7 @@ namespace Consumer.Ksef
             }
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Text(body, "application/xml");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);

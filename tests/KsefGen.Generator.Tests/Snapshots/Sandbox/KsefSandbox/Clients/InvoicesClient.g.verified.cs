@@ -11,6 +11,7 @@ namespace Consumer.Ksef
     public sealed partial class InvoicesClient
     {
         private readonly global::System.Net.Http.HttpClient _httpClient;
+        private readonly string? _bearerToken;
 
         /// <summary>
         /// Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.
@@ -19,6 +20,19 @@ namespace Consumer.Ksef
         {
             _httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
         }
+
+        private InvoicesClient(global::System.Net.Http.HttpClient httpClient, string bearerToken)
+        {
+            _httpClient = httpClient;
+            _bearerToken = bearerToken;
+        }
+
+        /// <summary>
+        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// </summary>
+        /// <param name="bearerToken">The token to send.</param>
+        /// <returns>The copy; this client is unchanged.</returns>
+        public InvoicesClient WithBearerToken(string bearerToken) => new InvoicesClient(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));
 
         /// <summary>
         /// Start an invoice export
@@ -54,6 +68,7 @@ namespace Consumer.Ksef
             url.Append("invoices/exports");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.InvoiceExportRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.InvoiceExportRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.InvoiceExportRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -91,6 +106,7 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(ksefNumber));
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
@@ -127,6 +143,7 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(ksefNumber));
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -164,6 +181,7 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.InvoiceExportStatusResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.InvoiceExportStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.InvoiceExportStatusResponse), o)!, cancellationToken).ConfigureAwait(false);
@@ -228,6 +246,7 @@ namespace Consumer.Ksef
             }
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.InvoiceQueryFilters>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.InvoiceQueryFilters v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);

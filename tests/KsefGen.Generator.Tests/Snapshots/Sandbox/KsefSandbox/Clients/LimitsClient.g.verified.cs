@@ -11,6 +11,7 @@ namespace Consumer.Ksef
     public sealed partial class LimitsClient
     {
         private readonly global::System.Net.Http.HttpClient _httpClient;
+        private readonly string? _bearerToken;
 
         /// <summary>
         /// Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.
@@ -19,6 +20,19 @@ namespace Consumer.Ksef
         {
             _httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
         }
+
+        private LimitsClient(global::System.Net.Http.HttpClient httpClient, string bearerToken)
+        {
+            _httpClient = httpClient;
+            _bearerToken = bearerToken;
+        }
+
+        /// <summary>
+        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// </summary>
+        /// <param name="bearerToken">The token to send.</param>
+        /// <returns>The copy; this client is unchanged.</returns>
+        public LimitsClient WithBearerToken(string bearerToken) => new LimitsClient(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));
 
         /// <summary>
         /// Get context limits
@@ -43,6 +57,7 @@ namespace Consumer.Ksef
             url.Append("limits/context");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.EffectiveContextLimits>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveContextLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveContextLimits), o)!, cancellationToken).ConfigureAwait(false);
@@ -71,6 +86,7 @@ namespace Consumer.Ksef
             url.Append("rate-limits");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.EffectiveApiRateLimits>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveApiRateLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveApiRateLimits), o)!, cancellationToken).ConfigureAwait(false);
@@ -99,6 +115,7 @@ namespace Consumer.Ksef
             url.Append("limits/subject");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.EffectiveSubjectLimits>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveSubjectLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveSubjectLimits), o)!, cancellationToken).ConfigureAwait(false);
@@ -127,6 +144,7 @@ namespace Consumer.Ksef
             url.Append("testdata/limits/subject/certificate");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -154,6 +172,7 @@ namespace Consumer.Ksef
             url.Append("testdata/rate-limits");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -181,6 +200,7 @@ namespace Consumer.Ksef
             url.Append("testdata/limits/context/session");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -212,6 +232,7 @@ namespace Consumer.Ksef
             url.Append("testdata/limits/subject/certificate");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SetSubjectLimitsRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SetSubjectLimitsRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SetSubjectLimitsRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -240,6 +261,7 @@ namespace Consumer.Ksef
             url.Append("testdata/rate-limits/production");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -271,6 +293,7 @@ namespace Consumer.Ksef
             url.Append("testdata/rate-limits");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SetRateLimitsRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SetRateLimitsRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SetRateLimitsRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -303,6 +326,7 @@ namespace Consumer.Ksef
             url.Append("testdata/limits/context/session");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SetSessionLimitsRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SetSessionLimitsRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SetSessionLimitsRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,7 @@ namespace Consumer.Ksef
     public sealed partial class OnlineSessionClient
     {
         private readonly global::System.Net.Http.HttpClient _httpClient;
+        private readonly string? _bearerToken;
 
         /// <summary>
         /// Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.
@@ -19,6 +20,19 @@ namespace Consumer.Ksef
         {
             _httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
         }
+
+        private OnlineSessionClient(global::System.Net.Http.HttpClient httpClient, string bearerToken)
+        {
+            _httpClient = httpClient;
+            _bearerToken = bearerToken;
+        }
+
+        /// <summary>
+        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// </summary>
+        /// <param name="bearerToken">The token to send.</param>
+        /// <returns>The copy; this client is unchanged.</returns>
+        public OnlineSessionClient WithBearerToken(string bearerToken) => new OnlineSessionClient(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));
 
         /// <summary>
         /// Close an online session
@@ -52,6 +66,7 @@ namespace Consumer.Ksef
             url.Append("/close");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         }
@@ -86,6 +101,7 @@ namespace Consumer.Ksef
             url.Append("sessions/online");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.OpenOnlineSessionRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.OpenOnlineSessionRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.OpenOnlineSessionRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -128,6 +144,7 @@ namespace Consumer.Ksef
             url.Append("/invoices");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SendInvoiceRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SendInvoiceRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SendInvoiceRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,7 @@ namespace Consumer.Ksef
     public sealed partial class PublicKeyCertificatesClient
     {
         private readonly global::System.Net.Http.HttpClient _httpClient;
+        private readonly string? _bearerToken;
 
         /// <summary>
         /// Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.
@@ -19,6 +20,19 @@ namespace Consumer.Ksef
         {
             _httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
         }
+
+        private PublicKeyCertificatesClient(global::System.Net.Http.HttpClient httpClient, string bearerToken)
+        {
+            _httpClient = httpClient;
+            _bearerToken = bearerToken;
+        }
+
+        /// <summary>
+        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// </summary>
+        /// <param name="bearerToken">The token to send.</param>
+        /// <returns>The copy; this client is unchanged.</returns>
+        public PublicKeyCertificatesClient WithBearerToken(string bearerToken) => new PublicKeyCertificatesClient(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));
 
         /// <summary>
         /// Get public key certificates
@@ -43,6 +57,7 @@ namespace Consumer.Ksef
             url.Append("security/public-key-certificates");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PublicKeyCertificate>>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PublicKeyCertificate>(ref r, o, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.PublicKeyCertificateJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.PublicKeyCertificate), o1)!)!, cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,7 @@ namespace Consumer.Ksef
     public sealed partial class TestDataClient
     {
         private readonly global::System.Net.Http.HttpClient _httpClient;
+        private readonly string? _bearerToken;
 
         /// <summary>
         /// Creates the client over an HttpClient whose BaseAddress is the API root (for example https://api-test.ksef.mf.gov.pl/v2/) and whose handlers add authentication.
@@ -19,6 +20,19 @@ namespace Consumer.Ksef
         {
             _httpClient = httpClient ?? throw new global::System.ArgumentNullException(nameof(httpClient));
         }
+
+        private TestDataClient(global::System.Net.Http.HttpClient httpClient, string bearerToken)
+        {
+            _httpClient = httpClient;
+            _bearerToken = bearerToken;
+        }
+
+        /// <summary>
+        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// </summary>
+        /// <param name="bearerToken">The token to send.</param>
+        /// <returns>The copy; this client is unchanged.</returns>
+        public TestDataClient WithBearerToken(string bearerToken) => new TestDataClient(_httpClient, bearerToken ?? throw new global::System.ArgumentNullException(nameof(bearerToken)));
 
         /// <summary>
         /// Block authentication in a context
@@ -47,6 +61,7 @@ namespace Consumer.Ksef
             url.Append("testdata/context/block");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.BlockContextAuthenticationRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.BlockContextAuthenticationRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.BlockContextAuthenticationRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -79,6 +94,7 @@ namespace Consumer.Ksef
             url.Append("testdata/person");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.PersonCreateRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.PersonCreateRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.PersonCreateRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -111,6 +127,7 @@ namespace Consumer.Ksef
             url.Append("testdata/subject");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SubjectCreateRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SubjectCreateRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SubjectCreateRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -143,6 +160,7 @@ namespace Consumer.Ksef
             url.Append("testdata/attachment/revoke");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.AttachmentPermissionRevokeRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.AttachmentPermissionRevokeRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -175,6 +193,7 @@ namespace Consumer.Ksef
             url.Append("testdata/attachment");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.AttachmentPermissionGrantRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.AttachmentPermissionGrantRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.AttachmentPermissionGrantRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -207,6 +226,7 @@ namespace Consumer.Ksef
             url.Append("testdata/permissions");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.TestDataPermissionsGrantRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.TestDataPermissionsGrantRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.TestDataPermissionsGrantRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -239,6 +259,7 @@ namespace Consumer.Ksef
             url.Append("testdata/person/remove");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.PersonRemoveRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.PersonRemoveRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.PersonRemoveRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -271,6 +292,7 @@ namespace Consumer.Ksef
             url.Append("testdata/subject/remove");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SubjectRemoveRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SubjectRemoveRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SubjectRemoveRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -303,6 +325,7 @@ namespace Consumer.Ksef
             url.Append("testdata/permissions/revoke");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.TestDataPermissionsRevokeRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.TestDataPermissionsRevokeRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -335,6 +358,7 @@ namespace Consumer.Ksef
             url.Append("testdata/context/unblock");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.UnblockContextAuthenticationRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.UnblockContextAuthenticationRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.UnblockContextAuthenticationRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
             using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
