@@ -141,4 +141,21 @@ public sealed class UpoArchiveTests : IDisposable
         Assert.Contains("lists 3", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory));
     }
+
+    [Fact]
+    public async Task ASessionUpoPageIsNamedAfterItsContextSessionAndPageReference()
+    {
+        var session = SandboxUpo.Session(3);
+        var upo = SandboxUpo.SignedSessionUpo(session);
+        const string page = "20251129-EU-1234567890-ABCDEF0123-45";
+
+        var result = await UpoArchive.SaveSessionUpoAsync(_directory, page, upo, Ct);
+
+        Assert.Equal($"{session.ContextNip}-{session.ReferenceNumber}-{page}-upo.xml", Path.GetFileName(result.Path));
+        Assert.True(result.Written);
+        Assert.Equal(upo, await File.ReadAllBytesAsync(result.Path, Ct));
+        Assert.False((await UpoArchive.SaveSessionUpoAsync(_directory, page, upo, Ct)).Written);
+        await Assert.ThrowsAsync<UpoArchiveConflictException>(() => UpoArchive.SaveSessionUpoAsync(_directory, page,
+            SandboxUpo.Replace(upo, session.Invoices[0].KsefNumber!, session.Invoices[1].KsefNumber!), Ct));
+    }
 }

@@ -181,7 +181,9 @@ public sealed class RuntimeSendingTests(QuickSandbox sandbox) : IClassFixture<Qu
             var page = Assert.Single(result.UpoPages);
             var sessionUpo = await sender.DownloadSessionUpoAsync(result.ReferenceNumber, page, Ct);
             Assert.Equal(3, verifier.Verify(sessionUpo.Content, sessionUpo.Hash).Document.Documents.Count);
-            Assert.Equal(3, Directory.GetFiles(folder.FullName).Length);
+            var pageFile = await UpoArchive.SaveSessionUpoAsync(folder.FullName, page.ReferenceNumber, sessionUpo.Content, Ct);
+            Assert.Equal($"{nip}-{result.ReferenceNumber}-{page.ReferenceNumber}-upo.xml", Path.GetFileName(pageFile.Path));
+            Assert.Equal(4, Directory.GetFiles(folder.FullName).Length);
         }
         finally
         {

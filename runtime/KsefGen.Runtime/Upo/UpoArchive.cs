@@ -107,6 +107,45 @@ public static class UpoArchive
         return SaveAsync(directory, document.Documents[0], upo, cancellationToken);
     }
 
+    /// <summary>
+    /// The file name for a page of a session's collective UPO: <c>{context}-{sessionReference}-{upoReference}-upo.xml</c>
+    /// (the context identifier is usually the NIP; the UPO reference is the page's <c>referenceNumber</c> in
+    /// <c>upo.pages</c>), so pages of one session sort together and never collide with invoice UPOs.
+    /// </summary>
+    /// <param name="contextIdentifier">The session's context identifier (its NIP).</param>
+    /// <param name="sessionReferenceNumber">The session's reference number.</param>
+    /// <param name="upoReferenceNumber">The UPO page's reference number.</param>
+    /// <returns>The file name.</returns>
+    public static string SessionFileName(string contextIdentifier, string sessionReferenceNumber, string upoReferenceNumber)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(contextIdentifier);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionReferenceNumber);
+        ArgumentException.ThrowIfNullOrWhiteSpace(upoReferenceNumber);
+        var name = $"{Sanitize(contextIdentifier.Trim())}-{Sanitize(sessionReferenceNumber.Trim())}-{Sanitize(upoReferenceNumber.Trim())}{Suffix}";
+        if (Encoding.UTF8.GetByteCount(name) > MaxFileNameBytes) throw new ArgumentException("The identifiers are too long for a file name.", nameof(upoReferenceNumber));
+        return name;
+    }
+
+    /// <summary>
+    /// Parses a session UPO page and saves it under <see cref="SessionFileName"/>, with the context and session read
+    /// from the UPO itself. Saving the same bytes again writes nothing; different bytes under the same name are a conflict.
+    /// </summary>
+    /// <param name="directory">The directory holding the session data.</param>
+    /// <param name="upoReferenceNumber">The page's reference number (from <c>upo.pages</c>).</param>
+    /// <param name="upo">The UPO page bytes exactly as downloaded (verify them first).</param>
+    /// <param name="cancellationToken">Stops the write.</param>
+    /// <returns>Where the page is and whether it was written now.</returns>
+    /// <exception cref="UpoFormatException">The bytes are not a UPO.</exception>
+    /// <exception cref="UpoArchiveConflictException">A file with that name and different content exists.</exception>
+    public static Task<UpoArchiveResult> SaveSessionUpoAsync(string directory, string upoReferenceNumber, byte[] upo, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(upo);
+        var document = UpoDocument.Parse(upo);
+        var name = SessionFileName(document.Context.Value, document.SessionReferenceNumber, upoReferenceNumber);
+        return WriteOnceAsync(Path.Combine(Path.GetFullPath(directory), name), upo, cancellationToken);
+    }
+
     private static async Task<UpoArchiveResult> WriteOnceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
