@@ -97,6 +97,10 @@ public sealed class KsefAuthenticatedTokens : IKsefAccessTokenProvider, IDisposa
             if (stale is not null) _logger?.LogInformation("KSeF tokens can no longer be refreshed; authenticating again");
             var fresh = await _authenticate(cancellationToken).ConfigureAwait(false);
             Authentications++;
+            if (_logger is { } logger)
+            {
+                fresh.Refreshed += token => logger.LogInformation("KSeF access token refreshed; valid until {ValidUntil:u}", token.ValidUntil);
+            }
             Volatile.Write(ref _session, fresh);
             stale?.Dispose();
             return fresh;
