@@ -255,6 +255,12 @@ public sealed class GeneratedClientTests
     {
         var client = new KsefClient(FakeHandler.Client(new FakeHandler(_ => throw new InvalidOperationException("must not send"))));
         await Assert.ThrowsAsync<ArgumentNullException>(() => client.SessionStatus.GetSessionStatusAsync(null!, Ct));
-        Assert.Equal("https://api-test.ksef.mf.gov.pl/v2", KsefClient.DefaultServerUrl);
+    }
+
+    [Fact]
+    public void DefaultServerUrlWorksAsBaseAddress()
+    {
+        Assert.Equal("https://api-test.ksef.mf.gov.pl/v2/", KsefClient.DefaultServerUrl);
+        Assert.Equal("https://api-test.ksef.mf.gov.pl/v2/sessions", new Uri(new Uri(KsefClient.DefaultServerUrl), "sessions").AbsoluteUri);
     }
 }

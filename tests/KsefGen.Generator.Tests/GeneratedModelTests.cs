@@ -30,12 +30,12 @@ public sealed class GeneratedModelTests
 
         Assert.Equal("Hybrid", invoice.InvoicingMode!.Value.Value);
         Assert.False(invoice.InvoicingMode.Value.IsKnown);
-        Assert.Equal(460, invoice.StatusCode!.Value.Value);
-        Assert.False(invoice.StatusCode.Value.IsKnown);
-        Assert.True(invoice.StatusCode.Value.IsTerminal);
-        Assert.True(invoice.StatusCode.Value.IsFailure);
-        Assert.Null(invoice.StatusCode.Value.Name);
-        Assert.Equal("460", invoice.StatusCode.Value.ToString());
+        Assert.Equal(460, invoice.StatusCode.Value);
+        Assert.False(invoice.StatusCode.IsKnown);
+        Assert.True(invoice.StatusCode.IsTerminal);
+        Assert.True(invoice.StatusCode.IsFailure);
+        Assert.Null(invoice.StatusCode.Name);
+        Assert.Equal("460", invoice.StatusCode.ToString());
 
         var json = JsonSerializer.Serialize(invoice, KsefJsonContext.Default.SessionInvoiceStatusResponse);
         using var document = JsonDocument.Parse(json);

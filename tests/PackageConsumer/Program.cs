@@ -19,4 +19,4 @@ var status = JsonSerializer.Deserialize(
     """{ "status": { "code": 200, "description": "ok" }, "dateCreated": "2026-11-22T10:00:00Z", "dateUpdated": "2026-11-22T10:05:00Z" }""",
     KsefJsonContext.Default.SessionStatusResponse)!;
 
-Console.WriteLine($"operations={plain} paged={paged} session={status.StatusCode} terminal={status.StatusCode?.IsTerminal} duplicate={InvoiceStatusCode.Duplicate.Value} client={client.SessionStatus.GetType().Name}");
+Console.WriteLine($"operations={plain} paged={paged} session={status.StatusCode} terminal={status.StatusCode.IsTerminal} duplicate={InvoiceStatusCode.Duplicate.Value} client={client.SessionStatus.GetType().Name}");

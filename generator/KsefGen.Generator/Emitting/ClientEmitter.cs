@@ -350,8 +350,8 @@ internal static class ClientEmitter
         w.Open($"public sealed partial class {spec.RootClientName}");
         if (spec.ServerUrl is not null)
         {
-            w.Doc("summary", "The first server URL of the document (use it, with a trailing slash, as HttpClient.BaseAddress).");
-            w.Line($"public const string DefaultServerUrl = {Naming.Literal(spec.ServerUrl)};");
+            w.Doc("summary", "The first server URL of the document, with a trailing slash so that it works as HttpClient.BaseAddress (without one, relative paths would drop its last segment, e.g. /v2).");
+            w.Line($"public const string DefaultServerUrl = {Naming.Literal(spec.ServerUrl.EndsWith("/") ? spec.ServerUrl : spec.ServerUrl + "/")};");
             w.Line();
         }
         w.Doc("summary", "Creates every client over one HttpClient.");

@@ -41,11 +41,20 @@ internal static class ModelEmitter
                     var codeNullable = code.Nullable || !code.Required;
                     var statusTypeName = $"global::{spec.Namespace}.{statusType}";
                     w.Line();
-                    w.Doc("summary", $"The status code of <see cref=\"{property.Name}\"/> as a typed value with its documented meaning; null when the status or its code is missing.");
-                    var getter = codeNullable
-                        ? $"this.{property.Name}?.{code.Name} is int code ? new {statusTypeName}(code) : null"
-                        : $"this.{property.Name} is {{ }} status ? new {statusTypeName}(status.{code.Name}) : null";
-                    w.Line($"public {statusTypeName}? {statusName} => {getter};");
+                    if (!codeNullable && property.Required && !property.Nullable)
+                    {
+                        // The API always sends this status with its code: the typed value is never null.
+                        w.Doc("summary", $"The status code of <see cref=\"{property.Name}\"/> as a typed value with its documented meaning.");
+                        w.Line($"public {statusTypeName} {statusName} => this.{property.Name} is {{ }} status ? new {statusTypeName}(status.{code.Name}) : throw new global::System.InvalidOperationException(\"The response has no '{property.JsonName}' although the API requires it.\");");
+                    }
+                    else
+                    {
+                        w.Doc("summary", $"The status code of <see cref=\"{property.Name}\"/> as a typed value with its documented meaning; null when the status or its code is missing.");
+                        var getter = codeNullable
+                            ? $"this.{property.Name}?.{code.Name} is int code ? new {statusTypeName}(code) : null"
+                            : $"this.{property.Name} is {{ }} status ? new {statusTypeName}(status.{code.Name}) : null";
+                        w.Line($"public {statusTypeName}? {statusName} => {getter};");
+                    }
                 }
             }
         }

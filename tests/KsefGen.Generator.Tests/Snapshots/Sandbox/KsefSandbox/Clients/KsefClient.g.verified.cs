@@ -11,9 +11,9 @@ namespace Consumer.Ksef
     public sealed partial class KsefClient
     {
         /// <summary>
-        /// The first server URL of the document (use it, with a trailing slash, as HttpClient.BaseAddress).
+        /// The first server URL of the document, with a trailing slash so that it works as HttpClient.BaseAddress (without one, relative paths would drop its last segment, e.g. /v2).
         /// </summary>
-        public const string DefaultServerUrl = "https://api-test.ksef.mf.gov.pl/v2";
+        public const string DefaultServerUrl = "https://api-test.ksef.mf.gov.pl/v2/";
 
         /// <summary>
         /// Creates every client over one HttpClient.

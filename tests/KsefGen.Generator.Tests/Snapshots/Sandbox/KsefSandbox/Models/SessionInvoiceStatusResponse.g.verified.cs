@@ -121,9 +121,9 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.InvoiceStatusInfo Status { get; set; }
 
         /// <summary>
-        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning; null when the status or its code is missing.
+        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning.
         /// </summary>
-        public global::Consumer.Ksef.InvoiceStatusCode? StatusCode => this.Status is { } status ? new global::Consumer.Ksef.InvoiceStatusCode(status.Code) : null;
+        public global::Consumer.Ksef.InvoiceStatusCode StatusCode => this.Status is { } status ? new global::Consumer.Ksef.InvoiceStatusCode(status.Code) : throw new global::System.InvalidOperationException("The response has no 'status' although the API requires it.");
     }
 }
 

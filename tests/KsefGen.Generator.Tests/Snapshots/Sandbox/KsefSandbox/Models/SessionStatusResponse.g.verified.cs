@@ -23,9 +23,9 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
-        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning; null when the status or its code is missing.
+        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning.
         /// </summary>
-        public global::Consumer.Ksef.SessionStatusCode? StatusCode => this.Status is { } status ? new global::Consumer.Ksef.SessionStatusCode(status.Code) : null;
+        public global::Consumer.Ksef.SessionStatusCode StatusCode => this.Status is { } status ? new global::Consumer.Ksef.SessionStatusCode(status.Code) : throw new global::System.InvalidOperationException("The response has no 'status' although the API requires it.");
 
         /// <summary>
         /// When the session was created.
