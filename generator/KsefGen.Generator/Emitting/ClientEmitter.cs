@@ -96,8 +96,10 @@ internal static class ClientEmitter
         if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
 
         var signature = new List<string>();
-        foreach (var parameter in operation.Parameters.Where(p => p.Required)) signature.Add($"{t.Type(parameter.Type, false)} {parameter.Name}");
+        // Path, body, query, headers, continuation token, cancellation token (the reader orders the parameters).
+        foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Path)) signature.Add($"{t.Type(parameter.Type, false)} {parameter.Name}");
         if (operation.Body is { } body) signature.Add($"{t.Type(body.Type, false)} body");
+        foreach (var parameter in operation.Parameters.Where(p => p.Required && p.Location != ParameterLocation.Path)) signature.Add($"{t.Type(parameter.Type, false)} {parameter.Name}");
         foreach (var parameter in operation.Parameters.Where(p => !p.Required)) signature.Add($"{t.Type(parameter.Type, true)} {parameter.Name} = null");
         signature.Add("global::System.Threading.CancellationToken cancellationToken = default");
         var name = operation.Name + (stream ? "Stream" : "") + "Async";
@@ -213,8 +215,9 @@ internal static class ClientEmitter
     private static List<(string Declaration, string Argument)> PagedSignature(TypeSyntax t, OperationModel operation, Paging paging)
     {
         var list = new List<(string, string)>();
-        foreach (var parameter in operation.Parameters.Where(p => p.Required)) list.Add(($"{t.Type(parameter.Type, false)} {parameter.Name}", parameter.Name));
-        if (operation.Body is { } body) list.Add(($"{t.Type(body.Type, false)} body", "body"));
+        foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Path)) list.Add(($"{t.Type(parameter.Type, false)} {parameter.Name}", $"{parameter.Name}: {parameter.Name}"));
+        if (operation.Body is { } body) list.Add(($"{t.Type(body.Type, false)} body", "body: body"));
+        foreach (var parameter in operation.Parameters.Where(p => p.Required && p.Location != ParameterLocation.Path)) list.Add(($"{t.Type(parameter.Type, false)} {parameter.Name}", $"{parameter.Name}: {parameter.Name}"));
         foreach (var parameter in operation.Parameters.Where(p => !p.Required && p != paging.Cursor)) list.Add(($"{t.Type(parameter.Type, true)} {parameter.Name} = null", $"{parameter.Name}: {parameter.Name}"));
         return list;
     }

@@ -131,13 +131,20 @@ internal sealed partial class SpecReader
                 parameter.Description));
         }
 
-        // Path parameters in path order, then required, then optional ones: a stable, natural signature.
+        // One order for every operation: path parameters in path order, (the body,) query, headers, the continuation
+        // token, (the cancellation token); required ones of each kind before the optional ones, as C# needs. OrderBy is
+        // stable, so the spec's order decides within a kind.
         var ordered = parameters
             .Where(p => p.Location == ParameterLocation.Path)
             .OrderBy(p => path.IndexOf("{" + p.WireName + "}", StringComparison.Ordinal))
-            .Concat(parameters.Where(p => p.Location != ParameterLocation.Path && p.Required))
-            .Concat(parameters.Where(p => p.Location != ParameterLocation.Path && !p.Required))
+            .Concat(parameters.Where(p => p.Location != ParameterLocation.Path && p.Required).OrderBy(Rank))
+            .Concat(parameters.Where(p => p.Location != ParameterLocation.Path && !p.Required).OrderBy(Rank))
             .ToList();
+
+        static int Rank(ParameterModel p) =>
+            p.Location == ParameterLocation.Query ? 0
+            : string.Equals(p.WireName, "x-continuation-token", StringComparison.OrdinalIgnoreCase) ? 2
+            : 1;
 
         return new OperationModel(
             method,

@@ -274,7 +274,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
         var active = owner.Client.ActiveSessions;
         var firstPage = await active.GetActiveSessionsAsync(pageSize: 10, cancellationToken: ct);
         Assert.NotNull(firstPage.ContinuationToken);
-        await active.GetActiveSessionsAsync(firstPage.ContinuationToken, 10, ct);
+        await active.GetActiveSessionsAsync(pageSize: 10, continuationToken: firstPage.ContinuationToken, cancellationToken: ct);
         await active.GetActiveSessionsAsync(cancellationToken: ct);
         await active.RevokeSessionAsync(signedIn[1].Reference, ct);
         await signedIn[2].Client.ActiveSessions.RevokeCurrentSessionAsync(ct);
@@ -381,7 +381,7 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
             // Aktywne sesje: page sizes, a continuation token, a session that is not there.
             await Bad(() => active.GetActiveSessionsAsync(pageSize: 9, cancellationToken: ct), 21405);
             await Bad(() => active.GetActiveSessionsAsync(pageSize: 101, cancellationToken: ct), 21405);
-            await Bad(() => active.GetActiveSessionsAsync("not-a-token", cancellationToken: ct), 21418);
+            await Bad(() => active.GetActiveSessionsAsync(continuationToken: "not-a-token", cancellationToken: ct), 21418);
             await Bad(() => active.RevokeSessionAsync(MissingReference.Replace("-SO-", "-AU-", StringComparison.Ordinal), ct), 21405);
             await RawBad("auth/sessions?pageSize=abc", owner.Access, problemDetails, ct);
 
@@ -693,8 +693,8 @@ internal sealed class ContractDriver(SandboxFixture sandbox, ExchangeLog log)
                 do
                 {
                     var page = failed
-                        ? await client.SessionStatus.GetSessionFailedInvoicesAsync(session.ReferenceNumber, next, pageSize, ct)
-                        : await client.SessionStatus.GetSessionInvoicesAsync(session.ReferenceNumber, next, pageSize, ct);
+                        ? await client.SessionStatus.GetSessionFailedInvoicesAsync(session.ReferenceNumber, pageSize, next, ct)
+                        : await client.SessionStatus.GetSessionInvoicesAsync(session.ReferenceNumber, pageSize, next, ct);
                     next = page.ContinuationToken;
                 }
                 while (next is not null);

@@ -48,18 +48,18 @@ namespace Consumer.Ksef
         /// GET /auth/sessions → 200 (bearer token)
         /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
         /// </remarks>
-        /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
-        /// </param>
         /// <param name="pageSize">
         /// Number of sessions per page (10 to 100).
+        /// </param>
+        /// <param name="continuationToken">
+        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.AuthenticationListResponse> GetActiveSessionsAsync(string? continuationToken = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.AuthenticationListResponse> GetActiveSessionsAsync(int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("auth/sessions");

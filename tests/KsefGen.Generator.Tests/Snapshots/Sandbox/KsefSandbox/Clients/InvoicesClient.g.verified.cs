@@ -282,7 +282,7 @@ namespace Consumer.Ksef
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = await QueryInvoiceMetadataAsync(body, sortOrder: sortOrder, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var page = await QueryInvoiceMetadataAsync(body: body, sortOrder: sortOrder, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
                 yield return page;
                 if (page.HasMore != true) yield break;
                 if ((page.Invoices?.Count ?? 0) == 0) throw new global::System.InvalidOperationException("QueryInvoiceMetadata: the server sent an empty page that claims more pages; stopping instead of looping forever.");
@@ -312,7 +312,7 @@ namespace Consumer.Ksef
         /// </returns>
         public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.InvoiceMetadata> EnumerateQueryInvoiceMetadataAsync(global::Consumer.Ksef.InvoiceQueryFilters body, global::Consumer.Ksef.SortOrder? sortOrder = null, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
         {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryInvoiceMetadataPagesAsync(body, sortOrder: sortOrder, pageSize: pageSize, cancellationToken: cancellationToken), false))
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryInvoiceMetadataPagesAsync(body: body, sortOrder: sortOrder, pageSize: pageSize, cancellationToken: cancellationToken), false))
             {
                 if (page.Invoices is null) continue;
                 foreach (var item in page.Invoices) yield return item;

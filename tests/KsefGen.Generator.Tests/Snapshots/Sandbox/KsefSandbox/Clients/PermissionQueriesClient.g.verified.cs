@@ -114,7 +114,7 @@ namespace Consumer.Ksef
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = await QueryPersonPermissionsAsync(body, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var page = await QueryPersonPermissionsAsync(body: body, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
                 yield return page;
                 if (page.HasMore != true) yield break;
                 if ((page.Permissions?.Count ?? 0) == 0) throw new global::System.InvalidOperationException("QueryPersonPermissions: the server sent an empty page that claims more pages; stopping instead of looping forever.");
@@ -137,7 +137,7 @@ namespace Consumer.Ksef
         /// </returns>
         public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.PersonPermission> EnumerateQueryPersonPermissionsAsync(global::Consumer.Ksef.PersonPermissionsQueryRequest body, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
         {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryPersonPermissionsPagesAsync(body, pageSize: pageSize, cancellationToken: cancellationToken), false))
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryPersonPermissionsPagesAsync(body: body, pageSize: pageSize, cancellationToken: cancellationToken), false))
             {
                 if (page.Permissions is null) continue;
                 foreach (var item in page.Permissions) yield return item;
@@ -218,7 +218,7 @@ namespace Consumer.Ksef
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = await QueryPersonalPermissionsAsync(body, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var page = await QueryPersonalPermissionsAsync(body: body, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
                 yield return page;
                 if (page.HasMore != true) yield break;
                 if ((page.Permissions?.Count ?? 0) == 0) throw new global::System.InvalidOperationException("QueryPersonalPermissions: the server sent an empty page that claims more pages; stopping instead of looping forever.");
@@ -241,7 +241,7 @@ namespace Consumer.Ksef
         /// </returns>
         public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.PersonalPermission> EnumerateQueryPersonalPermissionsAsync(global::Consumer.Ksef.PersonalPermissionsQueryRequest body, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
         {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryPersonalPermissionsPagesAsync(body, pageSize: pageSize, cancellationToken: cancellationToken), false))
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryPersonalPermissionsPagesAsync(body: body, pageSize: pageSize, cancellationToken: cancellationToken), false))
             {
                 if (page.Permissions is null) continue;
                 foreach (var item in page.Permissions) yield return item;

@@ -52,18 +52,18 @@ namespace Consumer.Ksef
         /// <param name="referenceNumber">
         /// Reference number of the session.
         /// </param>
-        /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
-        /// </param>
         /// <param name="pageSize">
         /// Number of invoices per page (10 to 1000).
+        /// </param>
+        /// <param name="continuationToken">
+        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionFailedInvoicesAsync(string referenceNumber, string? continuationToken = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionFailedInvoicesAsync(string referenceNumber, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
@@ -109,7 +109,7 @@ namespace Consumer.Ksef
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetSessionFailedInvoicesAsync(referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var page = await GetSessionFailedInvoicesAsync(referenceNumber: referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
                 yield return page;
                 var next = page.ContinuationToken;
                 if (string.IsNullOrEmpty(next)) yield break;
@@ -133,7 +133,7 @@ namespace Consumer.Ksef
         /// </returns>
         public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionFailedInvoicesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
         {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionFailedInvoicesPagesAsync(referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionFailedInvoicesPagesAsync(referenceNumber: referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
             {
                 if (page.Invoices is null) continue;
                 foreach (var item in page.Invoices) yield return item;
@@ -375,18 +375,18 @@ namespace Consumer.Ksef
         /// <param name="referenceNumber">
         /// Reference number of the session.
         /// </param>
-        /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
-        /// </param>
         /// <param name="pageSize">
         /// Number of invoices per page (10 to 1000).
+        /// </param>
+        /// <param name="continuationToken">
+        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionInvoicesAsync(string referenceNumber, string? continuationToken = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionInvoicesAsync(string referenceNumber, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
@@ -432,7 +432,7 @@ namespace Consumer.Ksef
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetSessionInvoicesAsync(referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var page = await GetSessionInvoicesAsync(referenceNumber: referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
                 yield return page;
                 var next = page.ContinuationToken;
                 if (string.IsNullOrEmpty(next)) yield break;
@@ -456,7 +456,7 @@ namespace Consumer.Ksef
         /// </returns>
         public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionInvoicesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
         {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionInvoicesPagesAsync(referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionInvoicesPagesAsync(referenceNumber: referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
             {
                 if (page.Invoices is null) continue;
                 foreach (var item in page.Invoices) yield return item;
@@ -765,7 +765,7 @@ namespace Consumer.Ksef
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetSessionsAsync(sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var page = await GetSessionsAsync(sessionType: sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
                 yield return page;
                 var next = page.ContinuationToken;
                 if (string.IsNullOrEmpty(next)) yield break;
@@ -823,7 +823,7 @@ namespace Consumer.Ksef
         /// </returns>
         public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionsQueryResponseItem> EnumerateSessionsAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
         {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionsPagesAsync(sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, cancellationToken: cancellationToken), false))
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionsPagesAsync(sessionType: sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, cancellationToken: cancellationToken), false))
             {
                 if (page.Sessions is null) continue;
                 foreach (var item in page.Sessions) yield return item;
