@@ -19,34 +19,43 @@ internal static class GeneratorHarness
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
-    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+    /// <summary>As a build with GenerateDocumentationFile: doc comments are parsed and checked (CS1570, CS1574, ...).</summary>
+    public static CSharpParseOptions DocumentationParseOptions { get; } = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(ParseOptions, sources);
+
+    public static CSharpCompilation CreateCompilation(CSharpParseOptions parseOptions, params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
-            sources.Select(s => CSharpSyntaxTree.ParseText(s, ParseOptions)),
+            sources.Select(s => CSharpSyntaxTree.ParseText(s, parseOptions)),
             References.Value,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable,
                 generalDiagnosticOption: ReportDiagnostic.Error));
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, Dictionary<string, string>? globalOptions = null, Dictionary<string, Dictionary<string, string>>? fileOptions = null) =>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, Dictionary<string, string>? globalOptions = null, Dictionary<string, Dictionary<string, string>>? fileOptions = null, CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             [new KsefClientGenerator().AsSourceGenerator()],
             files,
-            ParseOptions,
+            parseOptions ?? ParseOptions,
             new TestOptionsProvider(globalOptions ?? new() { ["build_property.KsefGenNamespace"] = "Consumer.Ksef" }, fileOptions ?? new()),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator over one spec text and returns the run result and the output compilation.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(string specPath, string specText, params AdditionalText[] extra)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(string specPath, string specText, params AdditionalText[] extra) =>
+        Run(ParseOptions, specPath, specText, extra);
+
+    /// <summary>Runs the generator with the given parse options (for the generated trees and the consumer's).</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpParseOptions parseOptions, string specPath, string specText, params AdditionalText[] extra)
     {
         // Official files keep their names (open-api.json, ksef-openapi-*.json): mark them the way a consumer would.
         var fileOptions = new Dictionary<string, Dictionary<string, string>>
         {
             [specPath] = new() { ["build_metadata.AdditionalFiles.KsefGenSpec"] = "true" },
         };
-        var driver = CreateDriver([new InMemoryText(specPath, specText), .. extra], fileOptions: fileOptions);
-        driver = driver.RunGeneratorsAndUpdateCompilation(CreateCompilation("namespace Consumer { internal static class Marker { } }"), out var output, out _);
+        var driver = CreateDriver([new InMemoryText(specPath, specText), .. extra], fileOptions: fileOptions, parseOptions: parseOptions);
+        driver = driver.RunGeneratorsAndUpdateCompilation(CreateCompilation(parseOptions, "namespace Consumer { internal static class Marker { } }"), out var output, out _);
         return (driver.GetRunResult(), output);
     }
 

@@ -14,7 +14,7 @@ internal static class ClientEmitter
         var ns = spec.Namespace;
         var w = new SourceWriter().Header();
         w.Open($"namespace {ns}");
-        w.Doc("summary", client.Tag is null ? "Operations without a tag." : $"Operations of the tag '{client.Tag}'.");
+        w.Doc("summary", client.Tag is null ? "Operations without a tag." : $"Operations of the tag '{MarkdownDoc.Escape(client.Tag)}'.");
         w.Open($"public sealed partial class {client.Name}");
         w.Line("private readonly global::System.Net.Http.HttpClient _httpClient;");
         w.Line("private readonly string? _bearerToken;");
@@ -81,15 +81,17 @@ internal static class ClientEmitter
                 break;
         }
 
-        w.Doc("summary", (operation.Summary ?? operation.Method + " /" + operation.RequestPath).Trim() + (stream ? " (streamed)" : ""));
+        var summary = MarkdownDoc.ToXml(operation.Summary);
+        if (summary.Length == 0) summary = MarkdownDoc.Escape(operation.Method + " /" + operation.RequestPath);
+        w.Doc("summary", summary + (stream ? " (streamed)" : ""));
         var remarks = new List<string>();
-        if (!string.IsNullOrWhiteSpace(operation.Description)) remarks.Add(operation.Description!.Trim());
-        remarks.Add($"{operation.Method} /{operation.RequestPath}{(response.SuccessCodes.Count > 0 ? " → " + string.Join("/", response.SuccessCodes) : "")}{(operation.Secured ? " (bearer token)" : " (no authentication)")}");
-        if (operation.RateLimits is not null) remarks.Add("Rate limits (x-rate-limits): " + operation.RateLimits);
-        if (operation.Permissions.Count > 0) remarks.Add("Required permissions (any of): " + string.Join(", ", operation.Permissions));
+        if (!string.IsNullOrWhiteSpace(operation.Description)) remarks.Add(MarkdownDoc.ToXml(operation.Description, paragraphs: true));
+        remarks.Add(MarkdownDoc.Para($"{operation.Method} /{operation.RequestPath}{(response.SuccessCodes.Count > 0 ? " → " + string.Join("/", response.SuccessCodes) : "")}{(operation.Secured ? " (bearer token)" : " (no authentication)")}"));
+        if (operation.RateLimits is not null) remarks.Add(MarkdownDoc.Para("Rate limits (x-rate-limits): " + operation.RateLimits));
+        if (operation.Permissions.Count > 0) remarks.Add(MarkdownDoc.Para("Required permissions (any of): " + string.Join(", ", operation.Permissions)));
         w.Doc("remarks", string.Join("\n", remarks));
         foreach (var parameter in operation.Parameters) ParamDoc(w, parameter);
-        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
+        if (operation.Body is { } bodyDoc) BodyDoc(w, bodyDoc);
         w.Line("/// <param name=\"cancellationToken\">Cancels the request.</param>");
         w.Doc("returns", returns);
         w.Line($"/// <exception cref=\"global::{ns}.KsefApiException\">The API answered with a status other than 2xx.</exception>");
@@ -267,7 +269,7 @@ internal static class ClientEmitter
     private static IEnumerable<string> PagedPreamble(SourceWriter w, OperationModel operation, Paging paging, List<(string Declaration, string Argument)> signature, string returns)
     {
         foreach (var parameter in operation.Parameters.Where(p => p != paging.Cursor)) ParamDoc(w, parameter);
-        if (operation.Body is { } bodyDoc) w.Doc("param", bodyDoc.Description ?? $"The request body ({bodyDoc.ContentType}).", " name=\"body\"");
+        if (operation.Body is { } bodyDoc) BodyDoc(w, bodyDoc);
         w.Line("/// <param name=\"cancellationToken\">Cancels the enumeration (and the request in flight).</param>");
         w.Doc("returns", returns);
         if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
@@ -275,7 +277,10 @@ internal static class ClientEmitter
     }
 
     private static void ParamDoc(SourceWriter w, ParameterModel parameter) =>
-        w.Doc("param", parameter.Description ?? $"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'.", $" name=\"{parameter.Name.TrimStart('@')}\"");
+        w.SpecDoc("param", parameter.Description, MarkdownDoc.Escape($"The {parameter.Location.ToString().ToLowerInvariant()} parameter '{parameter.WireName}'."), $" name=\"{parameter.Name.TrimStart('@')}\"");
+
+    private static void BodyDoc(SourceWriter w, RequestBodyModel body) =>
+        w.SpecDoc("param", body.Description, MarkdownDoc.Escape($"The request body ({body.ContentType})."), " name=\"body\"");
 
     private static void EmitItems(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging)
     {
@@ -283,7 +288,7 @@ internal static class ClientEmitter
         var signature = PagedSignature(t, operation, paging);
         var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { "cancellationToken: cancellationToken" }));
         var name = (operation.Name.StartsWith("Get", System.StringComparison.Ordinal) && operation.Name.Length > 3 ? operation.Name.Substring(3) : operation.Name);
-        w.Doc("summary", $"Every item ({paging.Items.JsonName}) of every page of {operation.Name}, exactly once and in order; the paging is done for you.");
+        w.Doc("summary", $"Every item ({MarkdownDoc.Escape(paging.Items.JsonName)}) of every page of {operation.Name}, exactly once and in order; the paging is done for you.");
         var declarations = PagedPreamble(w, operation, paging, signature, "The items, fetched page by page as the caller asks for them.");
         w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{itemType}> Enumerate{name}Async({string.Join(", ", declarations)})");
         w.Open($"await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait({operation.Name}PagesAsync({call}), false))");
@@ -349,7 +354,7 @@ internal static class ClientEmitter
         var ns = spec.Namespace;
         var w = new SourceWriter().Header();
         w.Open($"namespace {ns}");
-        w.Doc("summary", $"Every client generated from {(spec.Title is null ? "the OpenAPI document" : "'" + spec.Title + "'")}, sharing one HttpClient.");
+        w.Doc("summary", $"Every client generated from {(spec.Title is null ? "the OpenAPI document" : "'" + MarkdownDoc.Escape(spec.Title) + "'")}, sharing one HttpClient.");
         w.Open($"public sealed partial class {spec.RootClientName}");
         if (spec.ServerUrl is not null)
         {
@@ -371,7 +376,7 @@ internal static class ClientEmitter
         foreach (var client in spec.Clients)
         {
             w.Line();
-            w.Doc("summary", client.Tag is null ? "Operations without a tag." : $"Operations of the tag '{client.Tag}'.");
+            w.Doc("summary", client.Tag is null ? "Operations without a tag." : $"Operations of the tag '{MarkdownDoc.Escape(client.Tag)}'.");
             w.Line($"public global::{ns}.{client.Name} {client.PropertyName} {{ get; }}");
         }
         w.Close();

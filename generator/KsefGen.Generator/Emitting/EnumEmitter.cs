@@ -12,8 +12,8 @@ internal static class EnumEmitter
         var w = new SourceWriter().Header();
         var type = $"global::{spec.Namespace}.{model.Name}";
         w.Open($"namespace {spec.Namespace}");
-        w.Doc("summary", model.Description ?? $"The values of <c>{model.SchemaName}</c>.");
-        w.Doc("remarks", "A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.");
+        w.SpecDoc("summary", model.Description, $"The values of <c>{MarkdownDoc.Escape(model.SchemaName)}</c>.");
+        w.Doc("remarks", "A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref=\"IsKnown\"/>.");
         w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof(global::{spec.Namespace}.Serialization.{model.Name}JsonConverter))]");
         if (model.Deprecated) w.Line("[global::System.Obsolete(\"The enum is deprecated in the KSeF API.\")]");
         w.Open($"public readonly partial struct {model.Name} : global::System.IEquatable<{type}>");
@@ -29,7 +29,7 @@ internal static class EnumEmitter
         foreach (var member in model.Members)
         {
             w.Line();
-            w.Doc("summary", $"<c>{Naming.Xml(member.Value)}</c>");
+            w.Doc("summary", $"<c>{MarkdownDoc.Escape(member.Value)}</c>");
             w.Line($"public static {type} {member.Name} {{ get; }} = new({Naming.Literal(member.Value)});");
         }
         w.Line();

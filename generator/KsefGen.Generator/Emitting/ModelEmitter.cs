@@ -12,8 +12,8 @@ internal static class ModelEmitter
         var t = new TypeSyntax(spec.Namespace);
         var w = new SourceWriter().Header();
         w.Open($"namespace {spec.Namespace}");
-        w.Doc("summary", model.Description ?? $"The <c>{model.SchemaName}</c> schema.");
-        w.Doc("remarks", $"Generated from the schema '{model.SchemaName}'.");
+        w.SpecDoc("summary", model.Description, $"The <c>{MarkdownDoc.Escape(model.SchemaName)}</c> schema.");
+        w.Doc("remarks", MarkdownDoc.Escape($"Generated from the schema '{model.SchemaName}'."));
         w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({t.Converter(model.Name)}))]");
         if (model.Deprecated) w.Line("[global::System.Obsolete(\"The schema is deprecated in the KSeF API.\")]");
         w.Open($"public sealed partial class {model.Name}");
@@ -24,8 +24,8 @@ internal static class ModelEmitter
             if (!first) w.Line();
             first = false;
             var nullable = property.Nullable || !property.Required;
-            w.Doc("summary", property.Description ?? $"The <c>{property.JsonName}</c> property.");
-            w.Doc("remarks", $"JSON property '{property.JsonName}'{(property.Required ? ", required" : ", optional")}{(property.Nullable ? ", nullable" : "")}{(property.ReadOnly ? ", read-only (set by the server)" : "")}.");
+            w.SpecDoc("summary", property.Description, $"The <c>{MarkdownDoc.Escape(property.JsonName)}</c> property.");
+            w.Doc("remarks", MarkdownDoc.Escape($"JSON property '{property.JsonName}'{(property.Required ? ", required" : ", optional")}{(property.Nullable ? ", nullable" : "")}{(property.ReadOnly ? ", read-only (set by the server)" : "")}."));
             if (property.Deprecated) w.Line("[global::System.Obsolete(\"The property is deprecated in the KSeF API.\")]");
             // C# forbids [Obsolete] on a required member: a deprecated required property is a plain one.
             var required = property.Required && !property.Deprecated ? "required " : "";
@@ -62,7 +62,7 @@ internal static class ModelEmitter
         foreach (var accessor in model.ExtensionAccessors)
         {
             w.Line();
-            w.Doc("summary", $"The documented extension <c>{accessor.Key}</c> from <see cref=\"{accessor.MapProperty}\"/>, or null when the server did not send it.");
+            w.Doc("summary", $"The documented extension <c>{MarkdownDoc.Escape(accessor.Key)}</c> from <see cref=\"{accessor.MapProperty}\"/>, or null when the server did not send it.");
             w.Line($"public string? {accessor.Name} => this.{accessor.MapProperty} is {{ }} map && map.TryGetValue({Reading.Naming.Literal(accessor.Key)}, out var value) ? value : null;");
         }
         w.Close();

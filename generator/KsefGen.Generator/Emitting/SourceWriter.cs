@@ -31,19 +31,30 @@ internal sealed class SourceWriter
         return this;
     }
 
-    /// <summary>Writes an XML doc element, one line per line of text; nothing when the text is empty.</summary>
-    public SourceWriter Doc(string element, string? text, string attributes = "")
+    /// <summary>
+    /// Writes an XML doc element from XML the emitter wrote itself, as it is: its <c>&lt;see cref&gt;</c>s and
+    /// <c>&lt;c&gt;</c>s stay elements. Text from the spec goes through <see cref="SpecDoc"/> or
+    /// <see cref="MarkdownDoc.Escape"/> first. One line per line; nothing when the text is empty.
+    /// </summary>
+    public SourceWriter Doc(string element, string? xml, string attributes = "")
     {
-        if (string.IsNullOrWhiteSpace(text)) return this;
-        var lines = text!.Replace("\r\n", "\n").Trim().Split('\n');
+        if (string.IsNullOrWhiteSpace(xml)) return this;
+        var lines = xml!.Replace("\r\n", "\n").Trim().Split('\n');
         Line($"/// <{element}{attributes}>");
         foreach (var line in lines)
         {
             var trimmed = line.TrimEnd();
-            Line("/// " + Reading.Naming.Xml(trimmed));
+            Line(trimmed.Length == 0 ? "///" : "/// " + trimmed);
         }
         Line($"/// </{element}>");
         return this;
+    }
+
+    /// <summary>Writes an XML doc element from the spec's Markdown, or from <paramref name="fallbackXml"/> (our own XML) when the spec has none.</summary>
+    public SourceWriter SpecDoc(string element, string? markdown, string? fallbackXml = null, string attributes = "")
+    {
+        var xml = MarkdownDoc.ToXml(markdown);
+        return Doc(element, xml.Length > 0 ? xml : fallbackXml, attributes);
     }
 
     /// <summary>Writes the fixed header of every generated file.</summary>

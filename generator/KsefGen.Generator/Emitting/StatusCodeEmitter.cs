@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using KsefGen.Generator.Model;
@@ -17,10 +18,10 @@ internal static class StatusCodeEmitter
         var type = $"global::{spec.Namespace}.{table.Name}";
         var description = $"global::{spec.Namespace}.KsefStatusDescription";
         w.Open($"namespace {spec.Namespace}");
-        w.Doc("summary", $"A status code documented in the status table{(table.Sources.Count > 1 ? "s" : "")} of {string.Join(", ", table.Sources)}.");
+        w.Doc("summary", MarkdownDoc.Escape($"A status code documented in the status table{(table.Sources.Count > 1 ? "s" : "")} of {string.Join(", ", table.Sources)}."));
         w.Doc("remarks",
-            "Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.\n" +
-            "A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see IsKnown.");
+            "<para>Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.</para>\n" +
+            "<para>A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see <see cref=\"IsKnown\"/>.</para>");
         w.Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof(global::{spec.Namespace}.Serialization.{table.Name}JsonConverter))]");
         w.Open($"public readonly partial struct {table.Name} : global::System.IEquatable<{type}>, global::System.IComparable<{type}>");
         w.Doc("summary", "Wraps any code, documented or not.");
@@ -33,11 +34,13 @@ internal static class StatusCodeEmitter
         {
             var code = row.Code.ToString(CultureInfo.InvariantCulture);
             w.Line();
-            w.Doc("summary", code + " — " + string.Join("; ", row.Variants.Select(v => v.Scope is null ? v.Description : v.Scope + ": " + v.Description)));
+            // Table cells are Markdown too (bold, code, links): inline only, as a cell has no blocks.
+            w.Doc("summary", code + " — " + string.Join("; ", row.Variants.Select(v => v.Scope is null ? MarkdownDoc.InlineToXml(v.Description) : MarkdownDoc.InlineToXml(v.Scope) + ": " + MarkdownDoc.InlineToXml(v.Description))));
             var details = row.Variants.SelectMany(v => v.Details).Distinct().ToList();
-            var remarks = details.Count > 0 ? "Details: " + string.Join(" | ", details) : null;
-            if (row.Extensions.Count > 0) remarks = (remarks is null ? "" : remarks + "\n") + "Extensions: " + string.Join(", ", row.Extensions);
-            w.Doc("remarks", remarks);
+            var remarks = new List<string>();
+            if (details.Count > 0) remarks.Add("<para>Details: " + string.Join(" | ", details.Select(MarkdownDoc.InlineToXml)) + "</para>");
+            if (row.Extensions.Count > 0) remarks.Add(MarkdownDoc.Para("Extensions: " + string.Join(", ", row.Extensions)));
+            w.Doc("remarks", remarks.Count == 0 ? null : string.Join("\n", remarks));
             w.Line($"public static {type} {row.Name} => new({code});");
         }
 

@@ -90,9 +90,6 @@ internal static class Naming
         }
     }
 
-    /// <summary>Escapes text for an XML doc comment.</summary>
-    public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-
     /// <summary>A C# string literal for <paramref name="text"/>.</summary>
     public static string Literal(string? text)
     {

@@ -287,11 +287,8 @@ internal sealed partial class SpecReader
                     if (parsed.Found && HasIntegerCode(propertySchema))
                     {
                         statusType = RegisterStatusTable(schemaName, jsonName, parsed, type, propertyPointer);
-                        if (statusType is not null)
-                        {
-                            statusProperty = Naming.Unique(csName + "Code", taken);
-                            description = parsed.Prose.Length > 0 ? parsed.Prose : null;
-                        }
+                        // The description keeps its table: the XML docs render it as a <list type="table">.
+                        if (statusType is not null) statusProperty = Naming.Unique(csName + "Code", taken);
                     }
                 }
 

@@ -30,9 +30,6 @@ internal sealed class ParsedStatusTables
     public List<ParsedStatusRow> Rows { get; } = new();
     public List<string> Problems { get; } = new();
 
-    /// <summary>Text of the description outside the tables (for XML docs).</summary>
-    public string Prose { get; set; } = "";
-
     public bool Found { get; set; }
 }
 
@@ -49,7 +46,6 @@ internal static class StatusTableParser
         if (string.IsNullOrEmpty(description)) return result;
 
         var lines = description!.Replace("\r\n", "\n").Split('\n');
-        var prose = new List<string>();
         string? lastProse = null;
         var i = 0;
         while (i < lines.Length)
@@ -58,7 +54,6 @@ internal static class StatusTableParser
             if (!line.StartsWith("|", StringComparison.Ordinal))
             {
                 if (line.Length > 0) lastProse = line;
-                prose.Add(lines[i]);
                 i++;
                 continue;
             }
@@ -69,7 +64,7 @@ internal static class StatusTableParser
             if (codeColumn != 0)
             {
                 // Not a status table: keep it as prose.
-                while (i < lines.Length && lines[i].Trim().StartsWith("|", StringComparison.Ordinal)) prose.Add(lines[i++]);
+                while (i < lines.Length && lines[i].Trim().StartsWith("|", StringComparison.Ordinal)) i++;
                 lastProse = null;
                 continue;
             }
@@ -80,12 +75,6 @@ internal static class StatusTableParser
             if (lastProse is not null && lastProse.EndsWith(":", StringComparison.Ordinal))
             {
                 scope = lastProse.TrimEnd(':').Trim();
-                for (var p = prose.Count - 1; p >= 0; p--)
-                {
-                    if (prose[p].Trim().Length == 0) continue;
-                    if (prose[p].Trim() == lastProse) prose.RemoveAt(p);
-                    break;
-                }
             }
             var descriptionColumn = IndexOf(header, "description", "opis");
             var detailsColumn = IndexOf(header, "details", "szczegóły", "szczegoly");
@@ -144,7 +133,6 @@ internal static class StatusTableParser
         {
             result.Problems.Add("the table has a header but no rows");
         }
-        result.Prose = string.Join("\n", prose).Trim();
         return result;
     }
 

@@ -28,1295 +28,1295 @@ namespace Consumer.Ksef
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AllowedIps>? _AllowedIps;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AllowedIps"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AllowedIps"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AllowedIps> AllowedIps => _AllowedIps ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AllowedIps>(Options, new global::Consumer.Ksef.Serialization.AllowedIpsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AmountType>? _AmountType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AmountType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AmountType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AmountType> AmountType => _AmountType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AmountType>(Options, new global::Consumer.Ksef.Serialization.AmountTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiError>? _ApiError;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ApiError"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ApiError"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiError> ApiError => _ApiError ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiError>(Options, new global::Consumer.Ksef.Serialization.ApiErrorJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride>? _ApiRateLimitValuesOverride;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ApiRateLimitValuesOverride"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ApiRateLimitValuesOverride"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride> ApiRateLimitValuesOverride => _ApiRateLimitValuesOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride>(Options, new global::Consumer.Ksef.Serialization.ApiRateLimitValuesOverrideJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitsOverride>? _ApiRateLimitsOverride;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ApiRateLimitsOverride"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ApiRateLimitsOverride"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitsOverride> ApiRateLimitsOverride => _ApiRateLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiRateLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.ApiRateLimitsOverrideJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest>? _AttachmentPermissionGrantRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AttachmentPermissionGrantRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AttachmentPermissionGrantRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest> AttachmentPermissionGrantRequest => _AttachmentPermissionGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest>(Options, new global::Consumer.Ksef.Serialization.AttachmentPermissionGrantRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>? _AttachmentPermissionRevokeRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AttachmentPermissionRevokeRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AttachmentPermissionRevokeRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest> AttachmentPermissionRevokeRequest => _AttachmentPermissionRevokeRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>(Options, new global::Consumer.Ksef.Serialization.AttachmentPermissionRevokeRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationChallengeResponse>? _AuthenticationChallengeResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationChallengeResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationChallengeResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationChallengeResponse> AuthenticationChallengeResponse => _AuthenticationChallengeResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationChallengeResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationChallengeResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifier>? _AuthenticationContextIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationContextIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationContextIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifier> AuthenticationContextIdentifier => _AuthenticationContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType>? _AuthenticationContextIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationContextIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationContextIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType> AuthenticationContextIdentifierType => _AuthenticationContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationInitResponse>? _AuthenticationInitResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationInitResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationInitResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationInitResponse> AuthenticationInitResponse => _AuthenticationInitResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationInitResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationInitResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListItem>? _AuthenticationListItem;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationListItem"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationListItem"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListItem> AuthenticationListItem => _AuthenticationListItem ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationListItem>(Options, new global::Consumer.Ksef.Serialization.AuthenticationListItemJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListResponse>? _AuthenticationListResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationListResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationListResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListResponse> AuthenticationListResponse => _AuthenticationListResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationListResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationListResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethod>? _AuthenticationMethod;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationMethod"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationMethod"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethod> AuthenticationMethod => _AuthenticationMethod ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethod>(Options, new global::Consumer.Ksef.Serialization.AuthenticationMethodJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodCategory>? _AuthenticationMethodCategory;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationMethodCategory"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationMethodCategory"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodCategory> AuthenticationMethodCategory => _AuthenticationMethodCategory ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethodCategory>(Options, new global::Consumer.Ksef.Serialization.AuthenticationMethodCategoryJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodInfo>? _AuthenticationMethodInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationMethodInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationMethodInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodInfo> AuthenticationMethodInfo => _AuthenticationMethodInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethodInfo>(Options, new global::Consumer.Ksef.Serialization.AuthenticationMethodInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse>? _AuthenticationOperationStatusResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationOperationStatusResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationOperationStatusResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse> AuthenticationOperationStatusResponse => _AuthenticationOperationStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationOperationStatusResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationStatusCode>? _AuthenticationStatusCode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationStatusCode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationStatusCode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationStatusCode> AuthenticationStatusCode => _AuthenticationStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationStatusCode>(Options, new global::Consumer.Ksef.Serialization.AuthenticationStatusCodeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>? _AuthenticationTokenRefreshResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationTokenRefreshResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationTokenRefreshResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse> AuthenticationTokenRefreshResponse => _AuthenticationTokenRefreshResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationTokenRefreshResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenStatus>? _AuthenticationTokenStatus;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationTokenStatus"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationTokenStatus"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenStatus> AuthenticationTokenStatus => _AuthenticationTokenStatus ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokenStatus>(Options, new global::Consumer.Ksef.Serialization.AuthenticationTokenStatusJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokensResponse>? _AuthenticationTokensResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthenticationTokensResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationTokensResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokensResponse> AuthenticationTokensResponse => _AuthenticationTokensResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokensResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationTokensResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthorizationPolicy>? _AuthorizationPolicy;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.AuthorizationPolicy"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.AuthorizationPolicy"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthorizationPolicy> AuthorizationPolicy => _AuthorizationPolicy ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthorizationPolicy>(Options, new global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BadRequestProblemDetails>? _BadRequestProblemDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.BadRequestProblemDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.BadRequestProblemDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BadRequestProblemDetails> BadRequestProblemDetails => _BadRequestProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BadRequestProblemDetails>(Options, new global::Consumer.Ksef.Serialization.BadRequestProblemDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFileInfo>? _BatchFileInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.BatchFileInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.BatchFileInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFileInfo> BatchFileInfo => _BatchFileInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchFileInfo>(Options, new global::Consumer.Ksef.Serialization.BatchFileInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFilePartInfo>? _BatchFilePartInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.BatchFilePartInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.BatchFilePartInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFilePartInfo> BatchFilePartInfo => _BatchFilePartInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchFilePartInfo>(Options, new global::Consumer.Ksef.Serialization.BatchFilePartInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride>? _BatchSessionContextLimitsOverride;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.BatchSessionContextLimitsOverride"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.BatchSessionContextLimitsOverride"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride> BatchSessionContextLimitsOverride => _BatchSessionContextLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.BatchSessionContextLimitsOverrideJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>? _BatchSessionEffectiveContextLimits;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.BatchSessionEffectiveContextLimits"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.BatchSessionEffectiveContextLimits"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits> BatchSessionEffectiveContextLimits => _BatchSessionEffectiveContextLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>(Options, new global::Consumer.Ksef.Serialization.BatchSessionEffectiveContextLimitsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest>? _BlockContextAuthenticationRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.BlockContextAuthenticationRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.BlockContextAuthenticationRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest> BlockContextAuthenticationRequest => _BlockContextAuthenticationRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest>(Options, new global::Consumer.Ksef.Serialization.BlockContextAuthenticationRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BuyerIdentifierType>? _BuyerIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.BuyerIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.BuyerIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BuyerIdentifierType> BuyerIdentifierType => _BuyerIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BuyerIdentifierType>(Options, new global::Consumer.Ksef.Serialization.BuyerIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits>? _CertificateEffectiveSubjectLimits;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CertificateEffectiveSubjectLimits"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CertificateEffectiveSubjectLimits"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits> CertificateEffectiveSubjectLimits => _CertificateEffectiveSubjectLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits>(Options, new global::Consumer.Ksef.Serialization.CertificateEffectiveSubjectLimitsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimit>? _CertificateLimit;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CertificateLimit"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CertificateLimit"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimit> CertificateLimit => _CertificateLimit ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimit>(Options, new global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimitsResponse>? _CertificateLimitsResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CertificateLimitsResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CertificateLimitsResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimitsResponse> CertificateLimitsResponse => _CertificateLimitsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimitsResponse>(Options, new global::Consumer.Ksef.Serialization.CertificateLimitsResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride>? _CertificateSubjectLimitsOverride;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CertificateSubjectLimitsOverride"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CertificateSubjectLimitsOverride"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride> CertificateSubjectLimitsOverride => _CertificateSubjectLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>? _CheckAttachmentPermissionStatusResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse> CheckAttachmentPermissionStatusResponse => _CheckAttachmentPermissionStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>(Options, new global::Consumer.Ksef.Serialization.CheckAttachmentPermissionStatusResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CommonSessionStatus>? _CommonSessionStatus;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CommonSessionStatus"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CommonSessionStatus"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CommonSessionStatus> CommonSessionStatus => _CommonSessionStatus ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CommonSessionStatus>(Options, new global::Consumer.Ksef.Serialization.CommonSessionStatusJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CompressionType>? _CompressionType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CompressionType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CompressionType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CompressionType> CompressionType => _CompressionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CompressionType>(Options, new global::Consumer.Ksef.Serialization.CompressionTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CurrencyCode>? _CurrencyCode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.CurrencyCode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.CurrencyCode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CurrencyCode> CurrencyCode => _CurrencyCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CurrencyCode>(Options, new global::Consumer.Ksef.Serialization.CurrencyCodeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues>? _EffectiveApiRateLimitValues;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EffectiveApiRateLimitValues"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EffectiveApiRateLimitValues"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues> EffectiveApiRateLimitValues => _EffectiveApiRateLimitValues ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues>(Options, new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimits>? _EffectiveApiRateLimits;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EffectiveApiRateLimits"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EffectiveApiRateLimits"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimits> EffectiveApiRateLimits => _EffectiveApiRateLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveApiRateLimits>(Options, new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveContextLimits>? _EffectiveContextLimits;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EffectiveContextLimits"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EffectiveContextLimits"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveContextLimits> EffectiveContextLimits => _EffectiveContextLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveContextLimits>(Options, new global::Consumer.Ksef.Serialization.EffectiveContextLimitsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveSubjectLimits>? _EffectiveSubjectLimits;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EffectiveSubjectLimits"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EffectiveSubjectLimits"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveSubjectLimits> EffectiveSubjectLimits => _EffectiveSubjectLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveSubjectLimits>(Options, new global::Consumer.Ksef.Serialization.EffectiveSubjectLimitsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EncryptionInfo>? _EncryptionInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EncryptionInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EncryptionInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EncryptionInfo> EncryptionInfo => _EncryptionInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EncryptionInfo>(Options, new global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits>? _EnrollmentEffectiveSubjectLimits;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits> EnrollmentEffectiveSubjectLimits => _EnrollmentEffectiveSubjectLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits>(Options, new global::Consumer.Ksef.Serialization.EnrollmentEffectiveSubjectLimitsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride>? _EnrollmentSubjectLimitsOverride;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EnrollmentSubjectLimitsOverride"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EnrollmentSubjectLimitsOverride"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride> EnrollmentSubjectLimitsOverride => _EnrollmentSubjectLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityDetails>? _EntityDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EntityDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EntityDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityDetails> EntityDetails => _EntityDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityDetails>(Options, new global::Consumer.Ksef.Serialization.EntityDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermission>? _EntityPermission;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EntityPermission"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EntityPermission"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermission> EntityPermission => _EntityPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermission>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionType>? _EntityPermissionType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EntityPermissionType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionType> EntityPermissionType => _EntityPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionType>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest>? _EntityPermissionsGrantRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EntityPermissionsGrantRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionsGrantRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest> EntityPermissionsGrantRequest => _EntityPermissionsGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionsGrantRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier>? _EntityPermissionsSubjectIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EntityPermissionsSubjectIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionsSubjectIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier> EntityPermissionsSubjectIdentifier => _EntityPermissionsSubjectIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType>? _EntityPermissionsSubjectIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType> EntityPermissionsSubjectIdentifierType => _EntityPermissionsSubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntitySubjectDetailsType>? _EntitySubjectDetailsType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.EntitySubjectDetailsType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.EntitySubjectDetailsType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntitySubjectDetailsType> EntitySubjectDetailsType => _EntitySubjectDetailsType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntitySubjectDetailsType>(Options, new global::Consumer.Ksef.Serialization.EntitySubjectDetailsTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionDetails>? _ExceptionDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ExceptionDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ExceptionDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionDetails> ExceptionDetails => _ExceptionDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionDetails>(Options, new global::Consumer.Ksef.Serialization.ExceptionDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionInfo>? _ExceptionInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ExceptionInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ExceptionInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionInfo> ExceptionInfo => _ExceptionInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionInfo>(Options, new global::Consumer.Ksef.Serialization.ExceptionInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionResponse>? _ExceptionResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ExceptionResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ExceptionResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionResponse> ExceptionResponse => _ExceptionResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionResponse>(Options, new global::Consumer.Ksef.Serialization.ExceptionResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExportInvoicesResponse>? _ExportInvoicesResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ExportInvoicesResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ExportInvoicesResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExportInvoicesResponse> ExportInvoicesResponse => _ExportInvoicesResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExportInvoicesResponse>(Options, new global::Consumer.Ksef.Serialization.ExportInvoicesResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ForbiddenProblemDetails>? _ForbiddenProblemDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ForbiddenProblemDetails> ForbiddenProblemDetails => _ForbiddenProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ForbiddenProblemDetails>(Options, new global::Consumer.Ksef.Serialization.ForbiddenProblemDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.FormCode>? _FormCode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.FormCode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.FormCode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.FormCode> FormCode => _FormCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.FormCode>(Options, new global::Consumer.Ksef.Serialization.FormCodeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenRequest>? _GenerateTokenRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.GenerateTokenRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.GenerateTokenRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenRequest> GenerateTokenRequest => _GenerateTokenRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GenerateTokenRequest>(Options, new global::Consumer.Ksef.Serialization.GenerateTokenRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenResponse>? _GenerateTokenResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.GenerateTokenResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.GenerateTokenResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenResponse> GenerateTokenResponse => _GenerateTokenResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GenerateTokenResponse>(Options, new global::Consumer.Ksef.Serialization.GenerateTokenResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GoneProblemDetails>? _GoneProblemDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.GoneProblemDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.GoneProblemDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GoneProblemDetails> GoneProblemDetails => _GoneProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GoneProblemDetails>(Options, new global::Consumer.Ksef.Serialization.GoneProblemDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.IdDocument>? _IdDocument;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.IdDocument"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.IdDocument"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.IdDocument> IdDocument => _IdDocument ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.IdDocument>(Options, new global::Consumer.Ksef.Serialization.IdDocumentJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest>? _InitTokenAuthenticationRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest> InitTokenAuthenticationRequest => _InitTokenAuthenticationRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest>(Options, new global::Consumer.Ksef.Serialization.InitTokenAuthenticationRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportRequest>? _InvoiceExportRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceExportRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceExportRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportRequest> InvoiceExportRequest => _InvoiceExportRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportRequest>(Options, new global::Consumer.Ksef.Serialization.InvoiceExportRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusCode>? _InvoiceExportStatusCode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceExportStatusCode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceExportStatusCode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusCode> InvoiceExportStatusCode => _InvoiceExportStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportStatusCode>(Options, new global::Consumer.Ksef.Serialization.InvoiceExportStatusCodeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusResponse>? _InvoiceExportStatusResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusResponse> InvoiceExportStatusResponse => _InvoiceExportStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportStatusResponse>(Options, new global::Consumer.Ksef.Serialization.InvoiceExportStatusResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadata>? _InvoiceMetadata;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceMetadata"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadata"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadata> InvoiceMetadata => _InvoiceMetadata ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadata>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>? _InvoiceMetadataAuthorizedSubject;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject> InvoiceMetadataAuthorizedSubject => _InvoiceMetadataAuthorizedSubject ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyer>? _InvoiceMetadataBuyer;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceMetadataBuyer"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataBuyer"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyer> InvoiceMetadataBuyer => _InvoiceMetadataBuyer ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataBuyer>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier>? _InvoiceMetadataBuyerIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier> InvoiceMetadataBuyerIdentifier => _InvoiceMetadataBuyerIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataSeller>? _InvoiceMetadataSeller;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceMetadataSeller"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataSeller"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataSeller> InvoiceMetadataSeller => _InvoiceMetadataSeller ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataSeller>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject>? _InvoiceMetadataThirdSubject;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubject"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubject"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject> InvoiceMetadataThirdSubject => _InvoiceMetadataThirdSubject ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>? _InvoiceMetadataThirdSubjectIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier> InvoiceMetadataThirdSubjectIdentifier => _InvoiceMetadataThirdSubjectIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackage>? _InvoicePackage;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoicePackage"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoicePackage"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackage> InvoicePackage => _InvoicePackage ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicePackage>(Options, new global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackagePart>? _InvoicePackagePart;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoicePackagePart"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoicePackagePart"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackagePart> InvoicePackagePart => _InvoicePackagePart ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicePackagePart>(Options, new global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryAmount>? _InvoiceQueryAmount;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceQueryAmount"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryAmount"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryAmount> InvoiceQueryAmount => _InvoiceQueryAmount ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryAmount>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier>? _InvoiceQueryBuyerIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceQueryBuyerIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryBuyerIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier> InvoiceQueryBuyerIdentifier => _InvoiceQueryBuyerIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateRange>? _InvoiceQueryDateRange;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceQueryDateRange"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryDateRange"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateRange> InvoiceQueryDateRange => _InvoiceQueryDateRange ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryDateRange>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryDateRangeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateType>? _InvoiceQueryDateType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceQueryDateType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryDateType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateType> InvoiceQueryDateType => _InvoiceQueryDateType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryDateType>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryDateTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFilters>? _InvoiceQueryFilters;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceQueryFilters"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryFilters"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFilters> InvoiceQueryFilters => _InvoiceQueryFilters ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryFilters>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFormType>? _InvoiceQueryFormType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceQueryFormType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryFormType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFormType> InvoiceQueryFormType => _InvoiceQueryFormType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryFormType>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryFormTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQuerySubjectType>? _InvoiceQuerySubjectType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceQuerySubjectType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQuerySubjectType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQuerySubjectType> InvoiceQuerySubjectType => _InvoiceQuerySubjectType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQuerySubjectType>(Options, new global::Consumer.Ksef.Serialization.InvoiceQuerySubjectTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusCode>? _InvoiceStatusCode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceStatusCode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceStatusCode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusCode> InvoiceStatusCode => _InvoiceStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceStatusCode>(Options, new global::Consumer.Ksef.Serialization.InvoiceStatusCodeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusInfo>? _InvoiceStatusInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceStatusInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceStatusInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusInfo> InvoiceStatusInfo => _InvoiceStatusInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceStatusInfo>(Options, new global::Consumer.Ksef.Serialization.InvoiceStatusInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceType>? _InvoiceType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoiceType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoiceType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceType> InvoiceType => _InvoiceType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceType>(Options, new global::Consumer.Ksef.Serialization.InvoiceTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicingMode>? _InvoicingMode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.InvoicingMode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.InvoicingMode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicingMode> InvoicingMode => _InvoicingMode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicingMode>(Options, new global::Consumer.Ksef.Serialization.InvoicingModeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride>? _OnlineSessionContextLimitsOverride;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.OnlineSessionContextLimitsOverride"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.OnlineSessionContextLimitsOverride"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride> OnlineSessionContextLimitsOverride => _OnlineSessionContextLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.OnlineSessionContextLimitsOverrideJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits>? _OnlineSessionEffectiveContextLimits;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.OnlineSessionEffectiveContextLimits"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.OnlineSessionEffectiveContextLimits"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits> OnlineSessionEffectiveContextLimits => _OnlineSessionEffectiveContextLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits>(Options, new global::Consumer.Ksef.Serialization.OnlineSessionEffectiveContextLimitsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionRequest>? _OpenBatchSessionRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.OpenBatchSessionRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.OpenBatchSessionRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionRequest> OpenBatchSessionRequest => _OpenBatchSessionRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenBatchSessionRequest>(Options, new global::Consumer.Ksef.Serialization.OpenBatchSessionRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionResponse>? _OpenBatchSessionResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.OpenBatchSessionResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.OpenBatchSessionResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionResponse> OpenBatchSessionResponse => _OpenBatchSessionResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenBatchSessionResponse>(Options, new global::Consumer.Ksef.Serialization.OpenBatchSessionResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionRequest>? _OpenOnlineSessionRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionRequest> OpenOnlineSessionRequest => _OpenOnlineSessionRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenOnlineSessionRequest>(Options, new global::Consumer.Ksef.Serialization.OpenOnlineSessionRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionResponse>? _OpenOnlineSessionResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.OpenOnlineSessionResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.OpenOnlineSessionResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionResponse> OpenOnlineSessionResponse => _OpenOnlineSessionResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenOnlineSessionResponse>(Options, new global::Consumer.Ksef.Serialization.OpenOnlineSessionResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PartUploadRequest>? _PartUploadRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PartUploadRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PartUploadRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PartUploadRequest> PartUploadRequest => _PartUploadRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PartUploadRequest>(Options, new global::Consumer.Ksef.Serialization.PartUploadRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionState>? _PermissionState;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PermissionState"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PermissionState"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionState> PermissionState => _PermissionState ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionState>(Options, new global::Consumer.Ksef.Serialization.PermissionStateJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationResponse>? _PermissionsOperationResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PermissionsOperationResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PermissionsOperationResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationResponse> PermissionsOperationResponse => _PermissionsOperationResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationResponse>(Options, new global::Consumer.Ksef.Serialization.PermissionsOperationResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusCode>? _PermissionsOperationStatusCode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PermissionsOperationStatusCode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PermissionsOperationStatusCode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusCode> PermissionsOperationStatusCode => _PermissionsOperationStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationStatusCode>(Options, new global::Consumer.Ksef.Serialization.PermissionsOperationStatusCodeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse>? _PermissionsOperationStatusResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PermissionsOperationStatusResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PermissionsOperationStatusResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse> PermissionsOperationStatusResponse => _PermissionsOperationStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse>(Options, new global::Consumer.Ksef.Serialization.PermissionsOperationStatusResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails>? _PermissionsSubjectEntityDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails> PermissionsSubjectEntityDetails => _PermissionsSubjectEntityDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails>(Options, new global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails>? _PermissionsSubjectPersonDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails> PermissionsSubjectPersonDetails => _PermissionsSubjectPersonDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails>(Options, new global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>? _PersonByFingerprintWithIdentifierDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails> PersonByFingerprintWithIdentifierDetails => _PersonByFingerprintWithIdentifierDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>(Options, new global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>? _PersonByFingerprintWithoutIdentifierDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails> PersonByFingerprintWithoutIdentifierDetails => _PersonByFingerprintWithoutIdentifierDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>(Options, new global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonCreateRequest>? _PersonCreateRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonCreateRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonCreateRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonCreateRequest> PersonCreateRequest => _PersonCreateRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonCreateRequest>(Options, new global::Consumer.Ksef.Serialization.PersonCreateRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonDetails>? _PersonDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonDetails> PersonDetails => _PersonDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonDetails>(Options, new global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifier>? _PersonIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifier> PersonIdentifier => _PersonIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifierType>? _PersonIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifierType> PersonIdentifierType => _PersonIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermission>? _PersonPermission;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermission"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermission"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermission> PersonPermission => _PersonPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermission>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionScope>? _PersonPermissionScope;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionScope"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionScope"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionScope> PersonPermissionScope => _PersonPermissionScope ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionScope>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionScopeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails>? _PersonPermissionSubjectDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails> PersonPermissionSubjectDetails => _PersonPermissionSubjectDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>? _PersonPermissionSubjectDetailsType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionSubjectDetailsType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionSubjectDetailsType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType> PersonPermissionSubjectDetailsType => _PersonPermissionSubjectDetailsType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionType>? _PersonPermissionType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionType> PersonPermissionType => _PersonPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier>? _PersonPermissionsAuthorIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier> PersonPermissionsAuthorIdentifier => _PersonPermissionsAuthorIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>? _PersonPermissionsAuthorIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType> PersonPermissionsAuthorIdentifierType => _PersonPermissionsAuthorIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>? _PersonPermissionsAuthorizedIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier> PersonPermissionsAuthorizedIdentifier => _PersonPermissionsAuthorizedIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType>? _PersonPermissionsAuthorizedIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType> PersonPermissionsAuthorizedIdentifierType => _PersonPermissionsAuthorizedIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier>? _PersonPermissionsContextIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier> PersonPermissionsContextIdentifier => _PersonPermissionsContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType>? _PersonPermissionsContextIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType> PersonPermissionsContextIdentifierType => _PersonPermissionsContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest>? _PersonPermissionsGrantRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsGrantRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsGrantRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest> PersonPermissionsGrantRequest => _PersonPermissionsGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsGrantRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest>? _PersonPermissionsQueryRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest> PersonPermissionsQueryRequest => _PersonPermissionsQueryRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsQueryRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryType>? _PersonPermissionsQueryType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsQueryType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsQueryType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryType> PersonPermissionsQueryType => _PersonPermissionsQueryType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsQueryType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsQueryTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier>? _PersonPermissionsSubjectIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsSubjectIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsSubjectIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier> PersonPermissionsSubjectIdentifier => _PersonPermissionsSubjectIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType>? _PersonPermissionsSubjectIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType> PersonPermissionsSubjectIdentifierType => _PersonPermissionsSubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier>? _PersonPermissionsTargetIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier> PersonPermissionsTargetIdentifier => _PersonPermissionsTargetIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>? _PersonPermissionsTargetIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType> PersonPermissionsTargetIdentifierType => _PersonPermissionsTargetIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonRemoveRequest>? _PersonRemoveRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonRemoveRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonRemoveRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonRemoveRequest> PersonRemoveRequest => _PersonRemoveRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonRemoveRequest>(Options, new global::Consumer.Ksef.Serialization.PersonRemoveRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonSubjectDetailsType>? _PersonSubjectDetailsType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonSubjectDetailsType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonSubjectDetailsType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonSubjectDetailsType> PersonSubjectDetailsType => _PersonSubjectDetailsType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonSubjectDetailsType>(Options, new global::Consumer.Ksef.Serialization.PersonSubjectDetailsTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermission>? _PersonalPermission;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermission"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermission"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermission> PersonalPermission => _PersonalPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermission>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionScope>? _PersonalPermissionScope;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionScope"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionScope"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionScope> PersonalPermissionScope => _PersonalPermissionScope ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionScope>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionScopeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionType>? _PersonalPermissionType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionType> PersonalPermissionType => _PersonalPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier>? _PersonalPermissionsAuthorizedIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier> PersonalPermissionsAuthorizedIdentifier => _PersonalPermissionsAuthorizedIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>? _PersonalPermissionsAuthorizedIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType> PersonalPermissionsAuthorizedIdentifierType => _PersonalPermissionsAuthorizedIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier>? _PersonalPermissionsContextIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier> PersonalPermissionsContextIdentifier => _PersonalPermissionsContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>? _PersonalPermissionsContextIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType> PersonalPermissionsContextIdentifierType => _PersonalPermissionsContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest>? _PersonalPermissionsQueryRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionsQueryRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsQueryRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest> PersonalPermissionsQueryRequest => _PersonalPermissionsQueryRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsQueryRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier>? _PersonalPermissionsTargetIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier> PersonalPermissionsTargetIdentifier => _PersonalPermissionsTargetIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType>? _PersonalPermissionsTargetIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType> PersonalPermissionsTargetIdentifierType => _PersonalPermissionsTargetIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificate>? _PublicKeyCertificate;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PublicKeyCertificate"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PublicKeyCertificate"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificate> PublicKeyCertificate => _PublicKeyCertificate ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PublicKeyCertificate>(Options, new global::Consumer.Ksef.Serialization.PublicKeyCertificateJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificateUsage>? _PublicKeyCertificateUsage;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.PublicKeyCertificateUsage"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.PublicKeyCertificateUsage"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificateUsage> PublicKeyCertificateUsage => _PublicKeyCertificateUsage ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PublicKeyCertificateUsage>(Options, new global::Consumer.Ksef.Serialization.PublicKeyCertificateUsageJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse>? _QueryInvoicesMetadataResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse> QueryInvoicesMetadataResponse => _QueryInvoicesMetadataResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse>(Options, new global::Consumer.Ksef.Serialization.QueryInvoicesMetadataResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse>? _QueryPersonPermissionsResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.QueryPersonPermissionsResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.QueryPersonPermissionsResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse> QueryPersonPermissionsResponse => _QueryPersonPermissionsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse>(Options, new global::Consumer.Ksef.Serialization.QueryPersonPermissionsResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse>? _QueryPersonalPermissionsResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.QueryPersonalPermissionsResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.QueryPersonalPermissionsResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse> QueryPersonalPermissionsResponse => _QueryPersonalPermissionsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse>(Options, new global::Consumer.Ksef.Serialization.QueryPersonalPermissionsResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponse>? _QueryTokensResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.QueryTokensResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.QueryTokensResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponse> QueryTokensResponse => _QueryTokensResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryTokensResponse>(Options, new global::Consumer.Ksef.Serialization.QueryTokensResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponseItem>? _QueryTokensResponseItem;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.QueryTokensResponseItem"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.QueryTokensResponseItem"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponseItem> QueryTokensResponseItem => _QueryTokensResponseItem ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryTokensResponseItem>(Options, new global::Consumer.Ksef.Serialization.QueryTokensResponseItemJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceRequest>? _SendInvoiceRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SendInvoiceRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SendInvoiceRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceRequest> SendInvoiceRequest => _SendInvoiceRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SendInvoiceRequest>(Options, new global::Consumer.Ksef.Serialization.SendInvoiceRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceResponse>? _SendInvoiceResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SendInvoiceResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SendInvoiceResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceResponse> SendInvoiceResponse => _SendInvoiceResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SendInvoiceResponse>(Options, new global::Consumer.Ksef.Serialization.SendInvoiceResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse>? _SessionInvoiceStatusResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse> SessionInvoiceStatusResponse => _SessionInvoiceStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse>(Options, new global::Consumer.Ksef.Serialization.SessionInvoiceStatusResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoicesResponse>? _SessionInvoicesResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SessionInvoicesResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SessionInvoicesResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoicesResponse> SessionInvoicesResponse => _SessionInvoicesResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionInvoicesResponse>(Options, new global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusCode>? _SessionStatusCode;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SessionStatusCode"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SessionStatusCode"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusCode> SessionStatusCode => _SessionStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionStatusCode>(Options, new global::Consumer.Ksef.Serialization.SessionStatusCodeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusResponse>? _SessionStatusResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SessionStatusResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SessionStatusResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusResponse> SessionStatusResponse => _SessionStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionStatusResponse>(Options, new global::Consumer.Ksef.Serialization.SessionStatusResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionType>? _SessionType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SessionType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SessionType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionType> SessionType => _SessionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionType>(Options, new global::Consumer.Ksef.Serialization.SessionTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponse>? _SessionsQueryResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SessionsQueryResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SessionsQueryResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponse> SessionsQueryResponse => _SessionsQueryResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionsQueryResponse>(Options, new global::Consumer.Ksef.Serialization.SessionsQueryResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponseItem>? _SessionsQueryResponseItem;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SessionsQueryResponseItem"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SessionsQueryResponseItem"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponseItem> SessionsQueryResponseItem => _SessionsQueryResponseItem ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionsQueryResponseItem>(Options, new global::Consumer.Ksef.Serialization.SessionsQueryResponseItemJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetRateLimitsRequest>? _SetRateLimitsRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SetRateLimitsRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SetRateLimitsRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetRateLimitsRequest> SetRateLimitsRequest => _SetRateLimitsRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetRateLimitsRequest>(Options, new global::Consumer.Ksef.Serialization.SetRateLimitsRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSessionLimitsRequest>? _SetSessionLimitsRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SetSessionLimitsRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SetSessionLimitsRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSessionLimitsRequest> SetSessionLimitsRequest => _SetSessionLimitsRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetSessionLimitsRequest>(Options, new global::Consumer.Ksef.Serialization.SetSessionLimitsRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSubjectLimitsRequest>? _SetSubjectLimitsRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SetSubjectLimitsRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SetSubjectLimitsRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSubjectLimitsRequest> SetSubjectLimitsRequest => _SetSubjectLimitsRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetSubjectLimitsRequest>(Options, new global::Consumer.Ksef.Serialization.SetSubjectLimitsRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SortOrder>? _SortOrder;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SortOrder"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SortOrder"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SortOrder> SortOrder => _SortOrder ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SortOrder>(Options, new global::Consumer.Ksef.Serialization.SortOrderJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.StatusInfo>? _StatusInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.StatusInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.StatusInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.StatusInfo> StatusInfo => _StatusInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.StatusInfo>(Options, new global::Consumer.Ksef.Serialization.StatusInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectCreateRequest>? _SubjectCreateRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SubjectCreateRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SubjectCreateRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectCreateRequest> SubjectCreateRequest => _SubjectCreateRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectCreateRequest>(Options, new global::Consumer.Ksef.Serialization.SubjectCreateRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectIdentifierType>? _SubjectIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SubjectIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SubjectIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectIdentifierType> SubjectIdentifierType => _SubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.SubjectIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectRemoveRequest>? _SubjectRemoveRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SubjectRemoveRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SubjectRemoveRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectRemoveRequest> SubjectRemoveRequest => _SubjectRemoveRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectRemoveRequest>(Options, new global::Consumer.Ksef.Serialization.SubjectRemoveRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectType>? _SubjectType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.SubjectType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.SubjectType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectType> SubjectType => _SubjectType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectType>(Options, new global::Consumer.Ksef.Serialization.SubjectTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.Subunit>? _Subunit;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.Subunit"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.Subunit"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.Subunit> Subunit => _Subunit ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.Subunit>(Options, new global::Consumer.Ksef.Serialization.SubunitJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier>? _TestDataAuthenticationContextIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier> TestDataAuthenticationContextIdentifier => _TestDataAuthenticationContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>? _TestDataAuthenticationContextIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType> TestDataAuthenticationContextIdentifierType => _TestDataAuthenticationContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier>? _TestDataAuthorizedIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier> TestDataAuthorizedIdentifier => _TestDataAuthorizedIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>? _TestDataAuthorizedIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType> TestDataAuthorizedIdentifierType => _TestDataAuthorizedIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifier>? _TestDataContextIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataContextIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataContextIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifier> TestDataContextIdentifier => _TestDataContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.TestDataContextIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifierType>? _TestDataContextIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataContextIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataContextIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifierType> TestDataContextIdentifierType => _TestDataContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TestDataContextIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermission>? _TestDataPermission;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataPermission"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermission"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermission> TestDataPermission => _TestDataPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermission>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionType>? _TestDataPermissionType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataPermissionType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermissionType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionType> TestDataPermissionType => _TestDataPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionType>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest>? _TestDataPermissionsGrantRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataPermissionsGrantRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermissionsGrantRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest> TestDataPermissionsGrantRequest => _TestDataPermissionsGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionsGrantRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>? _TestDataPermissionsRevokeRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TestDataPermissionsRevokeRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermissionsRevokeRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest> TestDataPermissionsRevokeRequest => _TestDataPermissionsRevokeRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionsRevokeRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType>? _ThirdSubjectIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.ThirdSubjectIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.ThirdSubjectIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType> ThirdSubjectIdentifierType => _ThirdSubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.ThirdSubjectIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierType>? _TokenAuthorIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TokenAuthorIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TokenAuthorIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierType> TokenAuthorIdentifierType => _TokenAuthorIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenAuthorIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier>? _TokenAuthorIdentifierTypeIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier> TokenAuthorIdentifierTypeIdentifier => _TokenAuthorIdentifierTypeIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier>(Options, new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierType>? _TokenContextIdentifierType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TokenContextIdentifierType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TokenContextIdentifierType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierType> TokenContextIdentifierType => _TokenContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>? _TokenContextIdentifierTypeIdentifier;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier> TokenContextIdentifierTypeIdentifier => _TokenContextIdentifierTypeIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>(Options, new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeIdentifierJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenInfo>? _TokenInfo;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TokenInfo"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TokenInfo"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenInfo> TokenInfo => _TokenInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenInfo>(Options, new global::Consumer.Ksef.Serialization.TokenInfoJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenPermissionType>? _TokenPermissionType;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TokenPermissionType"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TokenPermissionType"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenPermissionType> TokenPermissionType => _TokenPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenPermissionType>(Options, new global::Consumer.Ksef.Serialization.TokenPermissionTypeJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenStatusResponse>? _TokenStatusResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TokenStatusResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TokenStatusResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenStatusResponse> TokenStatusResponse => _TokenStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenStatusResponse>(Options, new global::Consumer.Ksef.Serialization.TokenStatusResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails>? _TooManyRequestsProblemDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TooManyRequestsProblemDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TooManyRequestsProblemDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails> TooManyRequestsProblemDetails => _TooManyRequestsProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails>(Options, new global::Consumer.Ksef.Serialization.TooManyRequestsProblemDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponse>? _TooManyRequestsResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TooManyRequestsResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TooManyRequestsResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponse> TooManyRequestsResponse => _TooManyRequestsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsResponse>(Options, new global::Consumer.Ksef.Serialization.TooManyRequestsResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus>? _TooManyRequestsResponseStatus;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.TooManyRequestsResponseStatus"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.TooManyRequestsResponseStatus"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus> TooManyRequestsResponseStatus => _TooManyRequestsResponseStatus ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus>(Options, new global::Consumer.Ksef.Serialization.TooManyRequestsResponseStatusJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnauthorizedProblemDetails>? _UnauthorizedProblemDetails;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.UnauthorizedProblemDetails"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.UnauthorizedProblemDetails"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnauthorizedProblemDetails> UnauthorizedProblemDetails => _UnauthorizedProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UnauthorizedProblemDetails>(Options, new global::Consumer.Ksef.Serialization.UnauthorizedProblemDetailsJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest>? _UnblockContextAuthenticationRequest;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.UnblockContextAuthenticationRequest"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.UnblockContextAuthenticationRequest"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest> UnblockContextAuthenticationRequest => _UnblockContextAuthenticationRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest>(Options, new global::Consumer.Ksef.Serialization.UnblockContextAuthenticationRequestJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoPageResponse>? _UpoPageResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.UpoPageResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.UpoPageResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoPageResponse> UpoPageResponse => _UpoPageResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UpoPageResponse>(Options, new global::Consumer.Ksef.Serialization.UpoPageResponseJsonConverter());
 
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoResponse>? _UpoResponse;
 
         /// <summary>
-        /// Metadata for &lt;see cref="global::Consumer.Ksef.UpoResponse"/&gt;.
+        /// Metadata for <see cref="global::Consumer.Ksef.UpoResponse"/>.
         /// </summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoResponse> UpoResponse => _UpoResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UpoResponse>(Options, new global::Consumer.Ksef.Serialization.UpoResponseJsonConverter());
 

@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,21 +38,18 @@ namespace Consumer.Ksef
         /// List authentication sessions
         /// </summary>
         /// <remarks>
-        /// Returns a page of the active authentication sessions of the current context, newest first (sorted by `startDate`, descending). The item whose `isCurrent` is true belongs to the token used for this call.
-        /// 
-        /// Paging: omit `x-continuation-token` for the first page; for each next page send the `continuationToken` of the previous response. A null or empty token means there are no more pages.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /auth/sessions → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns a page of the active authentication sessions of the current context, newest first (sorted by <c>startDate</c>, descending). The item whose <c>isCurrent</c> is true belongs to the token used for this call.</para>
+        /// <para>Paging: omit <c>x-continuation-token</c> for the first page; for each next page send the <c>continuationToken</c> of the previous response. A null or empty token means there are no more pages.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /auth/sessions → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="pageSize">
         /// Number of sessions per page (10 to 100).
         /// </param>
         /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
+        /// Opaque paging token copied from <c>continuationToken</c> of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -131,13 +128,11 @@ namespace Consumer.Ksef
         /// Revoke the current authentication session
         /// </summary>
         /// <remarks>
-        /// Revokes the authentication session behind the token that makes this call (an access token or a refresh token). Its refresh token stops working at once, so no new access tokens can be obtained with it; access tokens already issued stay valid until they expire.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// DELETE /auth/sessions/current → 204 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Revokes the authentication session behind the token that makes this call (an access token or a refresh token). Its refresh token stops working at once, so no new access tokens can be obtained with it; access tokens already issued stay valid until they expire.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>DELETE /auth/sessions/current → 204 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -159,13 +154,11 @@ namespace Consumer.Ksef
         /// Revoke an authentication session
         /// </summary>
         /// <remarks>
-        /// Revokes the authentication session with the given reference number. Its refresh token stops working at once; access tokens already issued from it stay valid until they expire.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// DELETE /auth/sessions/{referenceNumber} → 204 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Revokes the authentication session with the given reference number. Its refresh token stops working at once; access tokens already issued from it stay valid until they expire.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>DELETE /auth/sessions/{referenceNumber} → 204 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the authentication session (from the session list).

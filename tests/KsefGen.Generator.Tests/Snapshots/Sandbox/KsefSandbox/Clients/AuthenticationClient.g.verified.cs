@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,13 +38,11 @@ namespace Consumer.Ksef
         /// Start authentication (get a challenge)
         /// </summary>
         /// <remarks>
-        /// First step of every authentication flow. Returns a one-time challenge, valid for 10 minutes, plus the server time. Put the challenge into the signed `AuthTokenRequest` (XAdES flow) or into the KSeF token request; the token flow also encrypts `timestampMs` together with the token. No authentication is needed.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /auth/challenge → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>First step of every authentication flow. Returns a one-time challenge, valid for 10 minutes, plus the server time. Put the challenge into the signed <c>AuthTokenRequest</c> (XAdES flow) or into the KSeF token request; the token flow also encrypts <c>timestampMs</c> together with the token. No authentication is needed.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /auth/challenge → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -67,13 +65,11 @@ namespace Consumer.Ksef
         /// Get authentication status
         /// </summary>
         /// <remarks>
-        /// Returns the state of an authentication operation. Authenticate with the `authenticationToken` received when the operation was started and poll until the status code is no longer 100. The operation can be queried for 7 days; after that the call returns 410 Gone.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /auth/{referenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Returns the state of an authentication operation. Authenticate with the <c>authenticationToken</c> received when the operation was started and poll until the status code is no longer 100. The operation can be queried for 7 days; after that the call returns 410 Gone.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /auth/{referenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number returned when the authentication operation was started.
@@ -101,13 +97,11 @@ namespace Consumer.Ksef
         /// Redeem access and refresh tokens
         /// </summary>
         /// <remarks>
-        /// After authentication has succeeded (status 200), exchanges the operation for an access token and a refresh token. Authenticate with the `authenticationToken` received when the operation was started. **The tokens can be redeemed only once**; a second call fails with 21301.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /auth/token/redeem → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>After authentication has succeeded (status 200), exchanges the operation for an access token and a refresh token. Authenticate with the <c>authenticationToken</c> received when the operation was started. <b>The tokens can be redeemed only once</b>; a second call fails with 21301.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /auth/token/redeem → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -130,13 +124,11 @@ namespace Consumer.Ksef
         /// Refresh the access token
         /// </summary>
         /// <remarks>
-        /// Issues a new access token. Authenticate with the refresh token (not the access token). The refresh token stays the same and can be reused until it expires or is revoked.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /auth/token/refresh → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Issues a new access token. Authenticate with the refresh token (not the access token). The refresh token stays the same and can be reused until it expires or is revoked.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /auth/token/refresh → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -159,15 +151,12 @@ namespace Consumer.Ksef
         /// Authenticate with a KSeF token
         /// </summary>
         /// <remarks>
-        /// Starts authentication with a KSeF token generated earlier. Build the string `{token}|{timestampMs}` (`timestampMs` from the challenge, Unix time in milliseconds), encrypt it with RSA-OAEP using SHA-256 and the certificate whose usage is `KsefTokenEncryption`, and send the result Base64-encoded in `encryptedToken`. The optional `authorizationPolicy` limits the client IP addresses allowed to use the resulting access token.
-        /// 
-        /// The response returns the authentication operation token: use it as the Bearer token to poll `GET /auth/{referenceNumber}` and then to call `POST /auth/token/redeem`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /auth/ksef-token → 202 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Starts authentication with a KSeF token generated earlier. Build the string <c>{token}|{timestampMs}</c> (<c>timestampMs</c> from the challenge, Unix time in milliseconds), encrypt it with RSA-OAEP using SHA-256 and the certificate whose usage is <c>KsefTokenEncryption</c>, and send the result Base64-encoded in <c>encryptedToken</c>. The optional <c>authorizationPolicy</c> limits the client IP addresses allowed to use the resulting access token.</para>
+        /// <para>The response returns the authentication operation token: use it as the Bearer token to poll <c>GET /auth/{referenceNumber}</c> and then to call <c>POST /auth/token/redeem</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /auth/ksef-token → 202 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -195,20 +184,16 @@ namespace Consumer.Ksef
         /// Authenticate with a XAdES signature
         /// </summary>
         /// <remarks>
-        /// Starts authentication with an `AuthTokenRequest` XML document (namespace `http://ksef.mf.gov.pl/auth/token/2.0` or `http://ksef.mf.gov.pl/auth/token/2.1`) that holds the challenge and the context identifier and carries an enveloped XAdES signature (for example a qualified signature or seal, or a KSeF certificate). Send the signed XML as the raw request body.
-        /// 
-        /// The response returns the authentication operation token: use it as the Bearer token to poll `GET /auth/{referenceNumber}` and, once the status is 200, to call `POST /auth/token/redeem`.
-        /// 
-        /// XSD files and signing rules: https://github.com/CIRFMF/ksef-docs (folder `auth`).
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /auth/xades-signature → 202 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Starts authentication with an <c>AuthTokenRequest</c> XML document (namespace <c>http://ksef.mf.gov.pl/auth/token/2.0</c> or <c>http://ksef.mf.gov.pl/auth/token/2.1</c>) that holds the challenge and the context identifier and carries an enveloped XAdES signature (for example a qualified signature or seal, or a KSeF certificate). Send the signed XML as the raw request body.</para>
+        /// <para>The response returns the authentication operation token: use it as the Bearer token to poll <c>GET /auth/{referenceNumber}</c> and, once the status is 200, to call <c>POST /auth/token/redeem</c>.</para>
+        /// <para>XSD files and signing rules: https://github.com/CIRFMF/ksef-docs (folder <c>auth</c>).</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /auth/xades-signature → 202 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="verifyCertificateChain">
-        /// If `true`, the signing certificate's trust chain and revocation status (OCSP/CRL) are checked even on environments that accept self-generated certificates.
+        /// If <c>true</c>, the signing certificate's trust chain and revocation status (OCSP/CRL) are checked even on environments that accept self-generated certificates.
         /// </param>
         /// <param name="body">
         /// The request body (application/xml).

@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,16 +38,13 @@ namespace Consumer.Ksef
         /// Close a batch session
         /// </summary>
         /// <remarks>
-        /// Declares that all parts have been uploaded. KSeF then verifies, decrypts and unpacks the package, processes each invoice, and generates UPOs for the accepted invoices and the collective UPO of the session.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /sessions/batch/{referenceNumber}/close → 204 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 20/min, 60/h
-        /// Required permissions (any of): InvoiceWrite, EnforcementOperations
+        /// <para>Declares that all parts have been uploaded. KSeF then verifies, decrypts and unpacks the package, processes each invoice, and generates UPOs for the accepted invoices and the collective UPO of the session.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /sessions/batch/{referenceNumber}/close → 204 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 20/min, 60/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the batch session.
@@ -75,18 +72,14 @@ namespace Consumer.Ksef
         /// Open a batch session
         /// </summary>
         /// <remarks>
-        /// Opens a batch session for uploading a package of invoices. Describe the package (size and SHA-256 before encryption, `Zip` or `TarGz`) and its encrypted parts (1 to 50, each at most 100 MB before encryption), and pass the encrypted AES key as for online sessions.
-        /// 
-        /// The response holds one pre-signed upload instruction per part. Upload every part with the given method, URL and headers, without the access token, then close the session.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /sessions/batch → 201 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 20/min, 60/h
-        /// Required permissions (any of): InvoiceWrite, EnforcementOperations
+        /// <para>Opens a batch session for uploading a package of invoices. Describe the package (size and SHA-256 before encryption, <c>Zip</c> or <c>TarGz</c>) and its encrypted parts (1 to 50, each at most 100 MB before encryption), and pass the encrypted AES key as for online sessions.</para>
+        /// <para>The response holds one pre-signed upload instruction per part. Upload every part with the given method, URL and headers, without the access token, then close the session.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /sessions/batch → 201 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 20/min, 60/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).

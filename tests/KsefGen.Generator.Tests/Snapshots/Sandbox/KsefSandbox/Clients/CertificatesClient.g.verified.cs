@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,13 +38,11 @@ namespace Consumer.Ksef
         /// Get certificate limits
         /// </summary>
         /// <remarks>
-        /// Returns how many KSeF certificate enrollments and active certificates the authenticated subject may still have, and whether it may request a new certificate now.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /certificates/limits → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns how many KSeF certificate enrollments and active certificates the authenticated subject may still have, and whether it may request a new certificate now.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /certificates/limits → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>

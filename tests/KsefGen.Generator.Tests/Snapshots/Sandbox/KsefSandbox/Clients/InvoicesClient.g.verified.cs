@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,20 +38,15 @@ namespace Consumer.Ksef
         /// Start an invoice export
         /// </summary>
         /// <remarks>
-        /// Starts an asynchronous export: KSeF finds the invoices that match the filters and packs them, encrypted with the AES-256 key from `encryption`, for download. At most 10 exports may run at the same time in one context.
-        /// 
-        /// Invoices are added in ascending order of the filtered date (`Invoicing`, `Issue` or `PermanentStorage`), each as `{ksefNumber}.xml`, until the package holds 10,000 invoices or 1 GB of compressed data. The package also contains `_metadata.json`, an object whose `invoices` array holds `InvoiceMetadata` items as returned by `POST /invoices/query/metadata`; that file does not count towards the limits.
-        /// 
-        /// For incremental downloads filter by `PermanentStorage` dates. Poll `GET /invoices/exports/{referenceNumber}` for the result.
-        /// 
-        /// **Required permissions**: `InvoiceRead`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /invoices/exports → 201 (bearer token)
-        /// Rate limits (x-rate-limits): 8/s, 16/min, 20/h
-        /// Required permissions (any of): InvoiceRead
+        /// <para>Starts an asynchronous export: KSeF finds the invoices that match the filters and packs them, encrypted with the AES-256 key from <c>encryption</c>, for download. At most 10 exports may run at the same time in one context.</para>
+        /// <para>Invoices are added in ascending order of the filtered date (<c>Invoicing</c>, <c>Issue</c> or <c>PermanentStorage</c>), each as <c>{ksefNumber}.xml</c>, until the package holds 10,000 invoices or 1 GB of compressed data. The package also contains <c>_metadata.json</c>, an object whose <c>invoices</c> array holds <c>InvoiceMetadata</c> items as returned by <c>POST /invoices/query/metadata</c>; that file does not count towards the limits.</para>
+        /// <para>For incremental downloads filter by <c>PermanentStorage</c> dates. Poll <c>GET /invoices/exports/{referenceNumber}</c> for the result.</para>
+        /// <para><b>Required permissions</b>: <c>InvoiceRead</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /invoices/exports → 201 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 8/s, 16/min, 20/h</para>
+        /// <para>Required permissions (any of): InvoiceRead</para>
         /// </remarks>
         /// <param name="body">
         /// What to export and how to encrypt it.
@@ -79,16 +74,13 @@ namespace Consumer.Ksef
         /// Download an invoice
         /// </summary>
         /// <remarks>
-        /// Returns the invoice XML document with the given KSeF number, exactly as it was sent. The `x-ms-meta-hash` header carries its SHA-256 hash.
-        /// 
-        /// **Required permissions**: `InvoiceRead`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /invoices/ksef/{ksefNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 8/s, 16/min, 64/h
-        /// Required permissions (any of): InvoiceRead
+        /// <para>Returns the invoice XML document with the given KSeF number, exactly as it was sent. The <c>x-ms-meta-hash</c> header carries its SHA-256 hash.</para>
+        /// <para><b>Required permissions</b>: <c>InvoiceRead</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /invoices/ksef/{ksefNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 8/s, 16/min, 64/h</para>
+        /// <para>Required permissions (any of): InvoiceRead</para>
         /// </remarks>
         /// <param name="ksefNumber">
         /// KSeF number of the invoice.
@@ -116,16 +108,13 @@ namespace Consumer.Ksef
         /// Download an invoice (streamed)
         /// </summary>
         /// <remarks>
-        /// Returns the invoice XML document with the given KSeF number, exactly as it was sent. The `x-ms-meta-hash` header carries its SHA-256 hash.
-        /// 
-        /// **Required permissions**: `InvoiceRead`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /invoices/ksef/{ksefNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 8/s, 16/min, 64/h
-        /// Required permissions (any of): InvoiceRead
+        /// <para>Returns the invoice XML document with the given KSeF number, exactly as it was sent. The <c>x-ms-meta-hash</c> header carries its SHA-256 hash.</para>
+        /// <para><b>Required permissions</b>: <c>InvoiceRead</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /invoices/ksef/{ksefNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 8/s, 16/min, 64/h</para>
+        /// <para>Required permissions (any of): InvoiceRead</para>
         /// </remarks>
         /// <param name="ksefNumber">
         /// KSeF number of the invoice.
@@ -152,18 +141,14 @@ namespace Consumer.Ksef
         /// Get invoice export status
         /// </summary>
         /// <remarks>
-        /// Returns the state of an export and, once it succeeded, the package: parts of at most 50 MB, each encrypted with AES-256-CBC (PKCS#7 padding) using the key supplied when the export was started, with download links that need no access token.
-        /// 
-        /// When the package was cut short by the limits, `isTruncated` is true and the `last...Date` field for the filtered date type says where to start the next export; repeat until `isTruncated` is false. Export status is kept for 7 days.
-        /// 
-        /// **Required permissions**: `InvoiceRead`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /invoices/exports/{referenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 60/min, 600/h
-        /// Required permissions (any of): InvoiceRead
+        /// <para>Returns the state of an export and, once it succeeded, the package: parts of at most 50 MB, each encrypted with AES-256-CBC (PKCS#7 padding) using the key supplied when the export was started, with download links that need no access token.</para>
+        /// <para>When the package was cut short by the limits, <c>isTruncated</c> is true and the <c>last...Date</c> field for the filtered date type says where to start the next export; repeat until <c>isTruncated</c> is false. Export status is kept for 7 days.</para>
+        /// <para><b>Required permissions</b>: <c>InvoiceRead</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /invoices/exports/{referenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 60/min, 600/h</para>
+        /// <para>Required permissions (any of): InvoiceRead</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number returned when the export was started.
@@ -191,27 +176,23 @@ namespace Consumer.Ksef
         /// Search invoice metadata
         /// </summary>
         /// <remarks>
-        /// Returns a page of metadata of the invoices that match the filters in the body, sorted by the date named in `dateRange.dateType` in the requested order.
-        /// 
-        /// One filter set yields at most 10,000 records. When that cap is reached the response has `isTruncated = true`: move `dateRange` to start (or end, depending on the sort order) at the date of the last record received, reset `pageOffset` to 0 and continue.
-        /// 
-        /// Incremental download: filter by `PermanentStorage` dates, sort ascending, and loop: `hasMore = false` → done; `hasMore = true` and `isTruncated = false` → next `pageOffset`; `hasMore = true` and `isTruncated = true` → narrow `dateRange` as above, reset `pageOffset` and continue.
-        /// 
-        /// **Required permissions**: `InvoiceRead`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /invoices/query/metadata → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 8/s, 16/min, 20/h
-        /// Required permissions (any of): InvoiceRead
+        /// <para>Returns a page of metadata of the invoices that match the filters in the body, sorted by the date named in <c>dateRange.dateType</c> in the requested order.</para>
+        /// <para>One filter set yields at most 10,000 records. When that cap is reached the response has <c>isTruncated = true</c>: move <c>dateRange</c> to start (or end, depending on the sort order) at the date of the last record received, reset <c>pageOffset</c> to 0 and continue.</para>
+        /// <para>Incremental download: filter by <c>PermanentStorage</c> dates, sort ascending, and loop: <c>hasMore = false</c> → done; <c>hasMore = true</c> and <c>isTruncated = false</c> → next <c>pageOffset</c>; <c>hasMore = true</c> and <c>isTruncated = true</c> → narrow <c>dateRange</c> as above, reset <c>pageOffset</c> and continue.</para>
+        /// <para><b>Required permissions</b>: <c>InvoiceRead</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /invoices/query/metadata → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 8/s, 16/min, 20/h</para>
+        /// <para>Required permissions (any of): InvoiceRead</para>
         /// </remarks>
         /// <param name="sortOrder">
-        /// Sort direction of the results.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Asc | Ascending. |
-        /// | Desc | Descending. |
+        /// <para>Sort direction of the results.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Asc</term><description>Ascending.</description></item>
+        /// <item><term>Desc</term><description>Descending.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageOffset">
         /// Zero-based index of the page to return (0 = first page).
@@ -260,11 +241,12 @@ namespace Consumer.Ksef
         /// Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException.
         /// </remarks>
         /// <param name="sortOrder">
-        /// Sort direction of the results.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Asc | Ascending. |
-        /// | Desc | Descending. |
+        /// <para>Sort direction of the results.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Asc</term><description>Ascending.</description></item>
+        /// <item><term>Desc</term><description>Descending.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of records per page (10 to 250).
@@ -294,11 +276,12 @@ namespace Consumer.Ksef
         /// Every item (invoices) of every page of QueryInvoiceMetadata, exactly once and in order; the paging is done for you.
         /// </summary>
         /// <param name="sortOrder">
-        /// Sort direction of the results.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Asc | Ascending. |
-        /// | Desc | Descending. |
+        /// <para>Sort direction of the results.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Asc</term><description>Ascending.</description></item>
+        /// <item><term>Desc</term><description>Descending.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of records per page (10 to 250).

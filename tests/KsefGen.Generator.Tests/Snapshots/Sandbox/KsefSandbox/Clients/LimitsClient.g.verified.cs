@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,13 +38,11 @@ namespace Consumer.Ksef
         /// Get context limits
         /// </summary>
         /// <remarks>
-        /// Returns the session limits now in force for the current context: invoice sizes and the number of invoices per online and per batch session.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /limits/context → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns the session limits now in force for the current context: invoice sizes and the number of invoices per online and per batch session.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /limits/context → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -67,13 +65,11 @@ namespace Consumer.Ksef
         /// Get API rate limits
         /// </summary>
         /// <remarks>
-        /// Returns the request rate limits now in force for the current context, per group of operations, as requests per second, minute and hour.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /rate-limits → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns the request rate limits now in force for the current context, per group of operations, as requests per second, minute and hour.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /rate-limits → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -96,13 +92,11 @@ namespace Consumer.Ksef
         /// Get subject limits
         /// </summary>
         /// <remarks>
-        /// Returns the limits now in force for the authenticated subject: certificate enrollments and active certificates.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /limits/subject → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns the limits now in force for the authenticated subject: certificate enrollments and active certificates.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /limits/subject → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -125,13 +119,11 @@ namespace Consumer.Ksef
         /// Restore default subject certificate limits
         /// </summary>
         /// <remarks>
-        /// Test environments only. Puts the certificate limits of the authenticated subject back to their defaults.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// DELETE /testdata/limits/subject/certificate → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Puts the certificate limits of the authenticated subject back to their defaults.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>DELETE /testdata/limits/subject/certificate → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -153,13 +145,11 @@ namespace Consumer.Ksef
         /// Restore default API rate limits
         /// </summary>
         /// <remarks>
-        /// Test environments only. Puts the request rate limits of the current context back to their defaults.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// DELETE /testdata/rate-limits → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Puts the request rate limits of the current context back to their defaults.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>DELETE /testdata/rate-limits → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -181,13 +171,11 @@ namespace Consumer.Ksef
         /// Restore default context session limits
         /// </summary>
         /// <remarks>
-        /// Test environments only. Puts the session limits of the current context back to their defaults.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// DELETE /testdata/limits/context/session → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Puts the session limits of the current context back to their defaults.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>DELETE /testdata/limits/context/session → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -209,13 +197,11 @@ namespace Consumer.Ksef
         /// Set subject certificate limits
         /// </summary>
         /// <remarks>
-        /// Test environments only. Overrides the certificate limits of the authenticated subject (enrollments and active certificates).
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/limits/subject/certificate → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Overrides the certificate limits of the authenticated subject (enrollments and active certificates).</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/limits/subject/certificate → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -242,13 +228,11 @@ namespace Consumer.Ksef
         /// Apply production API rate limits
         /// </summary>
         /// <remarks>
-        /// Test environments only. Sets the request rate limits of the current context to the values used in production, to rehearse against them.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/rate-limits/production → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Sets the request rate limits of the current context to the values used in production, to rehearse against them.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/rate-limits/production → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -270,13 +254,11 @@ namespace Consumer.Ksef
         /// Set API rate limits
         /// </summary>
         /// <remarks>
-        /// Test environments only. Overrides the request rate limits of the current context for every group of operations.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/rate-limits → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Overrides the request rate limits of the current context for every group of operations.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/rate-limits → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -303,13 +285,11 @@ namespace Consumer.Ksef
         /// Set context session limits
         /// </summary>
         /// <remarks>
-        /// Test environments only. Overrides the session limits of the current context (invoice sizes and invoices per session, for online and batch sessions).
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/limits/context/session → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Overrides the session limits of the current context (invoice sizes and invoices per session, for online and batch sessions).</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/limits/context/session → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).

@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,16 +38,13 @@ namespace Consumer.Ksef
         /// Close an online session
         /// </summary>
         /// <remarks>
-        /// Closes the interactive session; no further invoices can be sent in it. Closing starts the asynchronous generation of the collective session UPO, which shows up in `upo` of the session status when ready.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /sessions/online/{referenceNumber}/close → 204 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
-        /// Required permissions (any of): InvoiceWrite, PefInvoiceWrite, EnforcementOperations
+        /// <para>Closes the interactive session; no further invoices can be sent in it. Closing starts the asynchronous generation of the collective session UPO, which shows up in <c>upo</c> of the session status when ready.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /sessions/online/{referenceNumber}/close → 204 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the open online session.
@@ -75,16 +72,13 @@ namespace Consumer.Ksef
         /// Open an online session
         /// </summary>
         /// <remarks>
-        /// Opens an interactive session for sending invoices one at a time. The request names the invoice schema (`formCode`) and carries the session's AES-256 key, encrypted with RSA-OAEP (SHA-256) using the certificate whose usage is `SymmetricKeyEncryption`, together with the IV. Every invoice in the session must follow that schema and be encrypted with that key. The session stays open for 12 hours unless it is closed earlier.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /sessions/online → 201 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
-        /// Required permissions (any of): InvoiceWrite, PefInvoiceWrite, EnforcementOperations
+        /// <para>Opens an interactive session for sending invoices one at a time. The request names the invoice schema (<c>formCode</c>) and carries the session's AES-256 key, encrypted with RSA-OAEP (SHA-256) using the certificate whose usage is <c>SymmetricKeyEncryption</c>, together with the IV. Every invoice in the session must follow that schema and be encrypted with that key. The session stays open for 12 hours unless it is closed earlier.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /sessions/online → 201 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -112,16 +106,13 @@ namespace Consumer.Ksef
         /// Send an invoice
         /// </summary>
         /// <remarks>
-        /// Submits one invoice encrypted with the session key (AES-256-CBC, PKCS#7 padding) together with the SHA-256 hashes and sizes of the plain and the encrypted file. The call only queues the invoice; poll `GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}` for the result. Fill `hashOfCorrectedInvoice` when sending a technical correction.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /sessions/online/{referenceNumber}/invoices → 202 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 180/h
-        /// Required permissions (any of): InvoiceWrite, PefInvoiceWrite, EnforcementOperations
+        /// <para>Submits one invoice encrypted with the session key (AES-256-CBC, PKCS#7 padding) together with the SHA-256 hashes and sizes of the plain and the encrypted file. The call only queues the invoice; poll <c>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}</c> for the result. Fill <c>hashOfCorrectedInvoice</c> when sending a technical correction.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /sessions/online/{referenceNumber}/invoices → 202 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 180/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the open online session.

@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,18 +38,14 @@ namespace Consumer.Ksef
         /// Grant invoice permissions to an entity
         /// </summary>
         /// <remarks>
-        /// Grants the entity identified in the body permission to handle the invoices of the context subject: `InvoiceWrite`, `InvoiceRead` or both. Each permission may carry `canDelegate`, which lets the entity pass it on indirectly.
-        /// 
-        /// The grant runs asynchronously; follow it with `GET /permissions/operations/{referenceNumber}`.
-        /// 
-        /// **Required permissions**: `CredentialsManage`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /permissions/entities/grants → 202 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
-        /// Required permissions (any of): CredentialsManage
+        /// <para>Grants the entity identified in the body permission to handle the invoices of the context subject: <c>InvoiceWrite</c>, <c>InvoiceRead</c> or both. Each permission may carry <c>canDelegate</c>, which lets the entity pass it on indirectly.</para>
+        /// <para>The grant runs asynchronously; follow it with <c>GET /permissions/operations/{referenceNumber}</c>.</para>
+        /// <para><b>Required permissions</b>: <c>CredentialsManage</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /permissions/entities/grants → 202 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
+        /// <para>Required permissions (any of): CredentialsManage</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -77,18 +73,14 @@ namespace Consumer.Ksef
         /// Grant permissions to a person
         /// </summary>
         /// <remarks>
-        /// Grants the person (or entity) identified in the body permissions to work in KSeF in the current context. Any combination of `InvoiceWrite`, `InvoiceRead`, `CredentialsManage`, `CredentialsRead`, `Introspection`, `SubunitManage` and `EnforcementOperations` may be granted; `EnforcementOperations` only when the context subject is an enforcement authority or a court bailiff.
-        /// 
-        /// The grant runs asynchronously; follow it with `GET /permissions/operations/{referenceNumber}`.
-        /// 
-        /// **Required permissions**: `CredentialsManage`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /permissions/persons/grants → 202 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
-        /// Required permissions (any of): CredentialsManage
+        /// <para>Grants the person (or entity) identified in the body permissions to work in KSeF in the current context. Any combination of <c>InvoiceWrite</c>, <c>InvoiceRead</c>, <c>CredentialsManage</c>, <c>CredentialsRead</c>, <c>Introspection</c>, <c>SubunitManage</c> and <c>EnforcementOperations</c> may be granted; <c>EnforcementOperations</c> only when the context subject is an enforcement authority or a court bailiff.</para>
+        /// <para>The grant runs asynchronously; follow it with <c>GET /permissions/operations/{referenceNumber}</c>.</para>
+        /// <para><b>Required permissions</b>: <c>CredentialsManage</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /permissions/persons/grants → 202 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
+        /// <para>Required permissions (any of): CredentialsManage</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).

@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,14 +38,12 @@ namespace Consumer.Ksef
         /// Check consent for invoices with attachments
         /// </summary>
         /// <remarks>
-        /// Tells whether the taxpayer of the current context has consented to issuing invoices with attachments (required before such invoices are accepted), and when a consent was withdrawn.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /permissions/attachments/status → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
-        /// Required permissions (any of): CredentialsManage, CredentialsRead
+        /// <para>Tells whether the taxpayer of the current context has consented to issuing invoices with attachments (required before such invoices are accepted), and when a consent was withdrawn.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /permissions/attachments/status → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
+        /// <para>Required permissions (any of): CredentialsManage, CredentialsRead</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -68,13 +66,11 @@ namespace Consumer.Ksef
         /// Get permission operation status
         /// </summary>
         /// <remarks>
-        /// Returns the state of an asynchronous permission grant or revocation. Operation status is kept for 30 days.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /permissions/operations/{referenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns the state of an asynchronous permission grant or revocation. Operation status is kept for 30 days.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /permissions/operations/{referenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number returned when the grant or revocation was submitted.

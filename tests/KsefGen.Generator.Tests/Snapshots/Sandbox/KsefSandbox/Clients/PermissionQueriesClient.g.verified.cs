@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,23 +38,19 @@ namespace Consumer.Ksef
         /// Search permissions granted to persons
         /// </summary>
         /// <remarks>
-        /// Returns a page of permissions to work in KSeF held by persons or entities, sorted by `startDate` (descending), then `id` (ascending). `queryType` picks the list:
-        /// 
-        /// - `PermissionsInCurrentContext`: every permission in force in the current context (persons and entities working in it, except those authorized indirectly, plus persons authorized indirectly by the context subject);
-        /// - `PermissionsGrantedInCurrentContext`: the permissions the caller granted in the current context (direct grants in this context or its subunits, and indirect grants for serving the context subject's clients).
-        /// 
-        /// The other body fields narrow the result by author, authorized subject, target, permission types and state.
-        /// 
-        /// Paging: start with `pageOffset = 0` and ask for the next page while `hasMore` is true.
-        /// 
-        /// **Required permissions** (any one of): `CredentialsManage`, `CredentialsRead`, `SubunitManage`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /permissions/query/persons/grants → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
-        /// Required permissions (any of): CredentialsManage, CredentialsRead, SubunitManage
+        /// <para>Returns a page of permissions to work in KSeF held by persons or entities, sorted by <c>startDate</c> (descending), then <c>id</c> (ascending). <c>queryType</c> picks the list:</para>
+        /// <list type="bullet">
+        /// <item><description><c>PermissionsInCurrentContext</c>: every permission in force in the current context (persons and entities working in it, except those authorized indirectly, plus persons authorized indirectly by the context subject);</description></item>
+        /// <item><description><c>PermissionsGrantedInCurrentContext</c>: the permissions the caller granted in the current context (direct grants in this context or its subunits, and indirect grants for serving the context subject's clients).</description></item>
+        /// </list>
+        /// <para>The other body fields narrow the result by author, authorized subject, target, permission types and state.</para>
+        /// <para>Paging: start with <c>pageOffset = 0</c> and ask for the next page while <c>hasMore</c> is true.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>CredentialsManage</c>, <c>CredentialsRead</c>, <c>SubunitManage</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /permissions/query/persons/grants → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
+        /// <para>Required permissions (any of): CredentialsManage, CredentialsRead, SubunitManage</para>
         /// </remarks>
         /// <param name="pageOffset">
         /// Zero-based page number.
@@ -148,17 +144,13 @@ namespace Consumer.Ksef
         /// Search the caller's own permissions
         /// </summary>
         /// <remarks>
-        /// Returns a page of the caller's own permissions in the current context, sorted by `startDate` (descending), then `id` (ascending): permissions granted directly in this context, granted by a parent entity, granted indirectly where the context subject is the intermediary or the target, and invoice permissions granted to the subject by another entity when the caller has owner rights in this context.
-        /// 
-        /// The body may narrow the result by context, target, permission types and state.
-        /// 
-        /// Paging: start with `pageOffset = 0` and ask for the next page while `hasMore` is true.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /permissions/query/personal/grants → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns a page of the caller's own permissions in the current context, sorted by <c>startDate</c> (descending), then <c>id</c> (ascending): permissions granted directly in this context, granted by a parent entity, granted indirectly where the context subject is the intermediary or the target, and invoice permissions granted to the subject by another entity when the caller has owner rights in this context.</para>
+        /// <para>The body may narrow the result by context, target, permission types and state.</para>
+        /// <para>Paging: start with <c>pageOffset = 0</c> and ask for the next page while <c>hasMore</c> is true.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /permissions/query/personal/grants → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="pageOffset">
         /// Zero-based page number.

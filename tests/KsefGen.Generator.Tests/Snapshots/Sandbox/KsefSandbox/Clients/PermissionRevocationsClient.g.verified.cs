@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,16 +38,13 @@ namespace Consumer.Ksef
         /// Revoke a permission
         /// </summary>
         /// <remarks>
-        /// Revokes the granted permission with the given identifier. Read the permissions first (for example with `POST /permissions/query/persons/grants`) to learn the identifier. The revocation runs asynchronously; follow it with `GET /permissions/operations/{referenceNumber}`.
-        /// 
-        /// **Required permissions** (any one of): `CredentialsManage`, `VatUeManage`, `SubunitManage`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// DELETE /permissions/common/grants/{permissionId} → 202 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
-        /// Required permissions (any of): CredentialsManage, VatUeManage, SubunitManage
+        /// <para>Revokes the granted permission with the given identifier. Read the permissions first (for example with <c>POST /permissions/query/persons/grants</c>) to learn the identifier. The revocation runs asynchronously; follow it with <c>GET /permissions/operations/{referenceNumber}</c>.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>CredentialsManage</c>, <c>VatUeManage</c>, <c>SubunitManage</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>DELETE /permissions/common/grants/{permissionId} → 202 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
+        /// <para>Required permissions (any of): CredentialsManage, VatUeManage, SubunitManage</para>
         /// </remarks>
         /// <param name="permissionId">
         /// Identifier of the permission to revoke.

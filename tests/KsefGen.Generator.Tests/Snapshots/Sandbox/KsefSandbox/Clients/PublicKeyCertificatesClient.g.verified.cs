@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,13 +38,11 @@ namespace Consumer.Ksef
         /// Get public key certificates
         /// </summary>
         /// <remarks>
-        /// Returns the Ministry of Finance public-key certificates of this environment. Encrypt KSeF tokens with the certificate whose usage is `KsefTokenEncryption` and session AES keys with the one whose usage is `SymmetricKeyEncryption`; quote its `publicKeyId` in the request that carries the encrypted data. No authentication is needed.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /security/public-key-certificates → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Returns the Ministry of Finance public-key certificates of this environment. Encrypt KSeF tokens with the certificate whose usage is <c>KsefTokenEncryption</c> and session AES keys with the one whose usage is <c>SymmetricKeyEncryption</c>; quote its <c>publicKeyId</c> in the request that carries the encrypted data. No authentication is needed.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /security/public-key-certificates → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>

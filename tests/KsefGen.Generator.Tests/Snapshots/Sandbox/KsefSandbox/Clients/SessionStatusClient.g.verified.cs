@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,16 +38,13 @@ namespace Consumer.Ksef
         /// List failed session invoices
         /// </summary>
         /// <remarks>
-        /// Like the session invoice list, but returns only invoices whose processing failed. Handy for large batch sessions where most invoices succeed.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/invoices/failed → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 20/min, 200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Like the session invoice list, but returns only invoices whose processing failed. Handy for large batch sessions where most invoices succeed.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/invoices/failed → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 20/min, 200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -56,7 +53,7 @@ namespace Consumer.Ksef
         /// Number of invoices per page (10 to 1000).
         /// </param>
         /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
+        /// Opaque paging token copied from <c>continuationToken</c> of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -144,16 +141,13 @@ namespace Consumer.Ksef
         /// Get invoice status
         /// </summary>
         /// <remarks>
-        /// Returns one invoice of the session with its processing status. Poll this after sending an invoice until the status code is no longer 100 or 150.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 30/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Returns one invoice of the session with its processing status. Poll this after sending an invoice until the status code is no longer 100 or 150.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 30/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -187,16 +181,13 @@ namespace Consumer.Ksef
         /// Get invoice UPO by KSeF number
         /// </summary>
         /// <remarks>
-        /// Downloads the UPO (official acknowledgement of receipt, XML) of one invoice of the session, selected by the invoice's KSeF number. The response header `x-ms-meta-hash` carries the Base64 SHA-256 of the returned document. The pre-signed `upoDownloadUrl` from the invoice status is an alternative that needs no token and is not rate-limited.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Downloads the UPO (official acknowledgement of receipt, XML) of one invoice of the session, selected by the invoice's KSeF number. The response header <c>x-ms-meta-hash</c> carries the Base64 SHA-256 of the returned document. The pre-signed <c>upoDownloadUrl</c> from the invoice status is an alternative that needs no token and is not rate-limited.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -231,16 +222,13 @@ namespace Consumer.Ksef
         /// Get invoice UPO by KSeF number (streamed)
         /// </summary>
         /// <remarks>
-        /// Downloads the UPO (official acknowledgement of receipt, XML) of one invoice of the session, selected by the invoice's KSeF number. The response header `x-ms-meta-hash` carries the Base64 SHA-256 of the returned document. The pre-signed `upoDownloadUrl` from the invoice status is an alternative that needs no token and is not rate-limited.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Downloads the UPO (official acknowledgement of receipt, XML) of one invoice of the session, selected by the invoice's KSeF number. The response header <c>x-ms-meta-hash</c> carries the Base64 SHA-256 of the returned document. The pre-signed <c>upoDownloadUrl</c> from the invoice status is an alternative that needs no token and is not rate-limited.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -274,16 +262,13 @@ namespace Consumer.Ksef
         /// Get invoice UPO by invoice reference number
         /// </summary>
         /// <remarks>
-        /// Downloads the UPO (XML) of one invoice of the session, selected by the invoice reference number returned when the invoice was sent. The response header `x-ms-meta-hash` carries the Base64 SHA-256 of the returned document.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Downloads the UPO (XML) of one invoice of the session, selected by the invoice reference number returned when the invoice was sent. The response header <c>x-ms-meta-hash</c> carries the Base64 SHA-256 of the returned document.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -318,16 +303,13 @@ namespace Consumer.Ksef
         /// Get invoice UPO by invoice reference number (streamed)
         /// </summary>
         /// <remarks>
-        /// Downloads the UPO (XML) of one invoice of the session, selected by the invoice reference number returned when the invoice was sent. The response header `x-ms-meta-hash` carries the Base64 SHA-256 of the returned document.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Downloads the UPO (XML) of one invoice of the session, selected by the invoice reference number returned when the invoice was sent. The response header <c>x-ms-meta-hash</c> carries the Base64 SHA-256 of the returned document.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}/upo → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -361,16 +343,13 @@ namespace Consumer.Ksef
         /// List session invoices
         /// </summary>
         /// <remarks>
-        /// Returns the invoices submitted in a session, each with its processing status and, once assigned, its KSeF number and UPO download link. Paging works as in `GET /sessions` (`x-continuation-token` header in, `continuationToken` out).
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/invoices → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 20/min, 200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Returns the invoices submitted in a session, each with its processing status and, once assigned, its KSeF number and UPO download link. Paging works as in <c>GET /sessions</c> (<c>x-continuation-token</c> header in, <c>continuationToken</c> out).</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/invoices → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 20/min, 200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -379,7 +358,7 @@ namespace Consumer.Ksef
         /// Number of invoices per page (10 to 1000).
         /// </param>
         /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
+        /// Opaque paging token copied from <c>continuationToken</c> of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -467,16 +446,13 @@ namespace Consumer.Ksef
         /// Get session status
         /// </summary>
         /// <remarks>
-        /// Returns the current status of a session with its invoice counters. After the session has been closed and processed, `upo.pages` lists the pages of the collective session UPO with their download links.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Returns the current status of a session with its invoice counters. After the session has been closed and processed, <c>upo.pages</c> lists the pages of the collective session UPO with their download links.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -504,22 +480,19 @@ namespace Consumer.Ksef
         /// Get session UPO page
         /// </summary>
         /// <remarks>
-        /// Downloads one page of the collective session UPO (XML). The page reference numbers are listed in `upo.pages` of the session status; one page covers at most 10,000 invoices. The response header `x-ms-meta-hash` carries the Base64 SHA-256 of the returned document.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/upo/{upoReferenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Downloads one page of the collective session UPO (XML). The page reference numbers are listed in <c>upo.pages</c> of the session status; one page covers at most 10,000 invoices. The response header <c>x-ms-meta-hash</c> carries the Base64 SHA-256 of the returned document.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/upo/{upoReferenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
         /// </param>
         /// <param name="upoReferenceNumber">
-        /// Reference number of the UPO page, from `upo.pages[].referenceNumber` of the session status.
+        /// Reference number of the UPO page, from <c>upo.pages[].referenceNumber</c> of the session status.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -547,22 +520,19 @@ namespace Consumer.Ksef
         /// Get session UPO page (streamed)
         /// </summary>
         /// <remarks>
-        /// Downloads one page of the collective session UPO (XML). The page reference numbers are listed in `upo.pages` of the session status; one page covers at most 10,000 invoices. The response header `x-ms-meta-hash` carries the Base64 SHA-256 of the returned document.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `PefInvoiceWrite`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions/{referenceNumber}/upo/{upoReferenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 120/min, 1200/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations
+        /// <para>Downloads one page of the collective session UPO (XML). The page reference numbers are listed in <c>upo.pages</c> of the session status; one page covers at most 10,000 invoices. The response header <c>x-ms-meta-hash</c> carries the Base64 SHA-256 of the returned document.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>PefInvoiceWrite</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions/{referenceNumber}/upo/{upoReferenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 120/min, 1200/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, PefInvoiceWrite, EnforcementOperations</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
         /// </param>
         /// <param name="upoReferenceNumber">
-        /// Reference number of the UPO page, from `upo.pages[].referenceNumber` of the session status.
+        /// Reference number of the UPO page, from <c>upo.pages[].referenceNumber</c> of the session status.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -589,27 +559,23 @@ namespace Consumer.Ksef
         /// List sessions
         /// </summary>
         /// <remarks>
-        /// Returns a page of sessions of the requested type that match the filters, newest first (sorted by `dateCreated`, descending).
-        /// 
-        /// Paging: omit `x-continuation-token` for the first page. For each next page, send the `continuationToken` from the previous response in that header; a null or empty token means there are no more pages.
-        /// 
-        /// Visibility: with `Introspection` or `EnforcementOperations` the caller sees every session of the current context; with only `InvoiceWrite` it sees just the sessions opened by the subject that authenticated.
-        /// 
-        /// **Required permissions** (any one of): `InvoiceWrite`, `Introspection`, `EnforcementOperations`.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /sessions → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 5/s, 10/min, 60/h
-        /// Required permissions (any of): InvoiceWrite, Introspection, EnforcementOperations
+        /// <para>Returns a page of sessions of the requested type that match the filters, newest first (sorted by <c>dateCreated</c>, descending).</para>
+        /// <para>Paging: omit <c>x-continuation-token</c> for the first page. For each next page, send the <c>continuationToken</c> from the previous response in that header; a null or empty token means there are no more pages.</para>
+        /// <para>Visibility: with <c>Introspection</c> or <c>EnforcementOperations</c> the caller sees every session of the current context; with only <c>InvoiceWrite</c> it sees just the sessions opened by the subject that authenticated.</para>
+        /// <para><b>Required permissions</b> (any one of): <c>InvoiceWrite</c>, <c>Introspection</c>, <c>EnforcementOperations</c>.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /sessions → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 5/s, 10/min, 60/h</para>
+        /// <para>Required permissions (any of): InvoiceWrite, Introspection, EnforcementOperations</para>
         /// </remarks>
         /// <param name="sessionType">
-        /// Which kind of sessions to list.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Online | Interactive session, invoices sent one at a time. |
-        /// | Batch | Batch session, invoices uploaded as an encrypted package. |
+        /// <para>Which kind of sessions to list.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Online</term><description>Interactive session, invoices sent one at a time.</description></item>
+        /// <item><term>Batch</term><description>Batch session, invoices uploaded as an encrypted package.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of sessions per page (10 to 1000).
@@ -636,16 +602,17 @@ namespace Consumer.Ksef
         /// Upper bound for the time of the latest activity in the session (an invoice sent or a status change).
         /// </param>
         /// <param name="statuses">
-        /// Return only sessions in one of these states. Repeat the parameter for several values, e.g. `?statuses=InProgress&amp;statuses=Failed`.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | InProgress | Session is still active. |
-        /// | Succeeded | Session processed without session-level errors; individual invoices may still have been rejected. |
-        /// | Failed | Errors while opening or closing the session prevented it from being processed. |
-        /// | Cancelled | Batch upload time ran out, or an online session received no invoices. |
+        /// <para>Return only sessions in one of these states. Repeat the parameter for several values, e.g. <c>?statuses=InProgress&amp;statuses=Failed</c>.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>InProgress</term><description>Session is still active.</description></item>
+        /// <item><term>Succeeded</term><description>Session processed without session-level errors; individual invoices may still have been rejected.</description></item>
+        /// <item><term>Failed</term><description>Errors while opening or closing the session prevented it from being processed.</description></item>
+        /// <item><term>Cancelled</term><description>Batch upload time ran out, or an online session received no invoices.</description></item>
+        /// </list>
         /// </param>
         /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
+        /// Opaque paging token copied from <c>continuationToken</c> of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -715,11 +682,12 @@ namespace Consumer.Ksef
         /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
         /// </remarks>
         /// <param name="sessionType">
-        /// Which kind of sessions to list.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Online | Interactive session, invoices sent one at a time. |
-        /// | Batch | Batch session, invoices uploaded as an encrypted package. |
+        /// <para>Which kind of sessions to list.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Online</term><description>Interactive session, invoices sent one at a time.</description></item>
+        /// <item><term>Batch</term><description>Batch session, invoices uploaded as an encrypted package.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of sessions per page (10 to 1000).
@@ -746,13 +714,14 @@ namespace Consumer.Ksef
         /// Upper bound for the time of the latest activity in the session (an invoice sent or a status change).
         /// </param>
         /// <param name="statuses">
-        /// Return only sessions in one of these states. Repeat the parameter for several values, e.g. `?statuses=InProgress&amp;statuses=Failed`.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | InProgress | Session is still active. |
-        /// | Succeeded | Session processed without session-level errors; individual invoices may still have been rejected. |
-        /// | Failed | Errors while opening or closing the session prevented it from being processed. |
-        /// | Cancelled | Batch upload time ran out, or an online session received no invoices. |
+        /// <para>Return only sessions in one of these states. Repeat the parameter for several values, e.g. <c>?statuses=InProgress&amp;statuses=Failed</c>.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>InProgress</term><description>Session is still active.</description></item>
+        /// <item><term>Succeeded</term><description>Session processed without session-level errors; individual invoices may still have been rejected.</description></item>
+        /// <item><term>Failed</term><description>Errors while opening or closing the session prevented it from being processed.</description></item>
+        /// <item><term>Cancelled</term><description>Batch upload time ran out, or an online session received no invoices.</description></item>
+        /// </list>
         /// </param>
         /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
         /// <returns>
@@ -778,11 +747,12 @@ namespace Consumer.Ksef
         /// Every item (sessions) of every page of GetSessions, exactly once and in order; the paging is done for you.
         /// </summary>
         /// <param name="sessionType">
-        /// Which kind of sessions to list.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Online | Interactive session, invoices sent one at a time. |
-        /// | Batch | Batch session, invoices uploaded as an encrypted package. |
+        /// <para>Which kind of sessions to list.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Online</term><description>Interactive session, invoices sent one at a time.</description></item>
+        /// <item><term>Batch</term><description>Batch session, invoices uploaded as an encrypted package.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of sessions per page (10 to 1000).
@@ -809,13 +779,14 @@ namespace Consumer.Ksef
         /// Upper bound for the time of the latest activity in the session (an invoice sent or a status change).
         /// </param>
         /// <param name="statuses">
-        /// Return only sessions in one of these states. Repeat the parameter for several values, e.g. `?statuses=InProgress&amp;statuses=Failed`.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | InProgress | Session is still active. |
-        /// | Succeeded | Session processed without session-level errors; individual invoices may still have been rejected. |
-        /// | Failed | Errors while opening or closing the session prevented it from being processed. |
-        /// | Cancelled | Batch upload time ran out, or an online session received no invoices. |
+        /// <para>Return only sessions in one of these states. Repeat the parameter for several values, e.g. <c>?statuses=InProgress&amp;statuses=Failed</c>.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>InProgress</term><description>Session is still active.</description></item>
+        /// <item><term>Succeeded</term><description>Session processed without session-level errors; individual invoices may still have been rejected.</description></item>
+        /// <item><term>Failed</term><description>Errors while opening or closing the session prevented it from being processed.</description></item>
+        /// <item><term>Cancelled</term><description>Batch upload time ran out, or an online session received no invoices.</description></item>
+        /// </list>
         /// </param>
         /// <param name="cancellationToken">Cancels the enumeration (and the request in flight).</param>
         /// <returns>

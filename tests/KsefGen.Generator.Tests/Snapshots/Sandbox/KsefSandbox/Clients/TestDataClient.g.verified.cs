@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,13 +38,11 @@ namespace Consumer.Ksef
         /// Block authentication in a context
         /// </summary>
         /// <remarks>
-        /// Test environments only. Blocks authentication in the given context; authentication attempts then end with status 480.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/context/block → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Blocks authentication in the given context; authentication attempts then end with status 480.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/context/block → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -71,13 +69,11 @@ namespace Consumer.Ksef
         /// Create a test person
         /// </summary>
         /// <remarks>
-        /// Test environments only. Creates a test natural person, who receives owner permissions for the given NIP. With `isBailiff` the person is a court bailiff and also receives the enforcement permission.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/person → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Creates a test natural person, who receives owner permissions for the given NIP. With <c>isBailiff</c> the person is a court bailiff and also receives the enforcement permission.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/person → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -104,13 +100,11 @@ namespace Consumer.Ksef
         /// Create a test subject
         /// </summary>
         /// <remarks>
-        /// Test environments only. Creates a test subject (an enforcement authority, a VAT group or a local government unit). A VAT group or a local government unit may be created with subunits, which are then linked to it.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/subject → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Creates a test subject (an enforcement authority, a VAT group or a local government unit). A VAT group or a local government unit may be created with subunits, which are then linked to it.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/subject → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -137,13 +131,11 @@ namespace Consumer.Ksef
         /// Disallow invoices with attachments
         /// </summary>
         /// <remarks>
-        /// Test environments only. Withdraws the subject's permission to send invoices with attachments, optionally from a given date.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/attachment/revoke → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Withdraws the subject's permission to send invoices with attachments, optionally from a given date.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/attachment/revoke → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -170,13 +162,11 @@ namespace Consumer.Ksef
         /// Allow invoices with attachments
         /// </summary>
         /// <remarks>
-        /// Test environments only. Allows the subject with the given NIP to send invoices that carry attachments.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/attachment → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Allows the subject with the given NIP to send invoices that carry attachments.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/attachment → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -203,13 +193,11 @@ namespace Consumer.Ksef
         /// Grant test permissions
         /// </summary>
         /// <remarks>
-        /// Test environments only. Grants permissions to a test subject or person in the given context, without the asynchronous grant flow.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/permissions → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Grants permissions to a test subject or person in the given context, without the asynchronous grant flow.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/permissions → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -236,13 +224,11 @@ namespace Consumer.Ksef
         /// Remove a test person
         /// </summary>
         /// <remarks>
-        /// Test environments only. Removes a test natural person; all of the person's permissions are revoked with it.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/person/remove → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Removes a test natural person; all of the person's permissions are revoked with it.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/person/remove → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -269,13 +255,11 @@ namespace Consumer.Ksef
         /// Remove a test subject
         /// </summary>
         /// <remarks>
-        /// Test environments only. Removes a test subject; the subunits of a VAT group or a local government unit are removed with it.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/subject/remove → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Removes a test subject; the subunits of a VAT group or a local government unit are removed with it.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/subject/remove → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -302,13 +286,11 @@ namespace Consumer.Ksef
         /// Revoke test permissions
         /// </summary>
         /// <remarks>
-        /// Test environments only. Revokes the permissions a test subject or person holds in the given context.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/permissions/revoke → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 60/s
+        /// <para>Test environments only. Revokes the permissions a test subject or person holds in the given context.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/permissions/revoke → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 60/s</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -335,13 +317,11 @@ namespace Consumer.Ksef
         /// Unblock authentication in a context
         /// </summary>
         /// <remarks>
-        /// Test environments only. Lifts a block set with `POST /testdata/context/block`, so authentication in the context works again.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /testdata/context/unblock → 200 (no authentication)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Test environments only. Lifts a block set with <c>POST /testdata/context/block</c>, so authentication in the context works again.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /testdata/context/unblock → 200 (no authentication)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).

@@ -28,7 +28,7 @@ namespace Consumer.Ksef
         }
 
         /// <summary>
-        /// A copy of this client that sends the given token as &lt;c&gt;Authorization: Bearer&lt;/c&gt; on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
+        /// A copy of this client that sends the given token as <c>Authorization: Bearer</c> on every request, ahead of any token handler: the authentication token for the authentication status and redeem calls, the refresh token for a refresh, another context's access token.
         /// </summary>
         /// <param name="bearerToken">The token to send.</param>
         /// <returns>The copy; this client is unchanged.</returns>
@@ -38,15 +38,12 @@ namespace Consumer.Ksef
         /// Generate a KSeF token
         /// </summary>
         /// <remarks>
-        /// Creates a KSeF token for authenticating with `POST /auth/ksef-token` in the current context. Tokens can be generated only in a `Nip` or `InternalId` context, and only with permissions the caller holds itself.
-        /// 
-        /// The secret is in this response and is never shown again. The token starts in `Pending`; poll `GET /tokens/{referenceNumber}` until it is `Active` before using it.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// POST /tokens → 202 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Creates a KSeF token for authenticating with <c>POST /auth/ksef-token</c> in the current context. Tokens can be generated only in a <c>Nip</c> or <c>InternalId</c> context, and only with permissions the caller holds itself.</para>
+        /// <para>The secret is in this response and is never shown again. The token starts in <c>Pending</c>; poll <c>GET /tokens/{referenceNumber}</c> until it is <c>Active</c> before using it.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>POST /tokens → 202 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="body">
         /// The request body (application/json).
@@ -74,13 +71,11 @@ namespace Consumer.Ksef
         /// Get a KSeF token
         /// </summary>
         /// <remarks>
-        /// Returns the metadata and the current status of one KSeF token (never the secret).
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /tokens/{referenceNumber} → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns the metadata and the current status of one KSeF token (never the secret).</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /tokens/{referenceNumber} → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the token, as returned when it was generated.
@@ -108,27 +103,24 @@ namespace Consumer.Ksef
         /// List KSeF tokens
         /// </summary>
         /// <remarks>
-        /// Returns a page of token metadata (never the secrets), newest first (sorted by `dateCreated`, descending).
-        /// 
-        /// Which tokens are listed: with `CredentialsManage` or `CredentialsRead` the caller sees every token of the context. Without them, a caller authenticated with a token sees only that token, and a caller authenticated otherwise sees the tokens it created itself (a NIP and the PESEL linked to it count as the same author).
-        /// 
-        /// Paging: omit `x-continuation-token` for the first page; for each next page send the `continuationToken` of the previous response.
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// GET /tokens → 200 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Returns a page of token metadata (never the secrets), newest first (sorted by <c>dateCreated</c>, descending).</para>
+        /// <para>Which tokens are listed: with <c>CredentialsManage</c> or <c>CredentialsRead</c> the caller sees every token of the context. Without them, a caller authenticated with a token sees only that token, and a caller authenticated otherwise sees the tokens it created itself (a NIP and the PESEL linked to it count as the same author).</para>
+        /// <para>Paging: omit <c>x-continuation-token</c> for the first page; for each next page send the <c>continuationToken</c> of the previous response.</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>GET /tokens → 200 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="status">
-        /// Return only tokens in one of these states (all states when omitted). Repeat the parameter for several values.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Pending | Created; permissions are still being assigned, so it cannot authenticate yet. |
-        /// | Active | Ready; can be used to authenticate. |
-        /// | Revoking | Being revoked; can no longer authenticate. |
-        /// | Revoked | Revoked; can no longer authenticate. |
-        /// | Failed | Activation failed; generate a new token instead. |
+        /// <para>Return only tokens in one of these states (all states when omitted). Repeat the parameter for several values.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Pending</term><description>Created; permissions are still being assigned, so it cannot authenticate yet.</description></item>
+        /// <item><term>Active</term><description>Ready; can be used to authenticate.</description></item>
+        /// <item><term>Revoking</term><description>Being revoked; can no longer authenticate.</description></item>
+        /// <item><term>Revoked</term><description>Revoked; can no longer authenticate.</description></item>
+        /// <item><term>Failed</term><description>Activation failed; generate a new token instead.</description></item>
+        /// </list>
         /// </param>
         /// <param name="description">
         /// Case-insensitive text to look for in the token description (at least 3 characters).
@@ -137,18 +129,19 @@ namespace Consumer.Ksef
         /// Case-insensitive text to look for in the identifier of the token's author (at least 3 characters).
         /// </param>
         /// <param name="authorIdentifierType">
-        /// Which kind of author identifier `authorIdentifier` is matched against.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Nip | NIP. |
-        /// | Pesel | PESEL. |
-        /// | Fingerprint | Certificate fingerprint. |
+        /// <para>Which kind of author identifier <c>authorIdentifier</c> is matched against.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Nip</term><description>NIP.</description></item>
+        /// <item><term>Pesel</term><description>PESEL.</description></item>
+        /// <item><term>Fingerprint</term><description>Certificate fingerprint.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of tokens per page (10 to 100).
         /// </param>
         /// <param name="continuationToken">
-        /// Opaque paging token copied from `continuationToken` of the previous page; omit it for the first page.
+        /// Opaque paging token copied from <c>continuationToken</c> of the previous page; omit it for the first page.
         /// </param>
         /// <param name="cancellationToken">Cancels the request.</param>
         /// <returns>
@@ -201,14 +194,15 @@ namespace Consumer.Ksef
         /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
         /// </remarks>
         /// <param name="status">
-        /// Return only tokens in one of these states (all states when omitted). Repeat the parameter for several values.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Pending | Created; permissions are still being assigned, so it cannot authenticate yet. |
-        /// | Active | Ready; can be used to authenticate. |
-        /// | Revoking | Being revoked; can no longer authenticate. |
-        /// | Revoked | Revoked; can no longer authenticate. |
-        /// | Failed | Activation failed; generate a new token instead. |
+        /// <para>Return only tokens in one of these states (all states when omitted). Repeat the parameter for several values.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Pending</term><description>Created; permissions are still being assigned, so it cannot authenticate yet.</description></item>
+        /// <item><term>Active</term><description>Ready; can be used to authenticate.</description></item>
+        /// <item><term>Revoking</term><description>Being revoked; can no longer authenticate.</description></item>
+        /// <item><term>Revoked</term><description>Revoked; can no longer authenticate.</description></item>
+        /// <item><term>Failed</term><description>Activation failed; generate a new token instead.</description></item>
+        /// </list>
         /// </param>
         /// <param name="description">
         /// Case-insensitive text to look for in the token description (at least 3 characters).
@@ -217,12 +211,13 @@ namespace Consumer.Ksef
         /// Case-insensitive text to look for in the identifier of the token's author (at least 3 characters).
         /// </param>
         /// <param name="authorIdentifierType">
-        /// Which kind of author identifier `authorIdentifier` is matched against.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Nip | NIP. |
-        /// | Pesel | PESEL. |
-        /// | Fingerprint | Certificate fingerprint. |
+        /// <para>Which kind of author identifier <c>authorIdentifier</c> is matched against.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Nip</term><description>NIP.</description></item>
+        /// <item><term>Pesel</term><description>PESEL.</description></item>
+        /// <item><term>Fingerprint</term><description>Certificate fingerprint.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of tokens per page (10 to 100).
@@ -251,14 +246,15 @@ namespace Consumer.Ksef
         /// Every item (tokens) of every page of GetTokens, exactly once and in order; the paging is done for you.
         /// </summary>
         /// <param name="status">
-        /// Return only tokens in one of these states (all states when omitted). Repeat the parameter for several values.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Pending | Created; permissions are still being assigned, so it cannot authenticate yet. |
-        /// | Active | Ready; can be used to authenticate. |
-        /// | Revoking | Being revoked; can no longer authenticate. |
-        /// | Revoked | Revoked; can no longer authenticate. |
-        /// | Failed | Activation failed; generate a new token instead. |
+        /// <para>Return only tokens in one of these states (all states when omitted). Repeat the parameter for several values.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Pending</term><description>Created; permissions are still being assigned, so it cannot authenticate yet.</description></item>
+        /// <item><term>Active</term><description>Ready; can be used to authenticate.</description></item>
+        /// <item><term>Revoking</term><description>Being revoked; can no longer authenticate.</description></item>
+        /// <item><term>Revoked</term><description>Revoked; can no longer authenticate.</description></item>
+        /// <item><term>Failed</term><description>Activation failed; generate a new token instead.</description></item>
+        /// </list>
         /// </param>
         /// <param name="description">
         /// Case-insensitive text to look for in the token description (at least 3 characters).
@@ -267,12 +263,13 @@ namespace Consumer.Ksef
         /// Case-insensitive text to look for in the identifier of the token's author (at least 3 characters).
         /// </param>
         /// <param name="authorIdentifierType">
-        /// Which kind of author identifier `authorIdentifier` is matched against.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Nip | NIP. |
-        /// | Pesel | PESEL. |
-        /// | Fingerprint | Certificate fingerprint. |
+        /// <para>Which kind of author identifier <c>authorIdentifier</c> is matched against.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Nip</term><description>NIP.</description></item>
+        /// <item><term>Pesel</term><description>PESEL.</description></item>
+        /// <item><term>Fingerprint</term><description>Certificate fingerprint.</description></item>
+        /// </list>
         /// </param>
         /// <param name="pageSize">
         /// Number of tokens per page (10 to 100).
@@ -294,15 +291,12 @@ namespace Consumer.Ksef
         /// Revoke a KSeF token
         /// </summary>
         /// <remarks>
-        /// Revokes a KSeF token; it moves through `Revoking` to `Revoked` and can no longer authenticate.
-        /// 
-        /// Which tokens may be revoked: with `CredentialsManage` any active token of the context. Without it, a caller authenticated with a token may revoke only that token, and a caller authenticated otherwise only the tokens it created itself (a NIP and the PESEL linked to it count as the same author).
-        /// 
-        /// **Headers:**
-        /// 
-        /// `X-Error-Format: problem-details` - send this request header to receive 400 and 429 errors as Problem Details (`application/problem+json`) instead of the legacy `application/json` bodies.
-        /// DELETE /tokens/{referenceNumber} → 204 (bearer token)
-        /// Rate limits (x-rate-limits): 10/s, 30/min, 120/h
+        /// <para>Revokes a KSeF token; it moves through <c>Revoking</c> to <c>Revoked</c> and can no longer authenticate.</para>
+        /// <para>Which tokens may be revoked: with <c>CredentialsManage</c> any active token of the context. Without it, a caller authenticated with a token may revoke only that token, and a caller authenticated otherwise only the tokens it created itself (a NIP and the PESEL linked to it count as the same author).</para>
+        /// <para><b>Headers:</b></para>
+        /// <para><c>X-Error-Format: problem-details</c> - send this request header to receive 400 and 429 errors as Problem Details (<c>application/problem+json</c>) instead of the legacy <c>application/json</c> bodies.</para>
+        /// <para>DELETE /tokens/{referenceNumber} → 204 (bearer token)</para>
+        /// <para>Rate limits (x-rate-limits): 10/s, 30/min, 120/h</para>
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the token to revoke.

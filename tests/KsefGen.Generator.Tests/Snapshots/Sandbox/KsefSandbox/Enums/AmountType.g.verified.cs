@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Which amount an amount filter applies to: `Brutto` (gross), `Netto` (net) or `Vat` (VAT).
+    /// Which amount an amount filter applies to: <c>Brutto</c> (gross), <c>Netto</c> (net) or <c>Vat</c> (VAT).
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.AmountTypeJsonConverter))]
     public readonly partial struct AmountType : global::System.IEquatable<global::Consumer.Ksef.AmountType>
@@ -30,17 +30,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Brutto&lt;/c&gt;
+        /// <c>Brutto</c>
         /// </summary>
         public static global::Consumer.Ksef.AmountType Brutto { get; } = new("Brutto");
 
         /// <summary>
-        /// &lt;c&gt;Netto&lt;/c&gt;
+        /// <c>Netto</c>
         /// </summary>
         public static global::Consumer.Ksef.AmountType Netto { get; } = new("Netto");
 
         /// <summary>
-        /// &lt;c&gt;Vat&lt;/c&gt;
+        /// <c>Vat</c>
         /// </summary>
         public static global::Consumer.Ksef.AmountType Vat { get; } = new("Vat");
 
@@ -112,7 +112,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AmountType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AmountType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class AmountTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AmountType>
     {

@@ -6,19 +6,20 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Authentication method (legacy classification).
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Token | KSeF token. |
-    /// | TrustedProfile | Trusted Profile (also covers National Node logins). |
-    /// | InternalCertificate | KSeF-issued certificate. |
-    /// | QualifiedSignature | Qualified electronic signature. |
-    /// | QualifiedSeal | Qualified electronic seal. |
-    /// | PersonalSignature | Personal signature (e-ID card). |
-    /// | PeppolSignature | Signature of a Peppol service provider. |
+    /// <para>Authentication method (legacy classification).</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Token</term><description>KSeF token.</description></item>
+    /// <item><term>TrustedProfile</term><description>Trusted Profile (also covers National Node logins).</description></item>
+    /// <item><term>InternalCertificate</term><description>KSeF-issued certificate.</description></item>
+    /// <item><term>QualifiedSignature</term><description>Qualified electronic signature.</description></item>
+    /// <item><term>QualifiedSeal</term><description>Qualified electronic seal.</description></item>
+    /// <item><term>PersonalSignature</term><description>Personal signature (e-ID card).</description></item>
+    /// <item><term>PeppolSignature</term><description>Signature of a Peppol service provider.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.AuthenticationMethodJsonConverter))]
     public readonly partial struct AuthenticationMethod : global::System.IEquatable<global::Consumer.Ksef.AuthenticationMethod>
@@ -39,37 +40,37 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Token&lt;/c&gt;
+        /// <c>Token</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethod Token { get; } = new("Token");
 
         /// <summary>
-        /// &lt;c&gt;TrustedProfile&lt;/c&gt;
+        /// <c>TrustedProfile</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethod TrustedProfile { get; } = new("TrustedProfile");
 
         /// <summary>
-        /// &lt;c&gt;InternalCertificate&lt;/c&gt;
+        /// <c>InternalCertificate</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethod InternalCertificate { get; } = new("InternalCertificate");
 
         /// <summary>
-        /// &lt;c&gt;QualifiedSignature&lt;/c&gt;
+        /// <c>QualifiedSignature</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethod QualifiedSignature { get; } = new("QualifiedSignature");
 
         /// <summary>
-        /// &lt;c&gt;QualifiedSeal&lt;/c&gt;
+        /// <c>QualifiedSeal</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethod QualifiedSeal { get; } = new("QualifiedSeal");
 
         /// <summary>
-        /// &lt;c&gt;PersonalSignature&lt;/c&gt;
+        /// <c>PersonalSignature</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethod PersonalSignature { get; } = new("PersonalSignature");
 
         /// <summary>
-        /// &lt;c&gt;PeppolSignature&lt;/c&gt;
+        /// <c>PeppolSignature</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethod PeppolSignature { get; } = new("PeppolSignature");
 
@@ -145,7 +146,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationMethod"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationMethod"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationMethodJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationMethod>
     {

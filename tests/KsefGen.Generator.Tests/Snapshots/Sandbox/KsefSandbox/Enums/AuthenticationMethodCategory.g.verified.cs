@@ -6,15 +6,16 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | XadesSignature | Signed XAdES document. |
-    /// | NationalNode | National Node login (login.gov.pl). |
-    /// | Token | KSeF token. |
-    /// | Other | Any other method. |
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>XadesSignature</term><description>Signed XAdES document.</description></item>
+    /// <item><term>NationalNode</term><description>National Node login (login.gov.pl).</description></item>
+    /// <item><term>Token</term><description>KSeF token.</description></item>
+    /// <item><term>Other</term><description>Any other method.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.AuthenticationMethodCategoryJsonConverter))]
     public readonly partial struct AuthenticationMethodCategory : global::System.IEquatable<global::Consumer.Ksef.AuthenticationMethodCategory>
@@ -35,22 +36,22 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;XadesSignature&lt;/c&gt;
+        /// <c>XadesSignature</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethodCategory XadesSignature { get; } = new("XadesSignature");
 
         /// <summary>
-        /// &lt;c&gt;NationalNode&lt;/c&gt;
+        /// <c>NationalNode</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethodCategory NationalNode { get; } = new("NationalNode");
 
         /// <summary>
-        /// &lt;c&gt;Token&lt;/c&gt;
+        /// <c>Token</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethodCategory Token { get; } = new("Token");
 
         /// <summary>
-        /// &lt;c&gt;Other&lt;/c&gt;
+        /// <c>Other</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationMethodCategory Other { get; } = new("Other");
 
@@ -123,7 +124,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationMethodCategory"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationMethodCategory"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationMethodCategoryJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationMethodCategory>
     {

@@ -6,17 +6,18 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// State of a KSeF token.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Pending | Created; permissions are still being assigned, so it cannot authenticate yet. |
-    /// | Active | Ready; can be used to authenticate. |
-    /// | Revoking | Being revoked; can no longer authenticate. |
-    /// | Revoked | Revoked; can no longer authenticate. |
-    /// | Failed | Activation failed; generate a new token instead. |
+    /// <para>State of a KSeF token.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Pending</term><description>Created; permissions are still being assigned, so it cannot authenticate yet.</description></item>
+    /// <item><term>Active</term><description>Ready; can be used to authenticate.</description></item>
+    /// <item><term>Revoking</term><description>Being revoked; can no longer authenticate.</description></item>
+    /// <item><term>Revoked</term><description>Revoked; can no longer authenticate.</description></item>
+    /// <item><term>Failed</term><description>Activation failed; generate a new token instead.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.AuthenticationTokenStatusJsonConverter))]
     public readonly partial struct AuthenticationTokenStatus : global::System.IEquatable<global::Consumer.Ksef.AuthenticationTokenStatus>
@@ -37,27 +38,27 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Pending&lt;/c&gt;
+        /// <c>Pending</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationTokenStatus Pending { get; } = new("Pending");
 
         /// <summary>
-        /// &lt;c&gt;Active&lt;/c&gt;
+        /// <c>Active</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationTokenStatus Active { get; } = new("Active");
 
         /// <summary>
-        /// &lt;c&gt;Revoking&lt;/c&gt;
+        /// <c>Revoking</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationTokenStatus Revoking { get; } = new("Revoking");
 
         /// <summary>
-        /// &lt;c&gt;Revoked&lt;/c&gt;
+        /// <c>Revoked</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationTokenStatus Revoked { get; } = new("Revoked");
 
         /// <summary>
-        /// &lt;c&gt;Failed&lt;/c&gt;
+        /// <c>Failed</c>
         /// </summary>
         public static global::Consumer.Ksef.AuthenticationTokenStatus Failed { get; } = new("Failed");
 
@@ -131,7 +132,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationTokenStatus"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationTokenStatus"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationTokenStatusJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationTokenStatus>
     {

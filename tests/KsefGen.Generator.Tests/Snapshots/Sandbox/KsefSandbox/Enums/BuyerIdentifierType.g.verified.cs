@@ -6,16 +6,17 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of buyer identifier.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Nip | 10-digit Polish NIP. |
-    /// | VatUe | EU VAT number of an EU entity. |
-    /// | Other | Another identifier. |
-    /// | None | The buyer has no identifier. |
+    /// <para>Kind of buyer identifier.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Nip</term><description>10-digit Polish NIP.</description></item>
+    /// <item><term>VatUe</term><description>EU VAT number of an EU entity.</description></item>
+    /// <item><term>Other</term><description>Another identifier.</description></item>
+    /// <item><term>None</term><description>The buyer has no identifier.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.BuyerIdentifierTypeJsonConverter))]
     public readonly partial struct BuyerIdentifierType : global::System.IEquatable<global::Consumer.Ksef.BuyerIdentifierType>
@@ -36,22 +37,22 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.BuyerIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;VatUe&lt;/c&gt;
+        /// <c>VatUe</c>
         /// </summary>
         public static global::Consumer.Ksef.BuyerIdentifierType VatUe { get; } = new("VatUe");
 
         /// <summary>
-        /// &lt;c&gt;Other&lt;/c&gt;
+        /// <c>Other</c>
         /// </summary>
         public static global::Consumer.Ksef.BuyerIdentifierType Other { get; } = new("Other");
 
         /// <summary>
-        /// &lt;c&gt;None&lt;/c&gt;
+        /// <c>None</c>
         /// </summary>
         public static global::Consumer.Ksef.BuyerIdentifierType None { get; } = new("None");
 
@@ -124,7 +125,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.BuyerIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.BuyerIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class BuyerIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BuyerIdentifierType>
     {

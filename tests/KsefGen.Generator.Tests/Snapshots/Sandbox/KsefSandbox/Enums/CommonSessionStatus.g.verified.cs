@@ -6,16 +6,17 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Coarse session state used for filtering.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | InProgress | Session is still active. |
-    /// | Succeeded | Session processed without session-level errors; individual invoices may still have been rejected. |
-    /// | Failed | Errors while opening or closing the session prevented it from being processed. |
-    /// | Cancelled | Batch upload time ran out, or an online session received no invoices. |
+    /// <para>Coarse session state used for filtering.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>InProgress</term><description>Session is still active.</description></item>
+    /// <item><term>Succeeded</term><description>Session processed without session-level errors; individual invoices may still have been rejected.</description></item>
+    /// <item><term>Failed</term><description>Errors while opening or closing the session prevented it from being processed.</description></item>
+    /// <item><term>Cancelled</term><description>Batch upload time ran out, or an online session received no invoices.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.CommonSessionStatusJsonConverter))]
     public readonly partial struct CommonSessionStatus : global::System.IEquatable<global::Consumer.Ksef.CommonSessionStatus>
@@ -36,22 +37,22 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;InProgress&lt;/c&gt;
+        /// <c>InProgress</c>
         /// </summary>
         public static global::Consumer.Ksef.CommonSessionStatus InProgress { get; } = new("InProgress");
 
         /// <summary>
-        /// &lt;c&gt;Succeeded&lt;/c&gt;
+        /// <c>Succeeded</c>
         /// </summary>
         public static global::Consumer.Ksef.CommonSessionStatus Succeeded { get; } = new("Succeeded");
 
         /// <summary>
-        /// &lt;c&gt;Failed&lt;/c&gt;
+        /// <c>Failed</c>
         /// </summary>
         public static global::Consumer.Ksef.CommonSessionStatus Failed { get; } = new("Failed");
 
         /// <summary>
-        /// &lt;c&gt;Cancelled&lt;/c&gt;
+        /// <c>Cancelled</c>
         /// </summary>
         public static global::Consumer.Ksef.CommonSessionStatus Cancelled { get; } = new("Cancelled");
 
@@ -124,7 +125,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.CommonSessionStatus"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.CommonSessionStatus"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class CommonSessionStatusJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CommonSessionStatus>
     {

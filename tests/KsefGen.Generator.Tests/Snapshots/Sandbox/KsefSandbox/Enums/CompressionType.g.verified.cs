@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Compression format of a batch package.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.CompressionTypeJsonConverter))]
     public readonly partial struct CompressionType : global::System.IEquatable<global::Consumer.Ksef.CompressionType>
@@ -30,12 +30,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Zip&lt;/c&gt;
+        /// <c>Zip</c>
         /// </summary>
         public static global::Consumer.Ksef.CompressionType Zip { get; } = new("Zip");
 
         /// <summary>
-        /// &lt;c&gt;TarGz&lt;/c&gt;
+        /// <c>TarGz</c>
         /// </summary>
         public static global::Consumer.Ksef.CompressionType TarGz { get; } = new("TarGz");
 
@@ -106,7 +106,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.CompressionType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.CompressionType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class CompressionTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CompressionType>
     {

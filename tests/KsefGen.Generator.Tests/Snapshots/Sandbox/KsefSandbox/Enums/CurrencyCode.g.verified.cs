@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// ISO 4217 currency code.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.CurrencyCodeJsonConverter))]
     public readonly partial struct CurrencyCode : global::System.IEquatable<global::Consumer.Ksef.CurrencyCode>
@@ -30,912 +30,912 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;AED&lt;/c&gt;
+        /// <c>AED</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode AED { get; } = new("AED");
 
         /// <summary>
-        /// &lt;c&gt;AFN&lt;/c&gt;
+        /// <c>AFN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode AFN { get; } = new("AFN");
 
         /// <summary>
-        /// &lt;c&gt;ALL&lt;/c&gt;
+        /// <c>ALL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ALL { get; } = new("ALL");
 
         /// <summary>
-        /// &lt;c&gt;AMD&lt;/c&gt;
+        /// <c>AMD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode AMD { get; } = new("AMD");
 
         /// <summary>
-        /// &lt;c&gt;ANG&lt;/c&gt;
+        /// <c>ANG</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ANG { get; } = new("ANG");
 
         /// <summary>
-        /// &lt;c&gt;AOA&lt;/c&gt;
+        /// <c>AOA</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode AOA { get; } = new("AOA");
 
         /// <summary>
-        /// &lt;c&gt;ARS&lt;/c&gt;
+        /// <c>ARS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ARS { get; } = new("ARS");
 
         /// <summary>
-        /// &lt;c&gt;AUD&lt;/c&gt;
+        /// <c>AUD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode AUD { get; } = new("AUD");
 
         /// <summary>
-        /// &lt;c&gt;AWG&lt;/c&gt;
+        /// <c>AWG</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode AWG { get; } = new("AWG");
 
         /// <summary>
-        /// &lt;c&gt;AZN&lt;/c&gt;
+        /// <c>AZN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode AZN { get; } = new("AZN");
 
         /// <summary>
-        /// &lt;c&gt;BAM&lt;/c&gt;
+        /// <c>BAM</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BAM { get; } = new("BAM");
 
         /// <summary>
-        /// &lt;c&gt;BBD&lt;/c&gt;
+        /// <c>BBD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BBD { get; } = new("BBD");
 
         /// <summary>
-        /// &lt;c&gt;BDT&lt;/c&gt;
+        /// <c>BDT</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BDT { get; } = new("BDT");
 
         /// <summary>
-        /// &lt;c&gt;BGN&lt;/c&gt;
+        /// <c>BGN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BGN { get; } = new("BGN");
 
         /// <summary>
-        /// &lt;c&gt;BHD&lt;/c&gt;
+        /// <c>BHD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BHD { get; } = new("BHD");
 
         /// <summary>
-        /// &lt;c&gt;BIF&lt;/c&gt;
+        /// <c>BIF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BIF { get; } = new("BIF");
 
         /// <summary>
-        /// &lt;c&gt;BMD&lt;/c&gt;
+        /// <c>BMD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BMD { get; } = new("BMD");
 
         /// <summary>
-        /// &lt;c&gt;BND&lt;/c&gt;
+        /// <c>BND</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BND { get; } = new("BND");
 
         /// <summary>
-        /// &lt;c&gt;BOB&lt;/c&gt;
+        /// <c>BOB</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BOB { get; } = new("BOB");
 
         /// <summary>
-        /// &lt;c&gt;BOV&lt;/c&gt;
+        /// <c>BOV</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BOV { get; } = new("BOV");
 
         /// <summary>
-        /// &lt;c&gt;BRL&lt;/c&gt;
+        /// <c>BRL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BRL { get; } = new("BRL");
 
         /// <summary>
-        /// &lt;c&gt;BSD&lt;/c&gt;
+        /// <c>BSD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BSD { get; } = new("BSD");
 
         /// <summary>
-        /// &lt;c&gt;BTN&lt;/c&gt;
+        /// <c>BTN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BTN { get; } = new("BTN");
 
         /// <summary>
-        /// &lt;c&gt;BWP&lt;/c&gt;
+        /// <c>BWP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BWP { get; } = new("BWP");
 
         /// <summary>
-        /// &lt;c&gt;BYN&lt;/c&gt;
+        /// <c>BYN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BYN { get; } = new("BYN");
 
         /// <summary>
-        /// &lt;c&gt;BZD&lt;/c&gt;
+        /// <c>BZD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode BZD { get; } = new("BZD");
 
         /// <summary>
-        /// &lt;c&gt;CAD&lt;/c&gt;
+        /// <c>CAD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CAD { get; } = new("CAD");
 
         /// <summary>
-        /// &lt;c&gt;CDF&lt;/c&gt;
+        /// <c>CDF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CDF { get; } = new("CDF");
 
         /// <summary>
-        /// &lt;c&gt;CHE&lt;/c&gt;
+        /// <c>CHE</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CHE { get; } = new("CHE");
 
         /// <summary>
-        /// &lt;c&gt;CHF&lt;/c&gt;
+        /// <c>CHF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CHF { get; } = new("CHF");
 
         /// <summary>
-        /// &lt;c&gt;CHW&lt;/c&gt;
+        /// <c>CHW</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CHW { get; } = new("CHW");
 
         /// <summary>
-        /// &lt;c&gt;CLF&lt;/c&gt;
+        /// <c>CLF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CLF { get; } = new("CLF");
 
         /// <summary>
-        /// &lt;c&gt;CLP&lt;/c&gt;
+        /// <c>CLP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CLP { get; } = new("CLP");
 
         /// <summary>
-        /// &lt;c&gt;CNY&lt;/c&gt;
+        /// <c>CNY</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CNY { get; } = new("CNY");
 
         /// <summary>
-        /// &lt;c&gt;COP&lt;/c&gt;
+        /// <c>COP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode COP { get; } = new("COP");
 
         /// <summary>
-        /// &lt;c&gt;COU&lt;/c&gt;
+        /// <c>COU</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode COU { get; } = new("COU");
 
         /// <summary>
-        /// &lt;c&gt;CRC&lt;/c&gt;
+        /// <c>CRC</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CRC { get; } = new("CRC");
 
         /// <summary>
-        /// &lt;c&gt;CUC&lt;/c&gt;
+        /// <c>CUC</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CUC { get; } = new("CUC");
 
         /// <summary>
-        /// &lt;c&gt;CUP&lt;/c&gt;
+        /// <c>CUP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CUP { get; } = new("CUP");
 
         /// <summary>
-        /// &lt;c&gt;CVE&lt;/c&gt;
+        /// <c>CVE</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CVE { get; } = new("CVE");
 
         /// <summary>
-        /// &lt;c&gt;CZK&lt;/c&gt;
+        /// <c>CZK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode CZK { get; } = new("CZK");
 
         /// <summary>
-        /// &lt;c&gt;DJF&lt;/c&gt;
+        /// <c>DJF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode DJF { get; } = new("DJF");
 
         /// <summary>
-        /// &lt;c&gt;DKK&lt;/c&gt;
+        /// <c>DKK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode DKK { get; } = new("DKK");
 
         /// <summary>
-        /// &lt;c&gt;DOP&lt;/c&gt;
+        /// <c>DOP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode DOP { get; } = new("DOP");
 
         /// <summary>
-        /// &lt;c&gt;DZD&lt;/c&gt;
+        /// <c>DZD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode DZD { get; } = new("DZD");
 
         /// <summary>
-        /// &lt;c&gt;EGP&lt;/c&gt;
+        /// <c>EGP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode EGP { get; } = new("EGP");
 
         /// <summary>
-        /// &lt;c&gt;ERN&lt;/c&gt;
+        /// <c>ERN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ERN { get; } = new("ERN");
 
         /// <summary>
-        /// &lt;c&gt;ETB&lt;/c&gt;
+        /// <c>ETB</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ETB { get; } = new("ETB");
 
         /// <summary>
-        /// &lt;c&gt;EUR&lt;/c&gt;
+        /// <c>EUR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode EUR { get; } = new("EUR");
 
         /// <summary>
-        /// &lt;c&gt;FJD&lt;/c&gt;
+        /// <c>FJD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode FJD { get; } = new("FJD");
 
         /// <summary>
-        /// &lt;c&gt;FKP&lt;/c&gt;
+        /// <c>FKP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode FKP { get; } = new("FKP");
 
         /// <summary>
-        /// &lt;c&gt;GBP&lt;/c&gt;
+        /// <c>GBP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GBP { get; } = new("GBP");
 
         /// <summary>
-        /// &lt;c&gt;GEL&lt;/c&gt;
+        /// <c>GEL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GEL { get; } = new("GEL");
 
         /// <summary>
-        /// &lt;c&gt;GGP&lt;/c&gt;
+        /// <c>GGP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GGP { get; } = new("GGP");
 
         /// <summary>
-        /// &lt;c&gt;GHS&lt;/c&gt;
+        /// <c>GHS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GHS { get; } = new("GHS");
 
         /// <summary>
-        /// &lt;c&gt;GIP&lt;/c&gt;
+        /// <c>GIP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GIP { get; } = new("GIP");
 
         /// <summary>
-        /// &lt;c&gt;GMD&lt;/c&gt;
+        /// <c>GMD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GMD { get; } = new("GMD");
 
         /// <summary>
-        /// &lt;c&gt;GNF&lt;/c&gt;
+        /// <c>GNF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GNF { get; } = new("GNF");
 
         /// <summary>
-        /// &lt;c&gt;GTQ&lt;/c&gt;
+        /// <c>GTQ</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GTQ { get; } = new("GTQ");
 
         /// <summary>
-        /// &lt;c&gt;GYD&lt;/c&gt;
+        /// <c>GYD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode GYD { get; } = new("GYD");
 
         /// <summary>
-        /// &lt;c&gt;HKD&lt;/c&gt;
+        /// <c>HKD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode HKD { get; } = new("HKD");
 
         /// <summary>
-        /// &lt;c&gt;HNL&lt;/c&gt;
+        /// <c>HNL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode HNL { get; } = new("HNL");
 
         /// <summary>
-        /// &lt;c&gt;HRK&lt;/c&gt;
+        /// <c>HRK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode HRK { get; } = new("HRK");
 
         /// <summary>
-        /// &lt;c&gt;HTG&lt;/c&gt;
+        /// <c>HTG</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode HTG { get; } = new("HTG");
 
         /// <summary>
-        /// &lt;c&gt;HUF&lt;/c&gt;
+        /// <c>HUF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode HUF { get; } = new("HUF");
 
         /// <summary>
-        /// &lt;c&gt;IDR&lt;/c&gt;
+        /// <c>IDR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode IDR { get; } = new("IDR");
 
         /// <summary>
-        /// &lt;c&gt;ILS&lt;/c&gt;
+        /// <c>ILS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ILS { get; } = new("ILS");
 
         /// <summary>
-        /// &lt;c&gt;IMP&lt;/c&gt;
+        /// <c>IMP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode IMP { get; } = new("IMP");
 
         /// <summary>
-        /// &lt;c&gt;INR&lt;/c&gt;
+        /// <c>INR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode INR { get; } = new("INR");
 
         /// <summary>
-        /// &lt;c&gt;IQD&lt;/c&gt;
+        /// <c>IQD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode IQD { get; } = new("IQD");
 
         /// <summary>
-        /// &lt;c&gt;IRR&lt;/c&gt;
+        /// <c>IRR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode IRR { get; } = new("IRR");
 
         /// <summary>
-        /// &lt;c&gt;ISK&lt;/c&gt;
+        /// <c>ISK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ISK { get; } = new("ISK");
 
         /// <summary>
-        /// &lt;c&gt;JEP&lt;/c&gt;
+        /// <c>JEP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode JEP { get; } = new("JEP");
 
         /// <summary>
-        /// &lt;c&gt;JMD&lt;/c&gt;
+        /// <c>JMD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode JMD { get; } = new("JMD");
 
         /// <summary>
-        /// &lt;c&gt;JOD&lt;/c&gt;
+        /// <c>JOD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode JOD { get; } = new("JOD");
 
         /// <summary>
-        /// &lt;c&gt;JPY&lt;/c&gt;
+        /// <c>JPY</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode JPY { get; } = new("JPY");
 
         /// <summary>
-        /// &lt;c&gt;KES&lt;/c&gt;
+        /// <c>KES</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KES { get; } = new("KES");
 
         /// <summary>
-        /// &lt;c&gt;KGS&lt;/c&gt;
+        /// <c>KGS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KGS { get; } = new("KGS");
 
         /// <summary>
-        /// &lt;c&gt;KHR&lt;/c&gt;
+        /// <c>KHR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KHR { get; } = new("KHR");
 
         /// <summary>
-        /// &lt;c&gt;KMF&lt;/c&gt;
+        /// <c>KMF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KMF { get; } = new("KMF");
 
         /// <summary>
-        /// &lt;c&gt;KPW&lt;/c&gt;
+        /// <c>KPW</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KPW { get; } = new("KPW");
 
         /// <summary>
-        /// &lt;c&gt;KRW&lt;/c&gt;
+        /// <c>KRW</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KRW { get; } = new("KRW");
 
         /// <summary>
-        /// &lt;c&gt;KWD&lt;/c&gt;
+        /// <c>KWD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KWD { get; } = new("KWD");
 
         /// <summary>
-        /// &lt;c&gt;KYD&lt;/c&gt;
+        /// <c>KYD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KYD { get; } = new("KYD");
 
         /// <summary>
-        /// &lt;c&gt;KZT&lt;/c&gt;
+        /// <c>KZT</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode KZT { get; } = new("KZT");
 
         /// <summary>
-        /// &lt;c&gt;LAK&lt;/c&gt;
+        /// <c>LAK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode LAK { get; } = new("LAK");
 
         /// <summary>
-        /// &lt;c&gt;LBP&lt;/c&gt;
+        /// <c>LBP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode LBP { get; } = new("LBP");
 
         /// <summary>
-        /// &lt;c&gt;LKR&lt;/c&gt;
+        /// <c>LKR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode LKR { get; } = new("LKR");
 
         /// <summary>
-        /// &lt;c&gt;LRD&lt;/c&gt;
+        /// <c>LRD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode LRD { get; } = new("LRD");
 
         /// <summary>
-        /// &lt;c&gt;LSL&lt;/c&gt;
+        /// <c>LSL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode LSL { get; } = new("LSL");
 
         /// <summary>
-        /// &lt;c&gt;LYD&lt;/c&gt;
+        /// <c>LYD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode LYD { get; } = new("LYD");
 
         /// <summary>
-        /// &lt;c&gt;MAD&lt;/c&gt;
+        /// <c>MAD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MAD { get; } = new("MAD");
 
         /// <summary>
-        /// &lt;c&gt;MDL&lt;/c&gt;
+        /// <c>MDL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MDL { get; } = new("MDL");
 
         /// <summary>
-        /// &lt;c&gt;MGA&lt;/c&gt;
+        /// <c>MGA</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MGA { get; } = new("MGA");
 
         /// <summary>
-        /// &lt;c&gt;MKD&lt;/c&gt;
+        /// <c>MKD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MKD { get; } = new("MKD");
 
         /// <summary>
-        /// &lt;c&gt;MMK&lt;/c&gt;
+        /// <c>MMK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MMK { get; } = new("MMK");
 
         /// <summary>
-        /// &lt;c&gt;MNT&lt;/c&gt;
+        /// <c>MNT</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MNT { get; } = new("MNT");
 
         /// <summary>
-        /// &lt;c&gt;MOP&lt;/c&gt;
+        /// <c>MOP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MOP { get; } = new("MOP");
 
         /// <summary>
-        /// &lt;c&gt;MRU&lt;/c&gt;
+        /// <c>MRU</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MRU { get; } = new("MRU");
 
         /// <summary>
-        /// &lt;c&gt;MUR&lt;/c&gt;
+        /// <c>MUR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MUR { get; } = new("MUR");
 
         /// <summary>
-        /// &lt;c&gt;MVR&lt;/c&gt;
+        /// <c>MVR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MVR { get; } = new("MVR");
 
         /// <summary>
-        /// &lt;c&gt;MWK&lt;/c&gt;
+        /// <c>MWK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MWK { get; } = new("MWK");
 
         /// <summary>
-        /// &lt;c&gt;MXN&lt;/c&gt;
+        /// <c>MXN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MXN { get; } = new("MXN");
 
         /// <summary>
-        /// &lt;c&gt;MXV&lt;/c&gt;
+        /// <c>MXV</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MXV { get; } = new("MXV");
 
         /// <summary>
-        /// &lt;c&gt;MYR&lt;/c&gt;
+        /// <c>MYR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MYR { get; } = new("MYR");
 
         /// <summary>
-        /// &lt;c&gt;MZN&lt;/c&gt;
+        /// <c>MZN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode MZN { get; } = new("MZN");
 
         /// <summary>
-        /// &lt;c&gt;NAD&lt;/c&gt;
+        /// <c>NAD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode NAD { get; } = new("NAD");
 
         /// <summary>
-        /// &lt;c&gt;NGN&lt;/c&gt;
+        /// <c>NGN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode NGN { get; } = new("NGN");
 
         /// <summary>
-        /// &lt;c&gt;NIO&lt;/c&gt;
+        /// <c>NIO</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode NIO { get; } = new("NIO");
 
         /// <summary>
-        /// &lt;c&gt;NOK&lt;/c&gt;
+        /// <c>NOK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode NOK { get; } = new("NOK");
 
         /// <summary>
-        /// &lt;c&gt;NPR&lt;/c&gt;
+        /// <c>NPR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode NPR { get; } = new("NPR");
 
         /// <summary>
-        /// &lt;c&gt;NZD&lt;/c&gt;
+        /// <c>NZD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode NZD { get; } = new("NZD");
 
         /// <summary>
-        /// &lt;c&gt;OMR&lt;/c&gt;
+        /// <c>OMR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode OMR { get; } = new("OMR");
 
         /// <summary>
-        /// &lt;c&gt;PAB&lt;/c&gt;
+        /// <c>PAB</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode PAB { get; } = new("PAB");
 
         /// <summary>
-        /// &lt;c&gt;PEN&lt;/c&gt;
+        /// <c>PEN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode PEN { get; } = new("PEN");
 
         /// <summary>
-        /// &lt;c&gt;PGK&lt;/c&gt;
+        /// <c>PGK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode PGK { get; } = new("PGK");
 
         /// <summary>
-        /// &lt;c&gt;PHP&lt;/c&gt;
+        /// <c>PHP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode PHP { get; } = new("PHP");
 
         /// <summary>
-        /// &lt;c&gt;PKR&lt;/c&gt;
+        /// <c>PKR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode PKR { get; } = new("PKR");
 
         /// <summary>
-        /// &lt;c&gt;PLN&lt;/c&gt;
+        /// <c>PLN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode PLN { get; } = new("PLN");
 
         /// <summary>
-        /// &lt;c&gt;PYG&lt;/c&gt;
+        /// <c>PYG</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode PYG { get; } = new("PYG");
 
         /// <summary>
-        /// &lt;c&gt;QAR&lt;/c&gt;
+        /// <c>QAR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode QAR { get; } = new("QAR");
 
         /// <summary>
-        /// &lt;c&gt;RON&lt;/c&gt;
+        /// <c>RON</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode RON { get; } = new("RON");
 
         /// <summary>
-        /// &lt;c&gt;RSD&lt;/c&gt;
+        /// <c>RSD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode RSD { get; } = new("RSD");
 
         /// <summary>
-        /// &lt;c&gt;RUB&lt;/c&gt;
+        /// <c>RUB</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode RUB { get; } = new("RUB");
 
         /// <summary>
-        /// &lt;c&gt;RWF&lt;/c&gt;
+        /// <c>RWF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode RWF { get; } = new("RWF");
 
         /// <summary>
-        /// &lt;c&gt;SAR&lt;/c&gt;
+        /// <c>SAR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SAR { get; } = new("SAR");
 
         /// <summary>
-        /// &lt;c&gt;SBD&lt;/c&gt;
+        /// <c>SBD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SBD { get; } = new("SBD");
 
         /// <summary>
-        /// &lt;c&gt;SCR&lt;/c&gt;
+        /// <c>SCR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SCR { get; } = new("SCR");
 
         /// <summary>
-        /// &lt;c&gt;SDG&lt;/c&gt;
+        /// <c>SDG</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SDG { get; } = new("SDG");
 
         /// <summary>
-        /// &lt;c&gt;SEK&lt;/c&gt;
+        /// <c>SEK</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SEK { get; } = new("SEK");
 
         /// <summary>
-        /// &lt;c&gt;SGD&lt;/c&gt;
+        /// <c>SGD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SGD { get; } = new("SGD");
 
         /// <summary>
-        /// &lt;c&gt;SHP&lt;/c&gt;
+        /// <c>SHP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SHP { get; } = new("SHP");
 
         /// <summary>
-        /// &lt;c&gt;SLL&lt;/c&gt;
+        /// <c>SLL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SLL { get; } = new("SLL");
 
         /// <summary>
-        /// &lt;c&gt;SOS&lt;/c&gt;
+        /// <c>SOS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SOS { get; } = new("SOS");
 
         /// <summary>
-        /// &lt;c&gt;SRD&lt;/c&gt;
+        /// <c>SRD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SRD { get; } = new("SRD");
 
         /// <summary>
-        /// &lt;c&gt;SSP&lt;/c&gt;
+        /// <c>SSP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SSP { get; } = new("SSP");
 
         /// <summary>
-        /// &lt;c&gt;STN&lt;/c&gt;
+        /// <c>STN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode STN { get; } = new("STN");
 
         /// <summary>
-        /// &lt;c&gt;SVC&lt;/c&gt;
+        /// <c>SVC</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SVC { get; } = new("SVC");
 
         /// <summary>
-        /// &lt;c&gt;SYP&lt;/c&gt;
+        /// <c>SYP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SYP { get; } = new("SYP");
 
         /// <summary>
-        /// &lt;c&gt;SZL&lt;/c&gt;
+        /// <c>SZL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode SZL { get; } = new("SZL");
 
         /// <summary>
-        /// &lt;c&gt;THB&lt;/c&gt;
+        /// <c>THB</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode THB { get; } = new("THB");
 
         /// <summary>
-        /// &lt;c&gt;TJS&lt;/c&gt;
+        /// <c>TJS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TJS { get; } = new("TJS");
 
         /// <summary>
-        /// &lt;c&gt;TMT&lt;/c&gt;
+        /// <c>TMT</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TMT { get; } = new("TMT");
 
         /// <summary>
-        /// &lt;c&gt;TND&lt;/c&gt;
+        /// <c>TND</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TND { get; } = new("TND");
 
         /// <summary>
-        /// &lt;c&gt;TOP&lt;/c&gt;
+        /// <c>TOP</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TOP { get; } = new("TOP");
 
         /// <summary>
-        /// &lt;c&gt;TRY&lt;/c&gt;
+        /// <c>TRY</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TRY { get; } = new("TRY");
 
         /// <summary>
-        /// &lt;c&gt;TTD&lt;/c&gt;
+        /// <c>TTD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TTD { get; } = new("TTD");
 
         /// <summary>
-        /// &lt;c&gt;TWD&lt;/c&gt;
+        /// <c>TWD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TWD { get; } = new("TWD");
 
         /// <summary>
-        /// &lt;c&gt;TZS&lt;/c&gt;
+        /// <c>TZS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode TZS { get; } = new("TZS");
 
         /// <summary>
-        /// &lt;c&gt;UAH&lt;/c&gt;
+        /// <c>UAH</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode UAH { get; } = new("UAH");
 
         /// <summary>
-        /// &lt;c&gt;UGX&lt;/c&gt;
+        /// <c>UGX</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode UGX { get; } = new("UGX");
 
         /// <summary>
-        /// &lt;c&gt;USD&lt;/c&gt;
+        /// <c>USD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode USD { get; } = new("USD");
 
         /// <summary>
-        /// &lt;c&gt;USN&lt;/c&gt;
+        /// <c>USN</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode USN { get; } = new("USN");
 
         /// <summary>
-        /// &lt;c&gt;UYI&lt;/c&gt;
+        /// <c>UYI</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode UYI { get; } = new("UYI");
 
         /// <summary>
-        /// &lt;c&gt;UYU&lt;/c&gt;
+        /// <c>UYU</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode UYU { get; } = new("UYU");
 
         /// <summary>
-        /// &lt;c&gt;UYW&lt;/c&gt;
+        /// <c>UYW</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode UYW { get; } = new("UYW");
 
         /// <summary>
-        /// &lt;c&gt;UZS&lt;/c&gt;
+        /// <c>UZS</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode UZS { get; } = new("UZS");
 
         /// <summary>
-        /// &lt;c&gt;VES&lt;/c&gt;
+        /// <c>VES</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode VES { get; } = new("VES");
 
         /// <summary>
-        /// &lt;c&gt;VND&lt;/c&gt;
+        /// <c>VND</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode VND { get; } = new("VND");
 
         /// <summary>
-        /// &lt;c&gt;VUV&lt;/c&gt;
+        /// <c>VUV</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode VUV { get; } = new("VUV");
 
         /// <summary>
-        /// &lt;c&gt;WST&lt;/c&gt;
+        /// <c>WST</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode WST { get; } = new("WST");
 
         /// <summary>
-        /// &lt;c&gt;XAF&lt;/c&gt;
+        /// <c>XAF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XAF { get; } = new("XAF");
 
         /// <summary>
-        /// &lt;c&gt;XAG&lt;/c&gt;
+        /// <c>XAG</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XAG { get; } = new("XAG");
 
         /// <summary>
-        /// &lt;c&gt;XAU&lt;/c&gt;
+        /// <c>XAU</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XAU { get; } = new("XAU");
 
         /// <summary>
-        /// &lt;c&gt;XBA&lt;/c&gt;
+        /// <c>XBA</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XBA { get; } = new("XBA");
 
         /// <summary>
-        /// &lt;c&gt;XBB&lt;/c&gt;
+        /// <c>XBB</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XBB { get; } = new("XBB");
 
         /// <summary>
-        /// &lt;c&gt;XBC&lt;/c&gt;
+        /// <c>XBC</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XBC { get; } = new("XBC");
 
         /// <summary>
-        /// &lt;c&gt;XBD&lt;/c&gt;
+        /// <c>XBD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XBD { get; } = new("XBD");
 
         /// <summary>
-        /// &lt;c&gt;XCD&lt;/c&gt;
+        /// <c>XCD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XCD { get; } = new("XCD");
 
         /// <summary>
-        /// &lt;c&gt;XCG&lt;/c&gt;
+        /// <c>XCG</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XCG { get; } = new("XCG");
 
         /// <summary>
-        /// &lt;c&gt;XDR&lt;/c&gt;
+        /// <c>XDR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XDR { get; } = new("XDR");
 
         /// <summary>
-        /// &lt;c&gt;XOF&lt;/c&gt;
+        /// <c>XOF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XOF { get; } = new("XOF");
 
         /// <summary>
-        /// &lt;c&gt;XPD&lt;/c&gt;
+        /// <c>XPD</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XPD { get; } = new("XPD");
 
         /// <summary>
-        /// &lt;c&gt;XPF&lt;/c&gt;
+        /// <c>XPF</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XPF { get; } = new("XPF");
 
         /// <summary>
-        /// &lt;c&gt;XPT&lt;/c&gt;
+        /// <c>XPT</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XPT { get; } = new("XPT");
 
         /// <summary>
-        /// &lt;c&gt;XSU&lt;/c&gt;
+        /// <c>XSU</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XSU { get; } = new("XSU");
 
         /// <summary>
-        /// &lt;c&gt;XUA&lt;/c&gt;
+        /// <c>XUA</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XUA { get; } = new("XUA");
 
         /// <summary>
-        /// &lt;c&gt;XXX&lt;/c&gt;
+        /// <c>XXX</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode XXX { get; } = new("XXX");
 
         /// <summary>
-        /// &lt;c&gt;YER&lt;/c&gt;
+        /// <c>YER</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode YER { get; } = new("YER");
 
         /// <summary>
-        /// &lt;c&gt;ZAR&lt;/c&gt;
+        /// <c>ZAR</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ZAR { get; } = new("ZAR");
 
         /// <summary>
-        /// &lt;c&gt;ZMW&lt;/c&gt;
+        /// <c>ZMW</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ZMW { get; } = new("ZMW");
 
         /// <summary>
-        /// &lt;c&gt;ZWL&lt;/c&gt;
+        /// <c>ZWL</c>
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode ZWL { get; } = new("ZWL");
 
@@ -1186,7 +1186,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.CurrencyCode"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.CurrencyCode"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class CurrencyCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CurrencyCode>
     {

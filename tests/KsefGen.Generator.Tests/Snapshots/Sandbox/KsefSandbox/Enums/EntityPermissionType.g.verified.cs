@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Invoice permission an entity can receive: `InvoiceWrite` (issue invoices) or `InvoiceRead` (view invoices).
+    /// Invoice permission an entity can receive: <c>InvoiceWrite</c> (issue invoices) or <c>InvoiceRead</c> (view invoices).
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.EntityPermissionTypeJsonConverter))]
     public readonly partial struct EntityPermissionType : global::System.IEquatable<global::Consumer.Ksef.EntityPermissionType>
@@ -30,12 +30,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;InvoiceWrite&lt;/c&gt;
+        /// <c>InvoiceWrite</c>
         /// </summary>
         public static global::Consumer.Ksef.EntityPermissionType InvoiceWrite { get; } = new("InvoiceWrite");
 
         /// <summary>
-        /// &lt;c&gt;InvoiceRead&lt;/c&gt;
+        /// <c>InvoiceRead</c>
         /// </summary>
         public static global::Consumer.Ksef.EntityPermissionType InvoiceRead { get; } = new("InvoiceRead");
 
@@ -106,7 +106,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EntityPermissionType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.EntityPermissionType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class EntityPermissionTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EntityPermissionType>
     {

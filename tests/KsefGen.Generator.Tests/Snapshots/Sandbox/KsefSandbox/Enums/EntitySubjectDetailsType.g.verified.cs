@@ -6,14 +6,15 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// How an authorized entity is identified.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | EntityByIdentifier | Entity identified by its NIP. |
-    /// | EntityByFingerprint | Entity identified by the fingerprint of its qualified seal. |
+    /// <para>How an authorized entity is identified.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>EntityByIdentifier</term><description>Entity identified by its NIP.</description></item>
+    /// <item><term>EntityByFingerprint</term><description>Entity identified by the fingerprint of its qualified seal.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.EntitySubjectDetailsTypeJsonConverter))]
     public readonly partial struct EntitySubjectDetailsType : global::System.IEquatable<global::Consumer.Ksef.EntitySubjectDetailsType>
@@ -34,12 +35,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;EntityByIdentifier&lt;/c&gt;
+        /// <c>EntityByIdentifier</c>
         /// </summary>
         public static global::Consumer.Ksef.EntitySubjectDetailsType EntityByIdentifier { get; } = new("EntityByIdentifier");
 
         /// <summary>
-        /// &lt;c&gt;EntityByFingerprint&lt;/c&gt;
+        /// <c>EntityByFingerprint</c>
         /// </summary>
         public static global::Consumer.Ksef.EntitySubjectDetailsType EntityByFingerprint { get; } = new("EntityByFingerprint");
 
@@ -110,7 +111,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EntitySubjectDetailsType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.EntitySubjectDetailsType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class EntitySubjectDetailsTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EntitySubjectDetailsType>
     {

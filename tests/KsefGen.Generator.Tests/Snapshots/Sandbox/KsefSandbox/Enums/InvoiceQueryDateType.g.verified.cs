@@ -6,15 +6,16 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Which invoice date a range applies to.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Issue | Invoice issue date. |
-    /// | Invoicing | When KSeF accepted the invoice for processing. |
-    /// | PermanentStorage | When KSeF stored the invoice permanently. |
+    /// <para>Which invoice date a range applies to.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Issue</term><description>Invoice issue date.</description></item>
+    /// <item><term>Invoicing</term><description>When KSeF accepted the invoice for processing.</description></item>
+    /// <item><term>PermanentStorage</term><description>When KSeF stored the invoice permanently.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.InvoiceQueryDateTypeJsonConverter))]
     public readonly partial struct InvoiceQueryDateType : global::System.IEquatable<global::Consumer.Ksef.InvoiceQueryDateType>
@@ -35,17 +36,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Issue&lt;/c&gt;
+        /// <c>Issue</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQueryDateType Issue { get; } = new("Issue");
 
         /// <summary>
-        /// &lt;c&gt;Invoicing&lt;/c&gt;
+        /// <c>Invoicing</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQueryDateType Invoicing { get; } = new("Invoicing");
 
         /// <summary>
-        /// &lt;c&gt;PermanentStorage&lt;/c&gt;
+        /// <c>PermanentStorage</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQueryDateType PermanentStorage { get; } = new("PermanentStorage");
 
@@ -117,7 +118,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceQueryDateType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQueryDateType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class InvoiceQueryDateTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryDateType>
     {

@@ -6,15 +6,16 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Document kind.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | FA | VAT invoice. |
-    /// | PEF | PEF (Peppol) invoice. |
-    /// | FA_RR | Invoice for agricultural produce (VAT RR). |
+    /// <para>Document kind.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>FA</term><description>VAT invoice.</description></item>
+    /// <item><term>PEF</term><description>PEF (Peppol) invoice.</description></item>
+    /// <item><term>FA_RR</term><description>Invoice for agricultural produce (VAT RR).</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.InvoiceQueryFormTypeJsonConverter))]
     public readonly partial struct InvoiceQueryFormType : global::System.IEquatable<global::Consumer.Ksef.InvoiceQueryFormType>
@@ -35,17 +36,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;FA&lt;/c&gt;
+        /// <c>FA</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQueryFormType FA { get; } = new("FA");
 
         /// <summary>
-        /// &lt;c&gt;PEF&lt;/c&gt;
+        /// <c>PEF</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQueryFormType PEF { get; } = new("PEF");
 
         /// <summary>
-        /// &lt;c&gt;FA_RR&lt;/c&gt;
+        /// <c>FA_RR</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQueryFormType FARR { get; } = new("FA_RR");
 
@@ -117,7 +118,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceQueryFormType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQueryFormType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class InvoiceQueryFormTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryFormType>
     {

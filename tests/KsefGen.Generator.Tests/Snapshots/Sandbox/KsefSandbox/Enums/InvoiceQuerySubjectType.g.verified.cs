@@ -6,16 +6,17 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Role of the current context on the invoices searched.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Subject1 | The seller. |
-    /// | Subject2 | The buyer. |
-    /// | Subject3 | A third party named on the invoice. |
-    /// | SubjectAuthorized | An authorized subject. |
+    /// <para>Role of the current context on the invoices searched.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Subject1</term><description>The seller.</description></item>
+    /// <item><term>Subject2</term><description>The buyer.</description></item>
+    /// <item><term>Subject3</term><description>A third party named on the invoice.</description></item>
+    /// <item><term>SubjectAuthorized</term><description>An authorized subject.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.InvoiceQuerySubjectTypeJsonConverter))]
     public readonly partial struct InvoiceQuerySubjectType : global::System.IEquatable<global::Consumer.Ksef.InvoiceQuerySubjectType>
@@ -36,22 +37,22 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Subject1&lt;/c&gt;
+        /// <c>Subject1</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQuerySubjectType Subject1 { get; } = new("Subject1");
 
         /// <summary>
-        /// &lt;c&gt;Subject2&lt;/c&gt;
+        /// <c>Subject2</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQuerySubjectType Subject2 { get; } = new("Subject2");
 
         /// <summary>
-        /// &lt;c&gt;Subject3&lt;/c&gt;
+        /// <c>Subject3</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQuerySubjectType Subject3 { get; } = new("Subject3");
 
         /// <summary>
-        /// &lt;c&gt;SubjectAuthorized&lt;/c&gt;
+        /// <c>SubjectAuthorized</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceQuerySubjectType SubjectAuthorized { get; } = new("SubjectAuthorized");
 
@@ -124,7 +125,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceQuerySubjectType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQuerySubjectType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class InvoiceQuerySubjectTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQuerySubjectType>
     {

@@ -6,24 +6,25 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of invoice.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Vat | (FA) Regular invoice. |
-    /// | Zal | (FA) Advance-payment invoice. |
-    /// | Kor | (FA) Corrective invoice. |
-    /// | Roz | (FA) Settlement invoice. |
-    /// | Upr | (FA) Simplified invoice. |
-    /// | KorZal | (FA) Correction of an advance-payment invoice. |
-    /// | KorRoz | (FA) Correction of a settlement invoice. |
-    /// | VatPef | (PEF) Regular invoice. |
-    /// | VatPefSp | (PEF) Specialised invoice. |
-    /// | KorPef | (PEF) Corrective invoice. |
-    /// | VatRr | (FA_RR) Regular invoice. |
-    /// | KorVatRr | (FA_RR) Corrective invoice. |
+    /// <para>Kind of invoice.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Vat</term><description>(FA) Regular invoice.</description></item>
+    /// <item><term>Zal</term><description>(FA) Advance-payment invoice.</description></item>
+    /// <item><term>Kor</term><description>(FA) Corrective invoice.</description></item>
+    /// <item><term>Roz</term><description>(FA) Settlement invoice.</description></item>
+    /// <item><term>Upr</term><description>(FA) Simplified invoice.</description></item>
+    /// <item><term>KorZal</term><description>(FA) Correction of an advance-payment invoice.</description></item>
+    /// <item><term>KorRoz</term><description>(FA) Correction of a settlement invoice.</description></item>
+    /// <item><term>VatPef</term><description>(PEF) Regular invoice.</description></item>
+    /// <item><term>VatPefSp</term><description>(PEF) Specialised invoice.</description></item>
+    /// <item><term>KorPef</term><description>(PEF) Corrective invoice.</description></item>
+    /// <item><term>VatRr</term><description>(FA_RR) Regular invoice.</description></item>
+    /// <item><term>KorVatRr</term><description>(FA_RR) Corrective invoice.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.InvoiceTypeJsonConverter))]
     public readonly partial struct InvoiceType : global::System.IEquatable<global::Consumer.Ksef.InvoiceType>
@@ -44,62 +45,62 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Vat&lt;/c&gt;
+        /// <c>Vat</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType Vat { get; } = new("Vat");
 
         /// <summary>
-        /// &lt;c&gt;Zal&lt;/c&gt;
+        /// <c>Zal</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType Zal { get; } = new("Zal");
 
         /// <summary>
-        /// &lt;c&gt;Kor&lt;/c&gt;
+        /// <c>Kor</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType Kor { get; } = new("Kor");
 
         /// <summary>
-        /// &lt;c&gt;Roz&lt;/c&gt;
+        /// <c>Roz</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType Roz { get; } = new("Roz");
 
         /// <summary>
-        /// &lt;c&gt;Upr&lt;/c&gt;
+        /// <c>Upr</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType Upr { get; } = new("Upr");
 
         /// <summary>
-        /// &lt;c&gt;KorZal&lt;/c&gt;
+        /// <c>KorZal</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType KorZal { get; } = new("KorZal");
 
         /// <summary>
-        /// &lt;c&gt;KorRoz&lt;/c&gt;
+        /// <c>KorRoz</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType KorRoz { get; } = new("KorRoz");
 
         /// <summary>
-        /// &lt;c&gt;VatPef&lt;/c&gt;
+        /// <c>VatPef</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType VatPef { get; } = new("VatPef");
 
         /// <summary>
-        /// &lt;c&gt;VatPefSp&lt;/c&gt;
+        /// <c>VatPefSp</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType VatPefSp { get; } = new("VatPefSp");
 
         /// <summary>
-        /// &lt;c&gt;KorPef&lt;/c&gt;
+        /// <c>KorPef</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType KorPef { get; } = new("KorPef");
 
         /// <summary>
-        /// &lt;c&gt;VatRr&lt;/c&gt;
+        /// <c>VatRr</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType VatRr { get; } = new("VatRr");
 
         /// <summary>
-        /// &lt;c&gt;KorVatRr&lt;/c&gt;
+        /// <c>KorVatRr</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoiceType KorVatRr { get; } = new("KorVatRr");
 
@@ -180,7 +181,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class InvoiceTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceType>
     {

@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Whether the invoice was issued online or in offline mode.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.InvoicingModeJsonConverter))]
     public readonly partial struct InvoicingMode : global::System.IEquatable<global::Consumer.Ksef.InvoicingMode>
@@ -30,12 +30,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Online&lt;/c&gt;
+        /// <c>Online</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoicingMode Online { get; } = new("Online");
 
         /// <summary>
-        /// &lt;c&gt;Offline&lt;/c&gt;
+        /// <c>Offline</c>
         /// </summary>
         public static global::Consumer.Ksef.InvoicingMode Offline { get; } = new("Offline");
 
@@ -106,7 +106,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoicingMode"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoicingMode"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class InvoicingModeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoicingMode>
     {

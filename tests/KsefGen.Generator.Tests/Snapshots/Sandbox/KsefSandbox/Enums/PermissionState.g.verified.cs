@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// State of a permission: `Active` or `Inactive`.
+    /// State of a permission: <c>Active</c> or <c>Inactive</c>.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PermissionStateJsonConverter))]
     public readonly partial struct PermissionState : global::System.IEquatable<global::Consumer.Ksef.PermissionState>
@@ -30,12 +30,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Active&lt;/c&gt;
+        /// <c>Active</c>
         /// </summary>
         public static global::Consumer.Ksef.PermissionState Active { get; } = new("Active");
 
         /// <summary>
-        /// &lt;c&gt;Inactive&lt;/c&gt;
+        /// <c>Inactive</c>
         /// </summary>
         public static global::Consumer.Ksef.PermissionState Inactive { get; } = new("Inactive");
 
@@ -106,7 +106,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionState"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PermissionState"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PermissionStateJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionState>
     {

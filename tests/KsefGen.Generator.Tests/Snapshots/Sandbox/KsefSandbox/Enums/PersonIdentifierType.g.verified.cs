@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of person identifier: `Pesel` or `Nip`.
+    /// Kind of person identifier: <c>Pesel</c> or <c>Nip</c>.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonIdentifierTypeJsonConverter))]
     public readonly partial struct PersonIdentifierType : global::System.IEquatable<global::Consumer.Ksef.PersonIdentifierType>
@@ -30,12 +30,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Pesel&lt;/c&gt;
+        /// <c>Pesel</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonIdentifierType Pesel { get; } = new("Pesel");
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonIdentifierType Nip { get; } = new("Nip");
 
@@ -106,7 +106,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonIdentifierType>
     {

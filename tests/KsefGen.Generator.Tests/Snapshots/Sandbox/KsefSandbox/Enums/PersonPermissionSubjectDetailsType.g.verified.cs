@@ -6,15 +6,16 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// How the person receiving permissions is identified.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | PersonByIdentifier | Uses the Trusted Profile or a certificate that contains a NIP or PESEL. |
-    /// | PersonByFingerprintWithIdentifier | Uses a certificate without NIP or PESEL, but has a NIP or PESEL. |
-    /// | PersonByFingerprintWithoutIdentifier | Uses a certificate without NIP or PESEL and has neither. |
+    /// <para>How the person receiving permissions is identified.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>PersonByIdentifier</term><description>Uses the Trusted Profile or a certificate that contains a NIP or PESEL.</description></item>
+    /// <item><term>PersonByFingerprintWithIdentifier</term><description>Uses a certificate without NIP or PESEL, but has a NIP or PESEL.</description></item>
+    /// <item><term>PersonByFingerprintWithoutIdentifier</term><description>Uses a certificate without NIP or PESEL and has neither.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsTypeJsonConverter))]
     public readonly partial struct PersonPermissionSubjectDetailsType : global::System.IEquatable<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>
@@ -35,17 +36,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;PersonByIdentifier&lt;/c&gt;
+        /// <c>PersonByIdentifier</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionSubjectDetailsType PersonByIdentifier { get; } = new("PersonByIdentifier");
 
         /// <summary>
-        /// &lt;c&gt;PersonByFingerprintWithIdentifier&lt;/c&gt;
+        /// <c>PersonByFingerprintWithIdentifier</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionSubjectDetailsType PersonByFingerprintWithIdentifier { get; } = new("PersonByFingerprintWithIdentifier");
 
         /// <summary>
-        /// &lt;c&gt;PersonByFingerprintWithoutIdentifier&lt;/c&gt;
+        /// <c>PersonByFingerprintWithoutIdentifier</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionSubjectDetailsType PersonByFingerprintWithoutIdentifier { get; } = new("PersonByFingerprintWithoutIdentifier");
 
@@ -117,7 +118,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionSubjectDetailsType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionSubjectDetailsType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionSubjectDetailsTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>
     {

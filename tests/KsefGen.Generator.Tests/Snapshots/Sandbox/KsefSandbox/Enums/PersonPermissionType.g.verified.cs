@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Permission to work in KSeF that can be granted to a person: `CredentialsManage`, `CredentialsRead`, `InvoiceWrite`, `InvoiceRead`, `Introspection`, `SubunitManage`, `EnforcementOperations`.
+    /// Permission to work in KSeF that can be granted to a person: <c>CredentialsManage</c>, <c>CredentialsRead</c>, <c>InvoiceWrite</c>, <c>InvoiceRead</c>, <c>Introspection</c>, <c>SubunitManage</c>, <c>EnforcementOperations</c>.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonPermissionTypeJsonConverter))]
     public readonly partial struct PersonPermissionType : global::System.IEquatable<global::Consumer.Ksef.PersonPermissionType>
@@ -30,37 +30,37 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;CredentialsManage&lt;/c&gt;
+        /// <c>CredentialsManage</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionType CredentialsManage { get; } = new("CredentialsManage");
 
         /// <summary>
-        /// &lt;c&gt;CredentialsRead&lt;/c&gt;
+        /// <c>CredentialsRead</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionType CredentialsRead { get; } = new("CredentialsRead");
 
         /// <summary>
-        /// &lt;c&gt;InvoiceWrite&lt;/c&gt;
+        /// <c>InvoiceWrite</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionType InvoiceWrite { get; } = new("InvoiceWrite");
 
         /// <summary>
-        /// &lt;c&gt;InvoiceRead&lt;/c&gt;
+        /// <c>InvoiceRead</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionType InvoiceRead { get; } = new("InvoiceRead");
 
         /// <summary>
-        /// &lt;c&gt;Introspection&lt;/c&gt;
+        /// <c>Introspection</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionType Introspection { get; } = new("Introspection");
 
         /// <summary>
-        /// &lt;c&gt;SubunitManage&lt;/c&gt;
+        /// <c>SubunitManage</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionType SubunitManage { get; } = new("SubunitManage");
 
         /// <summary>
-        /// &lt;c&gt;EnforcementOperations&lt;/c&gt;
+        /// <c>EnforcementOperations</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionType EnforcementOperations { get; } = new("EnforcementOperations");
 
@@ -136,7 +136,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionType>
     {

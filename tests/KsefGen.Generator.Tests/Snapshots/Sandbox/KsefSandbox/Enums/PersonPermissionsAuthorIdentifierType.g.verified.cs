@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Kind of identifier of a permission's author.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierTypeJsonConverter))]
     public readonly partial struct PersonPermissionsAuthorIdentifierType : global::System.IEquatable<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>
@@ -30,22 +30,22 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;Pesel&lt;/c&gt;
+        /// <c>Pesel</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType Pesel { get; } = new("Pesel");
 
         /// <summary>
-        /// &lt;c&gt;Fingerprint&lt;/c&gt;
+        /// <c>Fingerprint</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType Fingerprint { get; } = new("Fingerprint");
 
         /// <summary>
-        /// &lt;c&gt;System&lt;/c&gt;
+        /// <c>System</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType System { get; } = new("System");
 
@@ -118,7 +118,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsAuthorIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>
     {

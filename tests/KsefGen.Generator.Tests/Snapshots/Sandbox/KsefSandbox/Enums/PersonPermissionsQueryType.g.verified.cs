@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Which list of permissions to return: `PermissionsInCurrentContext` or `PermissionsGrantedInCurrentContext`.
+    /// Which list of permissions to return: <c>PermissionsInCurrentContext</c> or <c>PermissionsGrantedInCurrentContext</c>.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonPermissionsQueryTypeJsonConverter))]
     public readonly partial struct PersonPermissionsQueryType : global::System.IEquatable<global::Consumer.Ksef.PersonPermissionsQueryType>
@@ -30,12 +30,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;PermissionsInCurrentContext&lt;/c&gt;
+        /// <c>PermissionsInCurrentContext</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsQueryType PermissionsInCurrentContext { get; } = new("PermissionsInCurrentContext");
 
         /// <summary>
-        /// &lt;c&gt;PermissionsGrantedInCurrentContext&lt;/c&gt;
+        /// <c>PermissionsGrantedInCurrentContext</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsQueryType PermissionsGrantedInCurrentContext { get; } = new("PermissionsGrantedInCurrentContext");
 
@@ -106,7 +106,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsQueryType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsQueryType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsQueryTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsQueryType>
     {

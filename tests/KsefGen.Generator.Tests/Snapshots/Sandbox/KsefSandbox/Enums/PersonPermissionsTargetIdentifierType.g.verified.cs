@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Kind of target identifier.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierTypeJsonConverter))]
     public readonly partial struct PersonPermissionsTargetIdentifierType : global::System.IEquatable<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>
@@ -30,17 +30,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsTargetIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;AllPartners&lt;/c&gt;
+        /// <c>AllPartners</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsTargetIdentifierType AllPartners { get; } = new("AllPartners");
 
         /// <summary>
-        /// &lt;c&gt;InternalId&lt;/c&gt;
+        /// <c>InternalId</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonPermissionsTargetIdentifierType InternalId { get; } = new("InternalId");
 
@@ -112,7 +112,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsTargetIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>
     {

@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// One of the caller's own permissions: `CredentialsManage`, `CredentialsRead`, `InvoiceWrite`, `InvoiceRead`, `Introspection`, `SubunitManage`, `EnforcementOperations`, `VatUeManage`.
+    /// One of the caller's own permissions: <c>CredentialsManage</c>, <c>CredentialsRead</c>, <c>InvoiceWrite</c>, <c>InvoiceRead</c>, <c>Introspection</c>, <c>SubunitManage</c>, <c>EnforcementOperations</c>, <c>VatUeManage</c>.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonalPermissionScopeJsonConverter))]
     public readonly partial struct PersonalPermissionScope : global::System.IEquatable<global::Consumer.Ksef.PersonalPermissionScope>
@@ -30,42 +30,42 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;CredentialsManage&lt;/c&gt;
+        /// <c>CredentialsManage</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope CredentialsManage { get; } = new("CredentialsManage");
 
         /// <summary>
-        /// &lt;c&gt;CredentialsRead&lt;/c&gt;
+        /// <c>CredentialsRead</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope CredentialsRead { get; } = new("CredentialsRead");
 
         /// <summary>
-        /// &lt;c&gt;InvoiceWrite&lt;/c&gt;
+        /// <c>InvoiceWrite</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope InvoiceWrite { get; } = new("InvoiceWrite");
 
         /// <summary>
-        /// &lt;c&gt;InvoiceRead&lt;/c&gt;
+        /// <c>InvoiceRead</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope InvoiceRead { get; } = new("InvoiceRead");
 
         /// <summary>
-        /// &lt;c&gt;Introspection&lt;/c&gt;
+        /// <c>Introspection</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope Introspection { get; } = new("Introspection");
 
         /// <summary>
-        /// &lt;c&gt;SubunitManage&lt;/c&gt;
+        /// <c>SubunitManage</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope SubunitManage { get; } = new("SubunitManage");
 
         /// <summary>
-        /// &lt;c&gt;EnforcementOperations&lt;/c&gt;
+        /// <c>EnforcementOperations</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope EnforcementOperations { get; } = new("EnforcementOperations");
 
         /// <summary>
-        /// &lt;c&gt;VatUeManage&lt;/c&gt;
+        /// <c>VatUeManage</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionScope VatUeManage { get; } = new("VatUeManage");
 
@@ -142,7 +142,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionScope"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermissionScope"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionScopeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionScope>
     {

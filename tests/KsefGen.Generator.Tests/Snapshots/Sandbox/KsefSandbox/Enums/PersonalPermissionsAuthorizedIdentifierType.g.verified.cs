@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Kind of identifier of the authorized entity.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierTypeJsonConverter))]
     public readonly partial struct PersonalPermissionsAuthorizedIdentifierType : global::System.IEquatable<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>
@@ -30,17 +30,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;Pesel&lt;/c&gt;
+        /// <c>Pesel</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType Pesel { get; } = new("Pesel");
 
         /// <summary>
-        /// &lt;c&gt;Fingerprint&lt;/c&gt;
+        /// <c>Fingerprint</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType Fingerprint { get; } = new("Fingerprint");
 
@@ -112,7 +112,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionsAuthorizedIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>
     {

@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Kind of context identifier.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierTypeJsonConverter))]
     public readonly partial struct PersonalPermissionsContextIdentifierType : global::System.IEquatable<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>
@@ -30,12 +30,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionsContextIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;InternalId&lt;/c&gt;
+        /// <c>InternalId</c>
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionsContextIdentifierType InternalId { get; } = new("InternalId");
 
@@ -106,7 +106,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionsContextIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>
     {

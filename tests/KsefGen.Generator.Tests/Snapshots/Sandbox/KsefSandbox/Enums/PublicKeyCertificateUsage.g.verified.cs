@@ -6,13 +6,14 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | KsefTokenEncryption | Encrypting KSeF tokens during authentication. |
-    /// | SymmetricKeyEncryption | Encrypting the AES key that protects invoices in a session. |
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>KsefTokenEncryption</term><description>Encrypting KSeF tokens during authentication.</description></item>
+    /// <item><term>SymmetricKeyEncryption</term><description>Encrypting the AES key that protects invoices in a session.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PublicKeyCertificateUsageJsonConverter))]
     public readonly partial struct PublicKeyCertificateUsage : global::System.IEquatable<global::Consumer.Ksef.PublicKeyCertificateUsage>
@@ -33,12 +34,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;KsefTokenEncryption&lt;/c&gt;
+        /// <c>KsefTokenEncryption</c>
         /// </summary>
         public static global::Consumer.Ksef.PublicKeyCertificateUsage KsefTokenEncryption { get; } = new("KsefTokenEncryption");
 
         /// <summary>
-        /// &lt;c&gt;SymmetricKeyEncryption&lt;/c&gt;
+        /// <c>SymmetricKeyEncryption</c>
         /// </summary>
         public static global::Consumer.Ksef.PublicKeyCertificateUsage SymmetricKeyEncryption { get; } = new("SymmetricKeyEncryption");
 
@@ -109,7 +110,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PublicKeyCertificateUsage"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PublicKeyCertificateUsage"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class PublicKeyCertificateUsageJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PublicKeyCertificateUsage>
     {

@@ -6,13 +6,14 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Online | Interactive session, invoices sent one at a time. |
-    /// | Batch | Batch session, invoices uploaded as an encrypted package. |
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Online</term><description>Interactive session, invoices sent one at a time.</description></item>
+    /// <item><term>Batch</term><description>Batch session, invoices uploaded as an encrypted package.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.SessionTypeJsonConverter))]
     public readonly partial struct SessionType : global::System.IEquatable<global::Consumer.Ksef.SessionType>
@@ -33,12 +34,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Online&lt;/c&gt;
+        /// <c>Online</c>
         /// </summary>
         public static global::Consumer.Ksef.SessionType Online { get; } = new("Online");
 
         /// <summary>
-        /// &lt;c&gt;Batch&lt;/c&gt;
+        /// <c>Batch</c>
         /// </summary>
         public static global::Consumer.Ksef.SessionType Batch { get; } = new("Batch");
 
@@ -109,7 +110,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SessionType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class SessionTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionType>
     {

@@ -6,14 +6,15 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Sort direction.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Asc | Ascending. |
-    /// | Desc | Descending. |
+    /// <para>Sort direction.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Asc</term><description>Ascending.</description></item>
+    /// <item><term>Desc</term><description>Descending.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.SortOrderJsonConverter))]
     public readonly partial struct SortOrder : global::System.IEquatable<global::Consumer.Ksef.SortOrder>
@@ -34,12 +35,12 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Asc&lt;/c&gt;
+        /// <c>Asc</c>
         /// </summary>
         public static global::Consumer.Ksef.SortOrder Asc { get; } = new("Asc");
 
         /// <summary>
-        /// &lt;c&gt;Desc&lt;/c&gt;
+        /// <c>Desc</c>
         /// </summary>
         public static global::Consumer.Ksef.SortOrder Desc { get; } = new("Desc");
 
@@ -110,7 +111,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SortOrder"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SortOrder"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class SortOrderJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SortOrder>
     {

@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of test subject: `EnforcementAuthority`, `VatGroup` or `JST` (local government unit).
+    /// Kind of test subject: <c>EnforcementAuthority</c>, <c>VatGroup</c> or <c>JST</c> (local government unit).
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.SubjectTypeJsonConverter))]
     public readonly partial struct SubjectType : global::System.IEquatable<global::Consumer.Ksef.SubjectType>
@@ -30,17 +30,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;EnforcementAuthority&lt;/c&gt;
+        /// <c>EnforcementAuthority</c>
         /// </summary>
         public static global::Consumer.Ksef.SubjectType EnforcementAuthority { get; } = new("EnforcementAuthority");
 
         /// <summary>
-        /// &lt;c&gt;VatGroup&lt;/c&gt;
+        /// <c>VatGroup</c>
         /// </summary>
         public static global::Consumer.Ksef.SubjectType VatGroup { get; } = new("VatGroup");
 
         /// <summary>
-        /// &lt;c&gt;JST&lt;/c&gt;
+        /// <c>JST</c>
         /// </summary>
         public static global::Consumer.Ksef.SubjectType JST { get; } = new("JST");
 
@@ -112,7 +112,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SubjectType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SubjectType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class SubjectTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SubjectType>
     {

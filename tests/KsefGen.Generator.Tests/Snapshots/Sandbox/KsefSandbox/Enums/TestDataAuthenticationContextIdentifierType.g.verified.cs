@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of context identifier: `Nip`, `InternalId`, `NipVatUe` or `PeppolId`.
+    /// Kind of context identifier: <c>Nip</c>, <c>InternalId</c>, <c>NipVatUe</c> or <c>PeppolId</c>.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierTypeJsonConverter))]
     public readonly partial struct TestDataAuthenticationContextIdentifierType : global::System.IEquatable<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>
@@ -30,22 +30,22 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;InternalId&lt;/c&gt;
+        /// <c>InternalId</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType InternalId { get; } = new("InternalId");
 
         /// <summary>
-        /// &lt;c&gt;NipVatUe&lt;/c&gt;
+        /// <c>NipVatUe</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType NipVatUe { get; } = new("NipVatUe");
 
         /// <summary>
-        /// &lt;c&gt;PeppolId&lt;/c&gt;
+        /// <c>PeppolId</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType PeppolId { get; } = new("PeppolId");
 
@@ -118,7 +118,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class TestDataAuthenticationContextIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>
     {

@@ -6,10 +6,10 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of identifier: `Nip`, `Pesel` or `Fingerprint` (certificate fingerprint).
+    /// Kind of identifier: <c>Nip</c>, <c>Pesel</c> or <c>Fingerprint</c> (certificate fingerprint).
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierTypeJsonConverter))]
     public readonly partial struct TestDataAuthorizedIdentifierType : global::System.IEquatable<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>
@@ -30,17 +30,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataAuthorizedIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;Pesel&lt;/c&gt;
+        /// <c>Pesel</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataAuthorizedIdentifierType Pesel { get; } = new("Pesel");
 
         /// <summary>
-        /// &lt;c&gt;Fingerprint&lt;/c&gt;
+        /// <c>Fingerprint</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataAuthorizedIdentifierType Fingerprint { get; } = new("Fingerprint");
 
@@ -112,7 +112,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class TestDataAuthorizedIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>
     {

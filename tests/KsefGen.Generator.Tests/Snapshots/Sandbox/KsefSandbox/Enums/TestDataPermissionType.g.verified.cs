@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Permission that can be granted with test data.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.TestDataPermissionTypeJsonConverter))]
     public readonly partial struct TestDataPermissionType : global::System.IEquatable<global::Consumer.Ksef.TestDataPermissionType>
@@ -30,37 +30,37 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;InvoiceRead&lt;/c&gt;
+        /// <c>InvoiceRead</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataPermissionType InvoiceRead { get; } = new("InvoiceRead");
 
         /// <summary>
-        /// &lt;c&gt;InvoiceWrite&lt;/c&gt;
+        /// <c>InvoiceWrite</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataPermissionType InvoiceWrite { get; } = new("InvoiceWrite");
 
         /// <summary>
-        /// &lt;c&gt;Introspection&lt;/c&gt;
+        /// <c>Introspection</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataPermissionType Introspection { get; } = new("Introspection");
 
         /// <summary>
-        /// &lt;c&gt;CredentialsRead&lt;/c&gt;
+        /// <c>CredentialsRead</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataPermissionType CredentialsRead { get; } = new("CredentialsRead");
 
         /// <summary>
-        /// &lt;c&gt;CredentialsManage&lt;/c&gt;
+        /// <c>CredentialsManage</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataPermissionType CredentialsManage { get; } = new("CredentialsManage");
 
         /// <summary>
-        /// &lt;c&gt;EnforcementOperations&lt;/c&gt;
+        /// <c>EnforcementOperations</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataPermissionType EnforcementOperations { get; } = new("EnforcementOperations");
 
         /// <summary>
-        /// &lt;c&gt;SubunitManage&lt;/c&gt;
+        /// <c>SubunitManage</c>
         /// </summary>
         public static global::Consumer.Ksef.TestDataPermissionType SubunitManage { get; } = new("SubunitManage");
 
@@ -136,7 +136,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TestDataPermissionType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TestDataPermissionType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class TestDataPermissionTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataPermissionType>
     {

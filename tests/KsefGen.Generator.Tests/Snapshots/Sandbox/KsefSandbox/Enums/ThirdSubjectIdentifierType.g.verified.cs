@@ -6,17 +6,18 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of third-party identifier.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Nip | 10-digit Polish NIP. |
-    /// | InternalId | Internal identifier: a NIP plus 5 digits. |
-    /// | VatUe | EU VAT number of an EU entity. |
-    /// | Other | Another identifier. |
-    /// | None | The third party has no identifier. |
+    /// <para>Kind of third-party identifier.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Nip</term><description>10-digit Polish NIP.</description></item>
+    /// <item><term>InternalId</term><description>Internal identifier: a NIP plus 5 digits.</description></item>
+    /// <item><term>VatUe</term><description>EU VAT number of an EU entity.</description></item>
+    /// <item><term>Other</term><description>Another identifier.</description></item>
+    /// <item><term>None</term><description>The third party has no identifier.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.ThirdSubjectIdentifierTypeJsonConverter))]
     public readonly partial struct ThirdSubjectIdentifierType : global::System.IEquatable<global::Consumer.Ksef.ThirdSubjectIdentifierType>
@@ -37,27 +38,27 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.ThirdSubjectIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;InternalId&lt;/c&gt;
+        /// <c>InternalId</c>
         /// </summary>
         public static global::Consumer.Ksef.ThirdSubjectIdentifierType InternalId { get; } = new("InternalId");
 
         /// <summary>
-        /// &lt;c&gt;VatUe&lt;/c&gt;
+        /// <c>VatUe</c>
         /// </summary>
         public static global::Consumer.Ksef.ThirdSubjectIdentifierType VatUe { get; } = new("VatUe");
 
         /// <summary>
-        /// &lt;c&gt;Other&lt;/c&gt;
+        /// <c>Other</c>
         /// </summary>
         public static global::Consumer.Ksef.ThirdSubjectIdentifierType Other { get; } = new("Other");
 
         /// <summary>
-        /// &lt;c&gt;None&lt;/c&gt;
+        /// <c>None</c>
         /// </summary>
         public static global::Consumer.Ksef.ThirdSubjectIdentifierType None { get; } = new("None");
 
@@ -131,7 +132,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.ThirdSubjectIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.ThirdSubjectIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class ThirdSubjectIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ThirdSubjectIdentifierType>
     {

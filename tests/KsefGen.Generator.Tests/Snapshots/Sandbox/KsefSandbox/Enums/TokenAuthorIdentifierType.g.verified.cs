@@ -6,15 +6,16 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of identifier of a token's author.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Nip | NIP. |
-    /// | Pesel | PESEL. |
-    /// | Fingerprint | Certificate fingerprint. |
+    /// <para>Kind of identifier of a token's author.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Nip</term><description>NIP.</description></item>
+    /// <item><term>Pesel</term><description>PESEL.</description></item>
+    /// <item><term>Fingerprint</term><description>Certificate fingerprint.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeJsonConverter))]
     public readonly partial struct TokenAuthorIdentifierType : global::System.IEquatable<global::Consumer.Ksef.TokenAuthorIdentifierType>
@@ -35,17 +36,17 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenAuthorIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;Pesel&lt;/c&gt;
+        /// <c>Pesel</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenAuthorIdentifierType Pesel { get; } = new("Pesel");
 
         /// <summary>
-        /// &lt;c&gt;Fingerprint&lt;/c&gt;
+        /// <c>Fingerprint</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenAuthorIdentifierType Fingerprint { get; } = new("Fingerprint");
 
@@ -117,7 +118,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TokenAuthorIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TokenAuthorIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class TokenAuthorIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TokenAuthorIdentifierType>
     {

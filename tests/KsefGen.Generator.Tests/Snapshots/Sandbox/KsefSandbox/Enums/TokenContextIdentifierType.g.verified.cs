@@ -6,16 +6,17 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Kind of context identifier of a token.
-    /// | Value | Meaning |
-    /// | --- | --- |
-    /// | Nip | NIP. |
-    /// | InternalId | Internal identifier. |
-    /// | NipVatUe | A NIP combined with an EU VAT number: `{nip}-{vat_ue}`. |
-    /// | PeppolId | Peppol service provider ID. |
+    /// <para>Kind of context identifier of a token.</para>
+    /// <list type="table">
+    /// <listheader><term>Value</term><description>Meaning</description></listheader>
+    /// <item><term>Nip</term><description>NIP.</description></item>
+    /// <item><term>InternalId</term><description>Internal identifier.</description></item>
+    /// <item><term>NipVatUe</term><description>A NIP combined with an EU VAT number: <c>{nip}-{vat_ue}</c>.</description></item>
+    /// <item><term>PeppolId</term><description>Peppol service provider ID.</description></item>
+    /// </list>
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeJsonConverter))]
     public readonly partial struct TokenContextIdentifierType : global::System.IEquatable<global::Consumer.Ksef.TokenContextIdentifierType>
@@ -36,22 +37,22 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;Nip&lt;/c&gt;
+        /// <c>Nip</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenContextIdentifierType Nip { get; } = new("Nip");
 
         /// <summary>
-        /// &lt;c&gt;InternalId&lt;/c&gt;
+        /// <c>InternalId</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenContextIdentifierType InternalId { get; } = new("InternalId");
 
         /// <summary>
-        /// &lt;c&gt;NipVatUe&lt;/c&gt;
+        /// <c>NipVatUe</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenContextIdentifierType NipVatUe { get; } = new("NipVatUe");
 
         /// <summary>
-        /// &lt;c&gt;PeppolId&lt;/c&gt;
+        /// <c>PeppolId</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenContextIdentifierType PeppolId { get; } = new("PeppolId");
 
@@ -124,7 +125,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TokenContextIdentifierType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TokenContextIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class TokenContextIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TokenContextIdentifierType>
     {

@@ -9,7 +9,7 @@ namespace Consumer.Ksef
     /// Permission a KSeF token can carry.
     /// </summary>
     /// <remarks>
-    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see IsKnown.
+    /// A value the spec does not list (one a newer server sends) is kept as it came and survives a round trip; see <see cref="IsKnown"/>.
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.TokenPermissionTypeJsonConverter))]
     public readonly partial struct TokenPermissionType : global::System.IEquatable<global::Consumer.Ksef.TokenPermissionType>
@@ -30,37 +30,37 @@ namespace Consumer.Ksef
         public string Value => _value ?? string.Empty;
 
         /// <summary>
-        /// &lt;c&gt;InvoiceRead&lt;/c&gt;
+        /// <c>InvoiceRead</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenPermissionType InvoiceRead { get; } = new("InvoiceRead");
 
         /// <summary>
-        /// &lt;c&gt;InvoiceWrite&lt;/c&gt;
+        /// <c>InvoiceWrite</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenPermissionType InvoiceWrite { get; } = new("InvoiceWrite");
 
         /// <summary>
-        /// &lt;c&gt;CredentialsRead&lt;/c&gt;
+        /// <c>CredentialsRead</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenPermissionType CredentialsRead { get; } = new("CredentialsRead");
 
         /// <summary>
-        /// &lt;c&gt;CredentialsManage&lt;/c&gt;
+        /// <c>CredentialsManage</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenPermissionType CredentialsManage { get; } = new("CredentialsManage");
 
         /// <summary>
-        /// &lt;c&gt;SubunitManage&lt;/c&gt;
+        /// <c>SubunitManage</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenPermissionType SubunitManage { get; } = new("SubunitManage");
 
         /// <summary>
-        /// &lt;c&gt;EnforcementOperations&lt;/c&gt;
+        /// <c>EnforcementOperations</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenPermissionType EnforcementOperations { get; } = new("EnforcementOperations");
 
         /// <summary>
-        /// &lt;c&gt;Introspection&lt;/c&gt;
+        /// <c>Introspection</c>
         /// </summary>
         public static global::Consumer.Ksef.TokenPermissionType Introspection { get; } = new("Introspection");
 
@@ -136,7 +136,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TokenPermissionType"/&gt; as a JSON string; known values are read ignoring case and written in the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TokenPermissionType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
     internal sealed class TokenPermissionTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TokenPermissionType>
     {

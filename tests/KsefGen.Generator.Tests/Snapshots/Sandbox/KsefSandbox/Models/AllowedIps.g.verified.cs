@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class AllowedIps
     {
         /// <summary>
-        /// Individual IPv4 addresses in dotted-decimal form, e.g. `203.0.113.7`. Up to 10 entries.
+        /// Individual IPv4 addresses in dotted-decimal form, e.g. <c>203.0.113.7</c>. Up to 10 entries.
         /// </summary>
         /// <remarks>
         /// JSON property 'ip4Addresses', optional, nullable.
@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public global::System.Collections.Generic.IReadOnlyList<string>? Ip4Addresses { get; set; }
 
         /// <summary>
-        /// Inclusive IPv4 ranges written as `first-last` with a single hyphen, e.g. `198.51.100.1-198.51.100.50`. Up to 10 entries.
+        /// Inclusive IPv4 ranges written as <c>first-last</c> with a single hyphen, e.g. <c>198.51.100.1-198.51.100.50</c>. Up to 10 entries.
         /// </summary>
         /// <remarks>
         /// JSON property 'ip4Ranges', optional, nullable.
@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public global::System.Collections.Generic.IReadOnlyList<string>? Ip4Ranges { get; set; }
 
         /// <summary>
-        /// IPv4 networks in CIDR notation, e.g. `192.0.2.0/24`. Up to 10 entries.
+        /// IPv4 networks in CIDR notation, e.g. <c>192.0.2.0/24</c>. Up to 10 entries.
         /// </summary>
         /// <remarks>
         /// JSON property 'ip4Masks', optional, nullable.
@@ -43,7 +43,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AllowedIps"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AllowedIps"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class AllowedIpsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AllowedIps>
     {

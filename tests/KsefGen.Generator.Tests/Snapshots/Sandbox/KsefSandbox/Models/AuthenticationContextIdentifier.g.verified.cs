@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class AuthenticationContextIdentifier
     {
         /// <summary>
-        /// Kind of identifier in `value`.
+        /// Kind of identifier in <c>value</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'type', required.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationContextIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationContextIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationContextIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationContextIdentifier>
     {

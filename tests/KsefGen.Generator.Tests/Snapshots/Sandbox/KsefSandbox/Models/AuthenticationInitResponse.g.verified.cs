@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class AuthenticationInitResponse
     {
         /// <summary>
-        /// Reference number of the authentication operation; use it in `GET /auth/{referenceNumber}`.
+        /// Reference number of the authentication operation; use it in <c>GET /auth/{referenceNumber}</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'referenceNumber', required.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationInitResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationInitResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationInitResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationInitResponse>
     {

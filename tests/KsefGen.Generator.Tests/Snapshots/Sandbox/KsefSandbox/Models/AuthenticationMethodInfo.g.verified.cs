@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Describes how the subject authenticated; replaces the deprecated `authenticationMethod`.
+    /// Describes how the subject authenticated; replaces the deprecated <c>authenticationMethod</c>.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'AuthenticationMethodInfo'.
@@ -15,13 +15,14 @@ namespace Consumer.Ksef
     public sealed partial class AuthenticationMethodInfo
     {
         /// <summary>
-        /// Broad category of the method.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | XadesSignature | Signed XAdES document. |
-        /// | NationalNode | National Node login (login.gov.pl). |
-        /// | Token | KSeF token. |
-        /// | Other | Any other method. |
+        /// <para>Broad category of the method.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>XadesSignature</term><description>Signed XAdES document.</description></item>
+        /// <item><term>NationalNode</term><description>National Node login (login.gov.pl).</description></item>
+        /// <item><term>Token</term><description>KSeF token.</description></item>
+        /// <item><term>Other</term><description>Any other method.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'category', required.
@@ -49,7 +50,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationMethodInfo"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationMethodInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationMethodInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationMethodInfo>
     {

@@ -23,16 +23,17 @@ namespace Consumer.Ksef
         public required global::System.DateTimeOffset StartDate { get; set; }
 
         /// <summary>
-        /// Deprecated (planned removal 2026-11-16); read `authenticationMethodInfo` instead.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Token | KSeF token. |
-        /// | TrustedProfile | Trusted Profile (also covers National Node logins). |
-        /// | InternalCertificate | KSeF-issued certificate. |
-        /// | QualifiedSignature | Qualified electronic signature. |
-        /// | QualifiedSeal | Qualified electronic seal. |
-        /// | PersonalSignature | Personal signature (e-ID card). |
-        /// | PeppolSignature | Signature of a Peppol service provider. |
+        /// <para>Deprecated (planned removal 2026-11-16); read <c>authenticationMethodInfo</c> instead.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Token</term><description>KSeF token.</description></item>
+        /// <item><term>TrustedProfile</term><description>Trusted Profile (also covers National Node logins).</description></item>
+        /// <item><term>InternalCertificate</term><description>KSeF-issued certificate.</description></item>
+        /// <item><term>QualifiedSignature</term><description>Qualified electronic signature.</description></item>
+        /// <item><term>QualifiedSeal</term><description>Qualified electronic seal.</description></item>
+        /// <item><term>PersonalSignature</term><description>Personal signature (e-ID card).</description></item>
+        /// <item><term>PeppolSignature</term><description>Signature of a Peppol service provider.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'authenticationMethod', required.
@@ -49,7 +50,29 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.AuthenticationMethodInfo AuthenticationMethodInfo { get; set; }
 
         /// <summary>
-        /// Current state of the operation. Keep polling while the code is 100.
+        /// <para>Current state of the operation. Keep polling while the code is 100.</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Description — Details</description></listheader>
+        /// <item><term>100</term><description>Authentication in progress</description></item>
+        /// <item><term>200</term><description>Authentication succeeded</description></item>
+        /// <item><term>415</term><description>Authentication failed — Details: No permissions assigned</description></item>
+        /// <item><term>425</term><description>Authentication revoked — Details: The user revoked the authentication and its refresh tokens</description></item>
+        /// <item><term>450</term><description>Authentication failed: bad token — Details: Invalid authentication challenge</description></item>
+        /// <item><term>450</term><description>Authentication failed: bad token — Details: Invalid token</description></item>
+        /// <item><term>450</term><description>Authentication failed: bad token — Details: Invalid token time</description></item>
+        /// <item><term>450</term><description>Authentication failed: bad token — Details: Token revoked</description></item>
+        /// <item><term>450</term><description>Authentication failed: bad token — Details: Token inactive</description></item>
+        /// <item><term>460</term><description>Authentication failed: certificate error — Details: Certificate not valid</description></item>
+        /// <item><term>460</term><description>Authentication failed: certificate error — Details: Certificate chain verification failed</description></item>
+        /// <item><term>460</term><description>Authentication failed: certificate error — Details: Untrusted certificate chain</description></item>
+        /// <item><term>460</term><description>Authentication failed: certificate error — Details: Certificate revoked</description></item>
+        /// <item><term>460</term><description>Authentication failed: certificate error — Details: Certificate suspended</description></item>
+        /// <item><term>460</term><description>Authentication failed: certificate error — Details: Incorrect certificate</description></item>
+        /// <item><term>470</term><description>Authentication failed — Details: Credentials of a deceased person were used</description></item>
+        /// <item><term>480</term><description>Authentication blocked — Details: Suspected security incident; contact the Ministry of Finance through its support form</description></item>
+        /// <item><term>500</term><description>Unknown error</description></item>
+        /// <item><term>550</term><description>Operation cancelled by the system — Details: Processing stopped for internal reasons; try again</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'status', required.
@@ -57,7 +80,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
-        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning.
+        /// The status code of <see cref="Status"/> as a typed value with its documented meaning.
         /// </summary>
         public global::Consumer.Ksef.AuthenticationStatusCode StatusCode => this.Status is { } status ? new global::Consumer.Ksef.AuthenticationStatusCode(status.Code) : throw new global::System.InvalidOperationException("The response has no 'status' although the API requires it.");
 
@@ -90,7 +113,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationOperationStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationOperationStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationOperationStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationOperationStatusResponse>
     {

@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.TokenInfo AccessToken { get; set; }
 
         /// <summary>
-        /// Refresh token (valid for up to 7 days) used with `POST /auth/token/refresh` to obtain new access tokens.
+        /// Refresh token (valid for up to 7 days) used with <c>POST /auth/token/refresh</c> to obtain new access tokens.
         /// </summary>
         /// <remarks>
         /// JSON property 'refreshToken', required.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationTokensResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationTokensResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class AuthenticationTokensResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationTokensResponse>
     {

@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public required byte[] FileHash { get; set; }
 
         /// <summary>
-        /// Package format: `Zip` (default when omitted) or `TarGz`.
+        /// Package format: <c>Zip</c> (default when omitted) or <c>TarGz</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'compressionType', optional, nullable.
@@ -51,7 +51,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.BatchFileInfo"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.BatchFileInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class BatchFileInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BatchFileInfo>
     {

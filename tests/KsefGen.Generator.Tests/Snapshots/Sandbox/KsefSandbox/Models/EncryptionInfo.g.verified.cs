@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class EncryptionInfo
     {
         /// <summary>
-        /// The 32-byte AES-256 session key, encrypted with RSA-OAEP (SHA-256) using the Ministry of Finance certificate whose usage is `SymmetricKeyEncryption`, Base64-encoded.
+        /// The 32-byte AES-256 session key, encrypted with RSA-OAEP (SHA-256) using the Ministry of Finance certificate whose usage is <c>SymmetricKeyEncryption</c>, Base64-encoded.
         /// </summary>
         /// <remarks>
         /// JSON property 'encryptedSymmetricKey', required.
@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public required byte[] InitializationVector { get; set; }
 
         /// <summary>
-        /// `publicKeyId` of the certificate used to encrypt the key.
+        /// <c>publicKeyId</c> of the certificate used to encrypt the key.
         /// </summary>
         /// <remarks>
         /// JSON property 'publicKeyId', optional, nullable.
@@ -43,7 +43,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EncryptionInfo"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.EncryptionInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class EncryptionInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EncryptionInfo>
     {

@@ -27,7 +27,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.EnrollmentSubjectLimitsOverride"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.EnrollmentSubjectLimitsOverride"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class EnrollmentSubjectLimitsOverrideJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride>
     {

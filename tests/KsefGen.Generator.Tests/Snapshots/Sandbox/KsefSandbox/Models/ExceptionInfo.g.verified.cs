@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.ExceptionDetails>? ExceptionDetailList { get; set; }
 
         /// <summary>
-        /// The &lt;c&gt;referenceNumber&lt;/c&gt; property.
+        /// The <c>referenceNumber</c> property.
         /// </summary>
         /// <remarks>
         /// JSON property 'referenceNumber', optional, nullable.
@@ -67,7 +67,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.ExceptionInfo"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.ExceptionInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class ExceptionInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ExceptionInfo>
     {

@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Legacy 400 error body, returned as `application/json` unless the request asks for Problem Details. Deprecated.
+    /// Legacy 400 error body, returned as <c>application/json</c> unless the request asks for Problem Details. Deprecated.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'ExceptionResponse'.
@@ -16,7 +16,7 @@ namespace Consumer.Ksef
     public sealed partial class ExceptionResponse
     {
         /// <summary>
-        /// The &lt;c&gt;exception&lt;/c&gt; property.
+        /// The <c>exception</c> property.
         /// </summary>
         /// <remarks>
         /// JSON property 'exception', optional, nullable.
@@ -28,7 +28,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.ExceptionResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.ExceptionResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class ExceptionResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ExceptionResponse>
     {

@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class ForbiddenProblemDetails
     {
         /// <summary>
-        /// Short problem summary; always `Forbidden`.
+        /// Short problem summary; always <c>Forbidden</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'title', required.
@@ -47,15 +47,16 @@ namespace Consumer.Ksef
         public string? Instance { get; set; }
 
         /// <summary>
-        /// Machine-readable reason for the refusal.
-        /// | Code | Meaning |
-        /// | --- | --- |
-        /// | missing-permissions | The caller lacks the permissions the operation needs in the current context. |
-        /// | ip-not-allowed | The request comes from an IP address not allowed by the token's authorization policy. |
-        /// | insufficient-resource-access | The caller may not access this particular resource. |
-        /// | auth-method-not-allowed | The operation is not available for the method used to authenticate. |
-        /// | security-service-blocked | Security mechanisms blocked the request. |
-        /// | context-type-not-allowed | The operation is not available for this kind of context. |
+        /// <para>Machine-readable reason for the refusal.</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Meaning</description></listheader>
+        /// <item><term>missing-permissions</term><description>The caller lacks the permissions the operation needs in the current context.</description></item>
+        /// <item><term>ip-not-allowed</term><description>The request comes from an IP address not allowed by the token's authorization policy.</description></item>
+        /// <item><term>insufficient-resource-access</term><description>The caller may not access this particular resource.</description></item>
+        /// <item><term>auth-method-not-allowed</term><description>The operation is not available for the method used to authenticate.</description></item>
+        /// <item><term>security-service-blocked</term><description>Security mechanisms blocked the request.</description></item>
+        /// <item><term>context-type-not-allowed</term><description>The operation is not available for this kind of context.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'reasonCode', required.
@@ -63,15 +64,16 @@ namespace Consumer.Ksef
         public required string ReasonCode { get; set; }
 
         /// <summary>
-        /// Extra data that depends on `reasonCode`.
-        /// | Code | Keys |
-        /// | --- | --- |
-        /// | missing-permissions | requiredAnyOfPermissions: string[], presentPermissions: string[] |
-        /// | ip-not-allowed | clientIp: string |
-        /// | insufficient-resource-access | (none) |
-        /// | auth-method-not-allowed | authenticationMethodCategory: string |
-        /// | security-service-blocked | incidentId: string, clientIp: string |
-        /// | context-type-not-allowed | contextIdentifierType: string |
+        /// <para>Extra data that depends on <c>reasonCode</c>.</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Keys</description></listheader>
+        /// <item><term>missing-permissions</term><description>requiredAnyOfPermissions: string[], presentPermissions: string[]</description></item>
+        /// <item><term>ip-not-allowed</term><description>clientIp: string</description></item>
+        /// <item><term>insufficient-resource-access</term><description>(none)</description></item>
+        /// <item><term>auth-method-not-allowed</term><description>authenticationMethodCategory: string</description></item>
+        /// <item><term>security-service-blocked</term><description>incidentId: string, clientIp: string</description></item>
+        /// <item><term>context-type-not-allowed</term><description>contextIdentifierType: string</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'security', optional, nullable.
@@ -99,7 +101,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class ForbiddenProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ForbiddenProblemDetails>
     {

@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class FormCode
     {
         /// <summary>
-        /// System code of the schema, e.g. `FA (3)`.
+        /// System code of the schema, e.g. <c>FA (3)</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'systemCode', required.
@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required string SystemCode { get; set; }
 
         /// <summary>
-        /// Schema version, e.g. `1-0E`.
+        /// Schema version, e.g. <c>1-0E</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'schemaVersion', required.
@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public required string SchemaVersion { get; set; }
 
         /// <summary>
-        /// Form value, e.g. `FA`.
+        /// Form value, e.g. <c>FA</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'value', required.
@@ -43,7 +43,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.FormCode"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.FormCode"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class FormCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.FormCode>
     {

@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class GoneProblemDetails
     {
         /// <summary>
-        /// Short problem summary; always `Gone`.
+        /// Short problem summary; always <c>Gone</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'title', required.
@@ -67,7 +67,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.GoneProblemDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.GoneProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class GoneProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.GoneProblemDetails>
     {

@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class InitTokenAuthenticationRequest
     {
         /// <summary>
-        /// Challenge obtained from `POST /auth/challenge`.
+        /// Challenge obtained from <c>POST /auth/challenge</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'challenge', required.
@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.AuthenticationContextIdentifier ContextIdentifier { get; set; }
 
         /// <summary>
-        /// RSA-OAEP (SHA-256) encryption of the string `{token}|{timestampMs}`, Base64-encoded.
+        /// RSA-OAEP (SHA-256) encryption of the string <c>{token}|{timestampMs}</c>, Base64-encoded.
         /// </summary>
         /// <remarks>
         /// JSON property 'encryptedToken', required.
@@ -39,7 +39,7 @@ namespace Consumer.Ksef
         public required byte[] EncryptedToken { get; set; }
 
         /// <summary>
-        /// `publicKeyId` of the certificate used to encrypt the token.
+        /// <c>publicKeyId</c> of the certificate used to encrypt the token.
         /// </summary>
         /// <remarks>
         /// JSON property 'publicKeyId', optional, nullable.
@@ -59,7 +59,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InitTokenAuthenticationRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InitTokenAuthenticationRequest>
     {

@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.EncryptionInfo Encryption { get; set; }
 
         /// <summary>
-        /// When true, the package holds only `_metadata.json` and no invoices.
+        /// When true, the package holds only <c>_metadata.json</c> and no invoices.
         /// </summary>
         /// <remarks>
         /// JSON property 'onlyMetadata', optional.
@@ -39,7 +39,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.InvoiceQueryFilters Filters { get; set; }
 
         /// <summary>
-        /// Archive format: `Zip` (the default) or `TarGz`.
+        /// Archive format: <c>Zip</c> (the default) or <c>TarGz</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'compressionType', optional, nullable.
@@ -51,7 +51,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceExportRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceExportRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceExportRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportRequest>
     {

@@ -15,7 +15,17 @@ namespace Consumer.Ksef
     public sealed partial class InvoiceExportStatusResponse
     {
         /// <summary>
-        /// Current state of the export.
+        /// <para>Current state of the export.</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Description — Details</description></listheader>
+        /// <item><term>100</term><description>Export in progress</description></item>
+        /// <item><term>200</term><description>Export succeeded</description></item>
+        /// <item><term>210</term><description>Export expired and can no longer be downloaded</description></item>
+        /// <item><term>415</term><description>The supplied key could not be decrypted</description></item>
+        /// <item><term>420</term><description>The filter range lies outside the available data — Details: dateRange.from is later than PermanentStorageHwmDate while restrictToPermanentStorageHwmDate is on</description></item>
+        /// <item><term>500</term><description>Unknown error ({statusCode})</description></item>
+        /// <item><term>550</term><description>Operation cancelled by the system — Details: Processing stopped for internal reasons; try again</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'status', required.
@@ -23,7 +33,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
-        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning.
+        /// The status code of <see cref="Status"/> as a typed value with its documented meaning.
         /// </summary>
         public global::Consumer.Ksef.InvoiceExportStatusCode StatusCode => this.Status is { } status ? new global::Consumer.Ksef.InvoiceExportStatusCode(status.Code) : throw new global::System.InvalidOperationException("The response has no 'status' although the API requires it.");
 
@@ -56,7 +66,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceExportStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportStatusResponse>
     {

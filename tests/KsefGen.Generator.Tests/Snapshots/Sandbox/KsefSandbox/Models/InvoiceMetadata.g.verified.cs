@@ -119,21 +119,22 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.InvoicingMode InvoicingMode { get; set; }
 
         /// <summary>
-        /// Kind of invoice.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Vat | (FA) Regular invoice. |
-        /// | Zal | (FA) Advance-payment invoice. |
-        /// | Kor | (FA) Corrective invoice. |
-        /// | Roz | (FA) Settlement invoice. |
-        /// | Upr | (FA) Simplified invoice. |
-        /// | KorZal | (FA) Correction of an advance-payment invoice. |
-        /// | KorRoz | (FA) Correction of a settlement invoice. |
-        /// | VatPef | (PEF) Regular invoice. |
-        /// | VatPefSp | (PEF) Specialised invoice. |
-        /// | KorPef | (PEF) Corrective invoice. |
-        /// | VatRr | (FA_RR) Regular invoice. |
-        /// | KorVatRr | (FA_RR) Corrective invoice. |
+        /// <para>Kind of invoice.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Vat</term><description>(FA) Regular invoice.</description></item>
+        /// <item><term>Zal</term><description>(FA) Advance-payment invoice.</description></item>
+        /// <item><term>Kor</term><description>(FA) Corrective invoice.</description></item>
+        /// <item><term>Roz</term><description>(FA) Settlement invoice.</description></item>
+        /// <item><term>Upr</term><description>(FA) Simplified invoice.</description></item>
+        /// <item><term>KorZal</term><description>(FA) Correction of an advance-payment invoice.</description></item>
+        /// <item><term>KorRoz</term><description>(FA) Correction of a settlement invoice.</description></item>
+        /// <item><term>VatPef</term><description>(PEF) Regular invoice.</description></item>
+        /// <item><term>VatPefSp</term><description>(PEF) Specialised invoice.</description></item>
+        /// <item><term>KorPef</term><description>(PEF) Corrective invoice.</description></item>
+        /// <item><term>VatRr</term><description>(FA_RR) Regular invoice.</description></item>
+        /// <item><term>KorVatRr</term><description>(FA_RR) Corrective invoice.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'invoiceType', required.
@@ -201,7 +202,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceMetadata"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadata"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceMetadataJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadata>
     {

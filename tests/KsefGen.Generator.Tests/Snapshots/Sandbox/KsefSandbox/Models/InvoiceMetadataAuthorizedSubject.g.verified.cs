@@ -31,12 +31,13 @@ namespace Consumer.Ksef
         public string? Name { get; set; }
 
         /// <summary>
-        /// Role of the authorized subject.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | 1 | Enforcement authority. |
-        /// | 2 | Court bailiff. |
-        /// | 3 | Tax representative. |
+        /// <para>Role of the authorized subject.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>1</term><description>Enforcement authority.</description></item>
+        /// <item><term>2</term><description>Court bailiff.</description></item>
+        /// <item><term>3</term><description>Tax representative.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'role', required.
@@ -48,7 +49,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceMetadataAuthorizedSubjectJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>
     {

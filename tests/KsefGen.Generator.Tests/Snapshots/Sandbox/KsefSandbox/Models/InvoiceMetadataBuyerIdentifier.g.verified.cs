@@ -15,13 +15,14 @@ namespace Consumer.Ksef
     public sealed partial class InvoiceMetadataBuyerIdentifier
     {
         /// <summary>
-        /// Kind of identifier.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Nip | 10-digit Polish NIP. |
-        /// | VatUe | EU VAT number of an EU entity. |
-        /// | Other | Another identifier. |
-        /// | None | The buyer has no identifier. |
+        /// <para>Kind of identifier.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Nip</term><description>10-digit Polish NIP.</description></item>
+        /// <item><term>VatUe</term><description>EU VAT number of an EU entity.</description></item>
+        /// <item><term>Other</term><description>Another identifier.</description></item>
+        /// <item><term>None</term><description>The buyer has no identifier.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'type', required.
@@ -29,7 +30,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.BuyerIdentifierType Type { get; set; }
 
         /// <summary>
-        /// The identifier; empty for `None`.
+        /// The identifier; empty for <c>None</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'value', optional, nullable.
@@ -41,7 +42,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceMetadataBuyerIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier>
     {

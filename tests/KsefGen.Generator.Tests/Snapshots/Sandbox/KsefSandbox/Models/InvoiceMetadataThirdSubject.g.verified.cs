@@ -31,21 +31,22 @@ namespace Consumer.Ksef
         public string? Name { get; set; }
 
         /// <summary>
-        /// Role of the third party.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | 0 | Other role. |
-        /// | 1 | Factor. |
-        /// | 2 | Recipient (an internal unit or branch of the buyer). |
-        /// | 3 | Original entity (taken over or transformed). |
-        /// | 4 | Additional buyer. |
-        /// | 5 | Issuer acting for the taxpayer. |
-        /// | 6 | Payer acting for the buyer. |
-        /// | 7 | Local government unit, issuer. |
-        /// | 8 | Local government unit, recipient. |
-        /// | 9 | VAT group member, issuer. |
-        /// | 10 | VAT group member, recipient. |
-        /// | 11 | Employee. |
+        /// <para>Role of the third party.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>0</term><description>Other role.</description></item>
+        /// <item><term>1</term><description>Factor.</description></item>
+        /// <item><term>2</term><description>Recipient (an internal unit or branch of the buyer).</description></item>
+        /// <item><term>3</term><description>Original entity (taken over or transformed).</description></item>
+        /// <item><term>4</term><description>Additional buyer.</description></item>
+        /// <item><term>5</term><description>Issuer acting for the taxpayer.</description></item>
+        /// <item><term>6</term><description>Payer acting for the buyer.</description></item>
+        /// <item><term>7</term><description>Local government unit, issuer.</description></item>
+        /// <item><term>8</term><description>Local government unit, recipient.</description></item>
+        /// <item><term>9</term><description>VAT group member, issuer.</description></item>
+        /// <item><term>10</term><description>VAT group member, recipient.</description></item>
+        /// <item><term>11</term><description>Employee.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'role', required.
@@ -57,7 +58,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubject"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubject"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceMetadataThirdSubjectJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadataThirdSubject>
     {

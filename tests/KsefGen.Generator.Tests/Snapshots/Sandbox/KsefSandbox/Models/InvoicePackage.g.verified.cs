@@ -39,7 +39,7 @@ namespace Consumer.Ksef
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoicePackagePart> Parts { get; set; }
 
         /// <summary>
-        /// Whether the export stopped at the invoice-count or size limit; if so, start the next export from the `last...Date` for your date type.
+        /// Whether the export stopped at the invoice-count or size limit; if so, start the next export from the <c>last...Date</c> for your date type.
         /// </summary>
         /// <remarks>
         /// JSON property 'isTruncated', required.
@@ -47,7 +47,7 @@ namespace Consumer.Ksef
         public required bool IsTruncated { get; set; }
 
         /// <summary>
-        /// Issue date of the last invoice in the package; only for a truncated export filtered by `Issue`.
+        /// Issue date of the last invoice in the package; only for a truncated export filtered by <c>Issue</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'lastIssueDate', optional, nullable.
@@ -55,7 +55,7 @@ namespace Consumer.Ksef
         public global::System.DateOnly? LastIssueDate { get; set; }
 
         /// <summary>
-        /// Acceptance time of the last invoice in the package; only for a truncated export filtered by `Invoicing`.
+        /// Acceptance time of the last invoice in the package; only for a truncated export filtered by <c>Invoicing</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'lastInvoicingDate', optional, nullable.
@@ -63,7 +63,7 @@ namespace Consumer.Ksef
         public global::System.DateTimeOffset? LastInvoicingDate { get; set; }
 
         /// <summary>
-        /// Permanent-storage time of the last invoice in the package; only for a truncated export filtered by `PermanentStorage`.
+        /// Permanent-storage time of the last invoice in the package; only for a truncated export filtered by <c>PermanentStorage</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'lastPermanentStorageDate', optional, nullable.
@@ -71,7 +71,7 @@ namespace Consumer.Ksef
         public global::System.DateTimeOffset? LastPermanentStorageDate { get; set; }
 
         /// <summary>
-        /// For `PermanentStorage` filters only (null otherwise): the high-water mark up to which the stored data is complete and final. For recent periods it may be slightly below the requested upper bound; queries below it will never return different results.
+        /// For <c>PermanentStorage</c> filters only (null otherwise): the high-water mark up to which the stored data is complete and final. For recent periods it may be slightly below the requested upper bound; queries below it will never return different results.
         /// </summary>
         /// <remarks>
         /// JSON property 'permanentStorageHwmDate', optional, nullable.
@@ -83,7 +83,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoicePackage"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoicePackage"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoicePackageJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoicePackage>
     {

@@ -39,7 +39,7 @@ namespace Consumer.Ksef
         public required string Method { get; set; }
 
         /// <summary>
-        /// Pre-signed download link, made fresh on each status call. It needs no access token and is not rate limited; the response carries `x-ms-meta-hash`, the Base64 SHA-256 of the encrypted part.
+        /// Pre-signed download link, made fresh on each status call. It needs no access token and is not rate limited; the response carries <c>x-ms-meta-hash</c>, the Base64 SHA-256 of the encrypted part.
         /// </summary>
         /// <remarks>
         /// JSON property 'url', required.
@@ -91,7 +91,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoicePackagePart"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoicePackagePart"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoicePackagePartJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoicePackagePart>
     {

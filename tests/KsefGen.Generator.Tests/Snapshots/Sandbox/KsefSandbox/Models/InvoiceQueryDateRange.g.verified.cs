@@ -15,12 +15,13 @@ namespace Consumer.Ksef
     public sealed partial class InvoiceQueryDateRange
     {
         /// <summary>
-        /// Which invoice date the range applies to.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Issue | Invoice issue date. |
-        /// | Invoicing | When KSeF accepted the invoice for processing. |
-        /// | PermanentStorage | When KSeF stored the invoice permanently. |
+        /// <para>Which invoice date the range applies to.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Issue</term><description>Invoice issue date.</description></item>
+        /// <item><term>Invoicing</term><description>When KSeF accepted the invoice for processing.</description></item>
+        /// <item><term>PermanentStorage</term><description>When KSeF stored the invoice permanently.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'dateType', required.
@@ -44,7 +45,7 @@ namespace Consumer.Ksef
         public global::System.DateTimeOffset? To { get; set; }
 
         /// <summary>
-        /// For `dateType = PermanentStorage` only: when true, the end of the range is capped at `permanentStorageHwmDate`; when false or null the range may go beyond it.
+        /// For <c>dateType = PermanentStorage</c> only: when true, the end of the range is capped at <c>permanentStorageHwmDate</c>; when false or null the range may go beyond it.
         /// </summary>
         /// <remarks>
         /// JSON property 'restrictToPermanentStorageHwmDate', optional, nullable.
@@ -56,7 +57,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceQueryDateRange"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQueryDateRange"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceQueryDateRangeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryDateRange>
     {

@@ -15,13 +15,14 @@ namespace Consumer.Ksef
     public sealed partial class InvoiceQueryFilters
     {
         /// <summary>
-        /// Role of the current context on the invoices searched.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Subject1 | The seller. |
-        /// | Subject2 | The buyer. |
-        /// | Subject3 | A third party named on the invoice. |
-        /// | SubjectAuthorized | An authorized subject. |
+        /// <para>Role of the current context on the invoices searched.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Subject1</term><description>The seller.</description></item>
+        /// <item><term>Subject2</term><description>The buyer.</description></item>
+        /// <item><term>Subject3</term><description>A third party named on the invoice.</description></item>
+        /// <item><term>SubjectAuthorized</term><description>An authorized subject.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'subjectType', required.
@@ -29,7 +30,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.InvoiceQuerySubjectType SubjectType { get; set; }
 
         /// <summary>
-        /// Date type and range; at most 3 months (in UTC or Europe/Warsaw time). Dates are ISO 8601, with `Z`, with an explicit offset such as `+01:00`, or without an offset (then read as Europe/Warsaw local time).
+        /// Date type and range; at most 3 months (in UTC or Europe/Warsaw time). Dates are ISO 8601, with <c>Z</c>, with an explicit offset such as <c>+01:00</c>, or without an offset (then read as Europe/Warsaw local time).
         /// </summary>
         /// <remarks>
         /// JSON property 'dateRange', required.
@@ -101,12 +102,13 @@ namespace Consumer.Ksef
         public bool? IsSelfInvoicing { get; set; }
 
         /// <summary>
-        /// Document kind.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | FA | VAT invoice. |
-        /// | PEF | PEF (Peppol) invoice. |
-        /// | FA_RR | Invoice for agricultural produce (VAT RR). |
+        /// <para>Document kind.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>FA</term><description>VAT invoice.</description></item>
+        /// <item><term>PEF</term><description>PEF (Peppol) invoice.</description></item>
+        /// <item><term>FA_RR</term><description>Invoice for agricultural produce (VAT RR).</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'formType', optional, nullable.
@@ -114,21 +116,22 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.InvoiceQueryFormType? FormType { get; set; }
 
         /// <summary>
-        /// Invoice kinds.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Vat | (FA) Regular invoice. |
-        /// | Zal | (FA) Advance-payment invoice. |
-        /// | Kor | (FA) Corrective invoice. |
-        /// | Roz | (FA) Settlement invoice. |
-        /// | Upr | (FA) Simplified invoice. |
-        /// | KorZal | (FA) Correction of an advance-payment invoice. |
-        /// | KorRoz | (FA) Correction of a settlement invoice. |
-        /// | VatPef | (PEF) Regular invoice. |
-        /// | VatPefSp | (PEF) Specialised invoice. |
-        /// | KorPef | (PEF) Corrective invoice. |
-        /// | VatRr | (FA_RR) Regular invoice. |
-        /// | KorVatRr | (FA_RR) Corrective invoice. |
+        /// <para>Invoice kinds.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Vat</term><description>(FA) Regular invoice.</description></item>
+        /// <item><term>Zal</term><description>(FA) Advance-payment invoice.</description></item>
+        /// <item><term>Kor</term><description>(FA) Corrective invoice.</description></item>
+        /// <item><term>Roz</term><description>(FA) Settlement invoice.</description></item>
+        /// <item><term>Upr</term><description>(FA) Simplified invoice.</description></item>
+        /// <item><term>KorZal</term><description>(FA) Correction of an advance-payment invoice.</description></item>
+        /// <item><term>KorRoz</term><description>(FA) Correction of a settlement invoice.</description></item>
+        /// <item><term>VatPef</term><description>(PEF) Regular invoice.</description></item>
+        /// <item><term>VatPefSp</term><description>(PEF) Specialised invoice.</description></item>
+        /// <item><term>KorPef</term><description>(PEF) Corrective invoice.</description></item>
+        /// <item><term>VatRr</term><description>(FA_RR) Regular invoice.</description></item>
+        /// <item><term>KorVatRr</term><description>(FA_RR) Corrective invoice.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'invoiceTypes', optional, nullable.
@@ -148,7 +151,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceQueryFilters"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQueryFilters"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceQueryFiltersJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryFilters>
     {

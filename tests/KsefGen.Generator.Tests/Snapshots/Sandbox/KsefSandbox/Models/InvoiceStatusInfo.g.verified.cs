@@ -47,12 +47,12 @@ namespace Consumer.Ksef
         public global::System.Collections.Generic.IReadOnlyDictionary<string, string?>? Extensions { get; set; }
 
         /// <summary>
-        /// The documented extension &lt;c&gt;originalSessionReferenceNumber&lt;/c&gt; from &lt;see cref="Extensions"/&gt;, or null when the server did not send it.
+        /// The documented extension <c>originalSessionReferenceNumber</c> from <see cref="Extensions"/>, or null when the server did not send it.
         /// </summary>
         public string? OriginalSessionReferenceNumber => this.Extensions is { } map && map.TryGetValue("originalSessionReferenceNumber", out var value) ? value : null;
 
         /// <summary>
-        /// The documented extension &lt;c&gt;originalKsefNumber&lt;/c&gt; from &lt;see cref="Extensions"/&gt;, or null when the server did not send it.
+        /// The documented extension <c>originalKsefNumber</c> from <see cref="Extensions"/>, or null when the server did not send it.
         /// </summary>
         public string? OriginalKsefNumber => this.Extensions is { } map && map.TryGetValue("originalKsefNumber", out var value) ? value : null;
     }
@@ -61,7 +61,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceStatusInfo"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceStatusInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class InvoiceStatusInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceStatusInfo>
     {

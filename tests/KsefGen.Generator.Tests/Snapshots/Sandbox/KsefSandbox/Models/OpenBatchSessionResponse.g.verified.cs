@@ -23,11 +23,9 @@ namespace Consumer.Ksef
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
-        /// One upload instruction per declared part, matched by `ordinalNumber`.
-        /// 
-        /// Upload each part in its own HTTP request: use `method` and `url`, add every header from `headers`, and put the encrypted part bytes in the body. Do not send the access token with these requests.
-        /// 
-        /// Possible responses of the upload target: 201 (stored), 400 (bad data), 401 (not authenticated), 403 (writing not allowed, e.g. the upload window has expired).
+        /// <para>One upload instruction per declared part, matched by <c>ordinalNumber</c>.</para>
+        /// <para>Upload each part in its own HTTP request: use <c>method</c> and <c>url</c>, add every header from <c>headers</c>, and put the encrypted part bytes in the body. Do not send the access token with these requests.</para>
+        /// <para>Possible responses of the upload target: 201 (stored), 400 (bad data), 401 (not authenticated), 403 (writing not allowed, e.g. the upload window has expired).</para>
         /// </summary>
         /// <remarks>
         /// JSON property 'partUploadRequests', required.
@@ -39,7 +37,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.OpenBatchSessionResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.OpenBatchSessionResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class OpenBatchSessionResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenBatchSessionResponse>
     {

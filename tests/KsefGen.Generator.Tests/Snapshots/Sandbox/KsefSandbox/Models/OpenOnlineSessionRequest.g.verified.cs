@@ -15,16 +15,16 @@ namespace Consumer.Ksef
     public sealed partial class OpenOnlineSessionRequest
     {
         /// <summary>
-        /// Invoice schema used by every invoice in the session.
-        /// 
-        /// Accepted values:
-        /// | SystemCode | SchemaVersion | Value |
-        /// | --- | --- | --- |
-        /// | FA (2) | 1-0E | FA |
-        /// | FA (3) | 1-0E | FA |
-        /// | PEF (3) | 2-1 | PEF |
-        /// | PEF_KOR (3) | 2-1 | PEF |
-        /// | FA_RR (1) | 1-1E | FA_RR |
+        /// <para>Invoice schema used by every invoice in the session.</para>
+        /// <para>Accepted values:</para>
+        /// <list type="table">
+        /// <listheader><term>SystemCode</term><description>SchemaVersion — Value</description></listheader>
+        /// <item><term>FA (2)</term><description>1-0E — Value: FA</description></item>
+        /// <item><term>FA (3)</term><description>1-0E — Value: FA</description></item>
+        /// <item><term>PEF (3)</term><description>2-1 — Value: PEF</description></item>
+        /// <item><term>PEF_KOR (3)</term><description>2-1 — Value: PEF</description></item>
+        /// <item><term>FA_RR (1)</term><description>1-1E — Value: FA_RR</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'formCode', required.
@@ -44,7 +44,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class OpenOnlineSessionRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenOnlineSessionRequest>
     {

@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required int OrdinalNumber { get; set; }
 
         /// <summary>
-        /// HTTP method for the upload (for example `PUT`).
+        /// HTTP method for the upload (for example <c>PUT</c>).
         /// </summary>
         /// <remarks>
         /// JSON property 'method', required.
@@ -51,7 +51,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PartUploadRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PartUploadRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PartUploadRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PartUploadRequest>
     {

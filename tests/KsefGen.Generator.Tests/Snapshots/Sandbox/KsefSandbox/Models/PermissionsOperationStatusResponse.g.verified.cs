@@ -15,7 +15,20 @@ namespace Consumer.Ksef
     public sealed partial class PermissionsOperationStatusResponse
     {
         /// <summary>
-        /// Current state of the operation.
+        /// <para>Current state of the operation.</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Description — Details</description></listheader>
+        /// <item><term>100</term><description>Operation accepted</description></item>
+        /// <item><term>200</term><description>Operation succeeded</description></item>
+        /// <item><term>400</term><description>Operation failed</description></item>
+        /// <item><term>410</term><description>The identifiers do not match or are in the wrong relation</description></item>
+        /// <item><term>420</term><description>The credentials used may not perform this operation</description></item>
+        /// <item><term>430</term><description>The identifier's context does not have the required role or permissions</description></item>
+        /// <item><term>440</term><description>Operation not allowed for the given identifier relations</description></item>
+        /// <item><term>450</term><description>Operation not allowed for the given identifier or identifier type</description></item>
+        /// <item><term>500</term><description>Unknown error</description></item>
+        /// <item><term>550</term><description>Operation cancelled by the system — Details: Processing stopped for internal reasons; try again later</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'status', required.
@@ -23,7 +36,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
-        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning.
+        /// The status code of <see cref="Status"/> as a typed value with its documented meaning.
         /// </summary>
         public global::Consumer.Ksef.PermissionsOperationStatusCode StatusCode => this.Status is { } status ? new global::Consumer.Ksef.PermissionsOperationStatusCode(status.Code) : throw new global::System.InvalidOperationException("The response has no 'status' although the API requires it.");
     }
@@ -32,7 +45,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsOperationStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsOperationStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PermissionsOperationStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsOperationStatusResponse>
     {

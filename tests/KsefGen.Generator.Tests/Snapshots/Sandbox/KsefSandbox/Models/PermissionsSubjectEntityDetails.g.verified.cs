@@ -15,11 +15,12 @@ namespace Consumer.Ksef
     public sealed partial class PermissionsSubjectEntityDetails
     {
         /// <summary>
-        /// How the entity is identified.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | EntityByIdentifier | Entity identified by its NIP. |
-        /// | EntityByFingerprint | Entity identified by the fingerprint of its qualified seal. |
+        /// <para>How the entity is identified.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>EntityByIdentifier</term><description>Entity identified by its NIP.</description></item>
+        /// <item><term>EntityByFingerprint</term><description>Entity identified by the fingerprint of its qualified seal.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'subjectDetailsType', required.
@@ -47,7 +48,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PermissionsSubjectEntityDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsSubjectEntityDetails>
     {

@@ -15,12 +15,13 @@ namespace Consumer.Ksef
     public sealed partial class PermissionsSubjectPersonDetails
     {
         /// <summary>
-        /// How the person is identified.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | PersonByIdentifier | Uses the Trusted Profile or a certificate that contains a NIP or PESEL. |
-        /// | PersonByFingerprintWithIdentifier | Uses a certificate without NIP or PESEL, but has a NIP or PESEL. |
-        /// | PersonByFingerprintWithoutIdentifier | Uses a certificate without NIP or PESEL and has neither. |
+        /// <para>How the person is identified.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>PersonByIdentifier</term><description>Uses the Trusted Profile or a certificate that contains a NIP or PESEL.</description></item>
+        /// <item><term>PersonByFingerprintWithIdentifier</term><description>Uses a certificate without NIP or PESEL, but has a NIP or PESEL.</description></item>
+        /// <item><term>PersonByFingerprintWithoutIdentifier</term><description>Uses a certificate without NIP or PESEL and has neither.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'subjectDetailsType', required.
@@ -72,7 +73,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PermissionsSubjectPersonDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsSubjectPersonDetails>
     {

@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier AuthorizedIdentifier { get; set; }
 
         /// <summary>
-        /// Context of the permission, for permissions of subunit administrators (NIP, or an internal ID `{nip}-{5 digits}`).
+        /// Context of the permission, for permissions of subunit administrators (NIP, or an internal ID <c>{nip}-{5 digits}</c>).
         /// </summary>
         /// <remarks>
         /// JSON property 'contextIdentifier', optional, nullable.
@@ -39,7 +39,7 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.PersonPermissionsContextIdentifier? ContextIdentifier { get; set; }
 
         /// <summary>
-        /// Target entity, for permissions granted indirectly (NIP, `AllPartners` for a general grant, or an internal ID).
+        /// Target entity, for permissions granted indirectly (NIP, <c>AllPartners</c> for a general grant, or an internal ID).
         /// </summary>
         /// <remarks>
         /// JSON property 'targetIdentifier', optional, nullable.
@@ -47,7 +47,7 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.PersonPermissionsTargetIdentifier? TargetIdentifier { get; set; }
 
         /// <summary>
-        /// Who granted the permission (NIP, PESEL, certificate fingerprint, or `System`).
+        /// Who granted the permission (NIP, PESEL, certificate fingerprint, or <c>System</c>).
         /// </summary>
         /// <remarks>
         /// JSON property 'authorIdentifier', required.
@@ -115,7 +115,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermission"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermission"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermission>
     {

@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Details of the person receiving permissions; fill the object that matches `subjectDetailsType`.
+    /// Details of the person receiving permissions; fill the object that matches <c>subjectDetailsType</c>.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'PersonPermissionSubjectDetails'.
@@ -15,12 +15,13 @@ namespace Consumer.Ksef
     public sealed partial class PersonPermissionSubjectDetails
     {
         /// <summary>
-        /// How the person is identified.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | PersonByIdentifier | Uses the Trusted Profile or a certificate that contains a NIP or PESEL. |
-        /// | PersonByFingerprintWithIdentifier | Uses a certificate without NIP or PESEL, but has a NIP or PESEL. |
-        /// | PersonByFingerprintWithoutIdentifier | Uses a certificate without NIP or PESEL and has neither. |
+        /// <para>How the person is identified.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>PersonByIdentifier</term><description>Uses the Trusted Profile or a certificate that contains a NIP or PESEL.</description></item>
+        /// <item><term>PersonByFingerprintWithIdentifier</term><description>Uses a certificate without NIP or PESEL, but has a NIP or PESEL.</description></item>
+        /// <item><term>PersonByFingerprintWithoutIdentifier</term><description>Uses a certificate without NIP or PESEL and has neither.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'subjectDetailsType', required.
@@ -28,7 +29,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.PersonPermissionSubjectDetailsType SubjectDetailsType { get; set; }
 
         /// <summary>
-        /// Required when `subjectDetailsType` is `PersonByIdentifier`.
+        /// Required when <c>subjectDetailsType</c> is <c>PersonByIdentifier</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'personById', optional, nullable.
@@ -36,7 +37,7 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.PersonDetails? PersonById { get; set; }
 
         /// <summary>
-        /// Required when `subjectDetailsType` is `PersonByFingerprintWithIdentifier`.
+        /// Required when <c>subjectDetailsType</c> is <c>PersonByFingerprintWithIdentifier</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'personByFpWithId', optional, nullable.
@@ -44,7 +45,7 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails? PersonByFpWithId { get; set; }
 
         /// <summary>
-        /// Required when `subjectDetailsType` is `PersonByFingerprintWithoutIdentifier`.
+        /// Required when <c>subjectDetailsType</c> is <c>PersonByFingerprintWithoutIdentifier</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'personByFpNoId', optional, nullable.
@@ -56,7 +57,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionSubjectDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionSubjectDetails>
     {

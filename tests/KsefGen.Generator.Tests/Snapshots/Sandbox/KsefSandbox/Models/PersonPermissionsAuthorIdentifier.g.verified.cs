@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Who granted a permission: NIP, PESEL, certificate fingerprint, or `System` for KSeF itself.
+    /// Who granted a permission: NIP, PESEL, certificate fingerprint, or <c>System</c> for KSeF itself.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'PersonPermissionsAuthorIdentifier'.
@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType Type { get; set; }
 
         /// <summary>
-        /// The identifier; leave empty for `System`, required otherwise.
+        /// The identifier; leave empty for <c>System</c>, required otherwise.
         /// </summary>
         /// <remarks>
         /// JSON property 'value', optional, nullable.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsAuthorIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier>
     {

@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Context of a permission of a subunit administrator: NIP, or an internal ID `{nip}-{5 digits}`.
+    /// Context of a permission of a subunit administrator: NIP, or an internal ID <c>{nip}-{5 digits}</c>.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'PersonPermissionsContextIdentifier'.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsContextIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsContextIdentifier>
     {

@@ -55,7 +55,7 @@ namespace Consumer.Ksef
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermissionType>? PermissionTypes { get; set; }
 
         /// <summary>
-        /// Only permissions in this state (`Inactive` applies to indirect grants).
+        /// Only permissions in this state (<c>Inactive</c> applies to indirect grants).
         /// </summary>
         /// <remarks>
         /// JSON property 'permissionState', optional, nullable.
@@ -63,11 +63,12 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.PermissionState? PermissionState { get; set; }
 
         /// <summary>
-        /// Which list to return.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | PermissionsInCurrentContext | Permissions in force in the current context. |
-        /// | PermissionsGrantedInCurrentContext | Permissions the caller granted in the current context. |
+        /// <para>Which list to return.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>PermissionsInCurrentContext</term><description>Permissions in force in the current context.</description></item>
+        /// <item><term>PermissionsGrantedInCurrentContext</term><description>Permissions the caller granted in the current context.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'queryType', required.
@@ -79,7 +80,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonPermissionsQueryRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsQueryRequest>
     {

@@ -39,7 +39,7 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier? AuthorizedIdentifier { get; set; }
 
         /// <summary>
-        /// Target entity, for selective permissions granted indirectly (NIP, `AllPartners` for a general grant, or an internal ID).
+        /// Target entity, for selective permissions granted indirectly (NIP, <c>AllPartners</c> for a general grant, or an internal ID).
         /// </summary>
         /// <remarks>
         /// JSON property 'targetIdentifier', optional, nullable.
@@ -107,7 +107,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermission"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermission"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermission>
     {

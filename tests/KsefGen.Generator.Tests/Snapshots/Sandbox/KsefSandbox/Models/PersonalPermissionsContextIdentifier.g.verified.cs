@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Context of the entity that granted invoice permissions: NIP, or an internal ID `{nip}-{5 digits}`.
+    /// Context of the entity that granted invoice permissions: NIP, or an internal ID <c>{nip}-{5 digits}</c>.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'PersonalPermissionsContextIdentifier'.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionsContextIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionsContextIdentifier>
     {

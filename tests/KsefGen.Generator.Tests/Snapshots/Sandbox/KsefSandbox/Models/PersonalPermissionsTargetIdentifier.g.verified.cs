@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Target of a selective indirect permission: NIP, `AllPartners` for general grants, or an internal ID `{nip}-{5 digits}`.
+    /// Target of a selective indirect permission: NIP, <c>AllPartners</c> for general grants, or an internal ID <c>{nip}-{5 digits}</c>.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'PersonalPermissionsTargetIdentifier'.
@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType Type { get; set; }
 
         /// <summary>
-        /// The identifier; leave empty for `AllPartners`, required otherwise.
+        /// The identifier; leave empty for <c>AllPartners</c>, required otherwise.
         /// </summary>
         /// <remarks>
         /// JSON property 'value', optional, nullable.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PersonalPermissionsTargetIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier>
     {

@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public required byte[] CertificateId { get; set; }
 
         /// <summary>
-        /// Identifier of the public key; send it as `publicKeyId` to state which key encrypted the data.
+        /// Identifier of the public key; send it as <c>publicKeyId</c> to state which key encrypted the data.
         /// </summary>
         /// <remarks>
         /// JSON property 'publicKeyId', required.
@@ -55,11 +55,12 @@ namespace Consumer.Ksef
         public required global::System.DateTimeOffset ValidTo { get; set; }
 
         /// <summary>
-        /// What the key may be used for.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | KsefTokenEncryption | Encrypting KSeF tokens during authentication. |
-        /// | SymmetricKeyEncryption | Encrypting the AES key that protects invoices in a session. |
+        /// <para>What the key may be used for.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>KsefTokenEncryption</term><description>Encrypting KSeF tokens during authentication.</description></item>
+        /// <item><term>SymmetricKeyEncryption</term><description>Encrypting the AES key that protects invoices in a session.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'usage', required.
@@ -71,7 +72,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PublicKeyCertificate"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PublicKeyCertificate"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class PublicKeyCertificateJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PublicKeyCertificate>
     {

@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required bool HasMore { get; set; }
 
         /// <summary>
-        /// Whether the 10,000-record cap for one filter set was reached; narrow `dateRange` to continue.
+        /// Whether the 10,000-record cap for one filter set was reached; narrow <c>dateRange</c> to continue.
         /// </summary>
         /// <remarks>
         /// JSON property 'isTruncated', required.
@@ -31,7 +31,7 @@ namespace Consumer.Ksef
         public required bool IsTruncated { get; set; }
 
         /// <summary>
-        /// For `PermanentStorage` filters only (null otherwise): the high-water mark up to which the stored data is complete and final; the same on every page of one query. For recent periods it may be slightly below the requested upper bound; queries below it will never return different results.
+        /// For <c>PermanentStorage</c> filters only (null otherwise): the high-water mark up to which the stored data is complete and final; the same on every page of one query. For recent periods it may be slightly below the requested upper bound; queries below it will never return different results.
         /// </summary>
         /// <remarks>
         /// JSON property 'permanentStorageHwmDate', optional, nullable.
@@ -51,7 +51,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class QueryInvoicesMetadataResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryInvoicesMetadataResponse>
     {

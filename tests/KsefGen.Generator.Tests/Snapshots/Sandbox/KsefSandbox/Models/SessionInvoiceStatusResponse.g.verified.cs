@@ -79,7 +79,7 @@ namespace Consumer.Ksef
         public required global::System.DateTimeOffset InvoicingDate { get; set; }
 
         /// <summary>
-        /// When the invoice was durably stored in the KSeF repository. Set asynchronously, always later than `acquisitionDate`, so it may still be empty right after processing.
+        /// When the invoice was durably stored in the KSeF repository. Set asynchronously, always later than <c>acquisitionDate</c>, so it may still be empty right after processing.
         /// </summary>
         /// <remarks>
         /// JSON property 'permanentStorageDate', optional, nullable.
@@ -87,9 +87,8 @@ namespace Consumer.Ksef
         public global::System.DateTimeOffset? PermanentStorageDate { get; set; }
 
         /// <summary>
-        /// Pre-signed link to the invoice UPO. A fresh link is produced on every status call. Fetch it with a plain `HTTP GET` without the access token; it is not rate-limited and stops working at `upoDownloadUrlExpirationDate`.
-        /// 
-        /// The download response carries header `x-ms-meta-hash` with the Base64 SHA-256 of the UPO.
+        /// <para>Pre-signed link to the invoice UPO. A fresh link is produced on every status call. Fetch it with a plain <c>HTTP GET</c> without the access token; it is not rate-limited and stops working at <c>upoDownloadUrlExpirationDate</c>.</para>
+        /// <para>The download response carries header <c>x-ms-meta-hash</c> with the Base64 SHA-256 of the UPO.</para>
         /// </summary>
         /// <remarks>
         /// JSON property 'upoDownloadUrl', optional, nullable.
@@ -97,7 +96,7 @@ namespace Consumer.Ksef
         public global::System.Uri? UpoDownloadUrl { get; set; }
 
         /// <summary>
-        /// When `upoDownloadUrl` expires.
+        /// When <c>upoDownloadUrl</c> expires.
         /// </summary>
         /// <remarks>
         /// JSON property 'upoDownloadUrlExpirationDate', optional, nullable.
@@ -113,7 +112,22 @@ namespace Consumer.Ksef
         public global::Consumer.Ksef.InvoicingMode? InvoicingMode { get; set; }
 
         /// <summary>
-        /// Processing status of the invoice. Codes 100 and 150 are intermediate.
+        /// <para>Processing status of the invoice. Codes 100 and 150 are intermediate.</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Description — Details — Extensions</description></listheader>
+        /// <item><term>100</term><description>Invoice accepted for further processing</description></item>
+        /// <item><term>150</term><description>Processing in progress</description></item>
+        /// <item><term>200</term><description>Success</description></item>
+        /// <item><term>405</term><description>Processing cancelled because of a session error</description></item>
+        /// <item><term>410</term><description>Invalid permission scope</description></item>
+        /// <item><term>415</term><description>Invoices with attachments cannot be sent</description></item>
+        /// <item><term>430</term><description>Invoice file verification failed</description></item>
+        /// <item><term>435</term><description>File decryption failed</description></item>
+        /// <item><term>440</term><description>Duplicate invoice — Extensions: 'originalSessionReferenceNumber', 'originalKsefNumber'</description></item>
+        /// <item><term>450</term><description>Semantic verification of the invoice failed</description></item>
+        /// <item><term>500</term><description>Unknown error ({statusCode})</description></item>
+        /// <item><term>550</term><description>Operation cancelled by the system — Details: Processing stopped for internal reasons; try again</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'status', required.
@@ -121,7 +135,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.InvoiceStatusInfo Status { get; set; }
 
         /// <summary>
-        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning.
+        /// The status code of <see cref="Status"/> as a typed value with its documented meaning.
         /// </summary>
         public global::Consumer.Ksef.InvoiceStatusCode StatusCode => this.Status is { } status ? new global::Consumer.Ksef.InvoiceStatusCode(status.Code) : throw new global::System.InvalidOperationException("The response has no 'status' although the API requires it.");
     }
@@ -130,7 +144,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SessionInvoiceStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionInvoiceStatusResponse>
     {

@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class SessionInvoicesResponse
     {
         /// <summary>
-        /// Token for the next page; send it in the `x-continuation-token` header. Null or empty when this is the last page.
+        /// Token for the next page; send it in the <c>x-continuation-token</c> header. Null or empty when this is the last page.
         /// </summary>
         /// <remarks>
         /// JSON property 'continuationToken', optional, nullable.
@@ -35,7 +35,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionInvoicesResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SessionInvoicesResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SessionInvoicesResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionInvoicesResponse>
     {

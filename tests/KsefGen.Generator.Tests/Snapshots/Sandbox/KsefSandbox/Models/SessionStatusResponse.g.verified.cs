@@ -15,7 +15,34 @@ namespace Consumer.Ksef
     public sealed partial class SessionStatusResponse
     {
         /// <summary>
-        /// Current processing status of the session.
+        /// <para>Current processing status of the session.</para>
+        /// <para>Batch session:</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Description — Details</description></listheader>
+        /// <item><term>100</term><description>Batch session opened</description></item>
+        /// <item><term>150</term><description>Processing in progress</description></item>
+        /// <item><term>200</term><description>Batch session processed successfully</description></item>
+        /// <item><term>405</term><description>Verification of the uploaded package parts failed</description></item>
+        /// <item><term>415</term><description>The supplied key could not be decrypted</description></item>
+        /// <item><term>420</term><description>Invoice limit for the session exceeded</description></item>
+        /// <item><term>430</term><description>The original archive could not be decompressed</description></item>
+        /// <item><term>435</term><description>The encrypted archive parts could not be decrypted</description></item>
+        /// <item><term>440</term><description>Session cancelled — Details: Upload time limit exceeded</description></item>
+        /// <item><term>440</term><description>Session cancelled — Details: No invoices were sent</description></item>
+        /// <item><term>445</term><description>Verification failed, no valid invoices</description></item>
+        /// <item><term>500</term><description>Unknown error ({statusCode})</description></item>
+        /// </list>
+        /// <para>Online session:</para>
+        /// <list type="table">
+        /// <listheader><term>Code</term><description>Description — Details</description></listheader>
+        /// <item><term>100</term><description>Online session open</description></item>
+        /// <item><term>170</term><description>Online session closed</description></item>
+        /// <item><term>200</term><description>Online session processed successfully</description></item>
+        /// <item><term>415</term><description>The supplied key could not be decrypted</description></item>
+        /// <item><term>440</term><description>Session cancelled — Details: No invoices were sent</description></item>
+        /// <item><term>445</term><description>Verification failed, no valid invoices</description></item>
+        /// <item><term>*</term><description>description missing</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'status', required.
@@ -23,7 +50,7 @@ namespace Consumer.Ksef
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
-        /// The status code of &lt;see cref="Status"/&gt; as a typed value with its documented meaning.
+        /// The status code of <see cref="Status"/> as a typed value with its documented meaning.
         /// </summary>
         public global::Consumer.Ksef.SessionStatusCode StatusCode => this.Status is { } status ? new global::Consumer.Ksef.SessionStatusCode(status.Code) : throw new global::System.InvalidOperationException("The response has no 'status' although the API requires it.");
 
@@ -88,7 +115,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SessionStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SessionStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionStatusResponse>
     {

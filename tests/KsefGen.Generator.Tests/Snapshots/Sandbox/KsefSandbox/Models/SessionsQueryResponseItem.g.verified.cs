@@ -23,7 +23,7 @@ namespace Consumer.Ksef
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
-        /// Current session status (codes as in `SessionStatusResponse.status`).
+        /// Current session status (codes as in <c>SessionStatusResponse.status</c>).
         /// </summary>
         /// <remarks>
         /// JSON property 'status', required.
@@ -83,7 +83,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionsQueryResponseItem"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SessionsQueryResponseItem"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class SessionsQueryResponseItemJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionsQueryResponseItem>
     {

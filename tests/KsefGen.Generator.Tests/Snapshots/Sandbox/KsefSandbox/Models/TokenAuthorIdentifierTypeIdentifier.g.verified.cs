@@ -15,12 +15,13 @@ namespace Consumer.Ksef
     public sealed partial class TokenAuthorIdentifierTypeIdentifier
     {
         /// <summary>
-        /// Kind of identifier.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Nip | NIP. |
-        /// | Pesel | PESEL. |
-        /// | Fingerprint | Certificate fingerprint. |
+        /// <para>Kind of identifier.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Nip</term><description>NIP.</description></item>
+        /// <item><term>Pesel</term><description>PESEL.</description></item>
+        /// <item><term>Fingerprint</term><description>Certificate fingerprint.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'type', required.
@@ -40,7 +41,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class TokenAuthorIdentifierTypeIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier>
     {

@@ -15,13 +15,14 @@ namespace Consumer.Ksef
     public sealed partial class TokenContextIdentifierTypeIdentifier
     {
         /// <summary>
-        /// Kind of identifier.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Nip | NIP. |
-        /// | InternalId | Internal identifier. |
-        /// | NipVatUe | A NIP combined with an EU VAT number: `{nip}-{vat_ue}`. |
-        /// | PeppolId | Peppol service provider ID. |
+        /// <para>Kind of identifier.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Nip</term><description>NIP.</description></item>
+        /// <item><term>InternalId</term><description>Internal identifier.</description></item>
+        /// <item><term>NipVatUe</term><description>A NIP combined with an EU VAT number: <c>{nip}-{vat_ue}</c>.</description></item>
+        /// <item><term>PeppolId</term><description>Peppol service provider ID.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'type', required.
@@ -41,7 +42,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class TokenContextIdentifierTypeIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>
     {

@@ -71,14 +71,15 @@ namespace Consumer.Ksef
         public global::System.DateTimeOffset? LastUseDate { get; set; }
 
         /// <summary>
-        /// State of the token.
-        /// | Value | Meaning |
-        /// | --- | --- |
-        /// | Pending | Created; permissions are still being assigned, so it cannot authenticate yet. |
-        /// | Active | Ready; can be used to authenticate. |
-        /// | Revoking | Being revoked; can no longer authenticate. |
-        /// | Revoked | Revoked; can no longer authenticate. |
-        /// | Failed | Activation failed; generate a new token instead. |
+        /// <para>State of the token.</para>
+        /// <list type="table">
+        /// <listheader><term>Value</term><description>Meaning</description></listheader>
+        /// <item><term>Pending</term><description>Created; permissions are still being assigned, so it cannot authenticate yet.</description></item>
+        /// <item><term>Active</term><description>Ready; can be used to authenticate.</description></item>
+        /// <item><term>Revoking</term><description>Being revoked; can no longer authenticate.</description></item>
+        /// <item><term>Revoked</term><description>Revoked; can no longer authenticate.</description></item>
+        /// <item><term>Failed</term><description>Activation failed; generate a new token instead.</description></item>
+        /// </list>
         /// </summary>
         /// <remarks>
         /// JSON property 'status', required.
@@ -98,7 +99,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TokenStatusResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TokenStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class TokenStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TokenStatusResponse>
     {

@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// RFC 9457 problem details for a 429 response (sent when the request has `X-Error-Format: problem-details`).
+    /// RFC 9457 problem details for a 429 response (sent when the request has <c>X-Error-Format: problem-details</c>).
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'TooManyRequestsProblemDetails'.
@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class TooManyRequestsProblemDetails
     {
         /// <summary>
-        /// Short problem summary; always `Too Many Requests`.
+        /// Short problem summary; always <c>Too Many Requests</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'title', required.
@@ -67,7 +67,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TooManyRequestsProblemDetails"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TooManyRequestsProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class TooManyRequestsProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TooManyRequestsProblemDetails>
     {

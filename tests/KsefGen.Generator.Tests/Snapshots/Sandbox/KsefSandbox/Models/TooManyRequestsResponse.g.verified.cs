@@ -6,7 +6,7 @@
 namespace Consumer.Ksef
 {
     /// <summary>
-    /// Legacy 429 body, returned as `application/json` unless the request asks for Problem Details. Deprecated.
+    /// Legacy 429 body, returned as <c>application/json</c> unless the request asks for Problem Details. Deprecated.
     /// </summary>
     /// <remarks>
     /// Generated from the schema 'TooManyRequestsResponse'.
@@ -28,7 +28,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.TooManyRequestsResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.TooManyRequestsResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class TooManyRequestsResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TooManyRequestsResponse>
     {

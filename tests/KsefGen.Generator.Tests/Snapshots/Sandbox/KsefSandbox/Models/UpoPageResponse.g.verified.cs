@@ -15,7 +15,7 @@ namespace Consumer.Ksef
     public sealed partial class UpoPageResponse
     {
         /// <summary>
-        /// Reference number of the UPO page; use it with `GET /sessions/{referenceNumber}/upo/{upoReferenceNumber}`.
+        /// Reference number of the UPO page; use it with <c>GET /sessions/{referenceNumber}/upo/{upoReferenceNumber}</c>.
         /// </summary>
         /// <remarks>
         /// JSON property 'referenceNumber', required.
@@ -23,9 +23,8 @@ namespace Consumer.Ksef
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
-        /// Pre-signed link to this UPO page. A fresh link is produced on every status call. Fetch it with a plain `HTTP GET` without the access token; it is not rate-limited and stops working at `downloadUrlExpirationDate`.
-        /// 
-        /// The download response carries header `x-ms-meta-hash` with the Base64 SHA-256 of the UPO.
+        /// <para>Pre-signed link to this UPO page. A fresh link is produced on every status call. Fetch it with a plain <c>HTTP GET</c> without the access token; it is not rate-limited and stops working at <c>downloadUrlExpirationDate</c>.</para>
+        /// <para>The download response carries header <c>x-ms-meta-hash</c> with the Base64 SHA-256 of the UPO.</para>
         /// </summary>
         /// <remarks>
         /// JSON property 'downloadUrl', required.
@@ -33,7 +32,7 @@ namespace Consumer.Ksef
         public required global::System.Uri DownloadUrl { get; set; }
 
         /// <summary>
-        /// When `downloadUrl` expires.
+        /// When <c>downloadUrl</c> expires.
         /// </summary>
         /// <remarks>
         /// JSON property 'downloadUrlExpirationDate', required.
@@ -45,7 +44,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.UpoPageResponse"/&gt; without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
+    /// Reads and writes <see cref="global::Consumer.Ksef.UpoPageResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
     internal sealed class UpoPageResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.UpoPageResponse>
     {

@@ -9,8 +9,8 @@ namespace Consumer.Ksef
     /// A status code documented in the status tables of AuthenticationListItem.status, AuthenticationOperationStatusResponse.status.
     /// </summary>
     /// <remarks>
-    /// Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.
-    /// A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see IsKnown.
+    /// <para>Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.</para>
+    /// <para>A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see <see cref="IsKnown"/>.</para>
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.AuthenticationStatusCodeJsonConverter))]
     public readonly partial struct AuthenticationStatusCode : global::System.IEquatable<global::Consumer.Ksef.AuthenticationStatusCode>, global::System.IComparable<global::Consumer.Ksef.AuthenticationStatusCode>
@@ -39,7 +39,7 @@ namespace Consumer.Ksef
         /// 415 — Authentication failed
         /// </summary>
         /// <remarks>
-        /// Details: No permissions assigned
+        /// <para>Details: No permissions assigned</para>
         /// </remarks>
         public static global::Consumer.Ksef.AuthenticationStatusCode NoPermissions => new(415);
 
@@ -47,7 +47,7 @@ namespace Consumer.Ksef
         /// 425 — Authentication revoked
         /// </summary>
         /// <remarks>
-        /// Details: The user revoked the authentication and its refresh tokens
+        /// <para>Details: The user revoked the authentication and its refresh tokens</para>
         /// </remarks>
         public static global::Consumer.Ksef.AuthenticationStatusCode Revoked => new(425);
 
@@ -55,7 +55,7 @@ namespace Consumer.Ksef
         /// 450 — Authentication failed: bad token
         /// </summary>
         /// <remarks>
-        /// Details: Invalid authentication challenge | Invalid token | Invalid token time | Token revoked | Token inactive
+        /// <para>Details: Invalid authentication challenge | Invalid token | Invalid token time | Token revoked | Token inactive</para>
         /// </remarks>
         public static global::Consumer.Ksef.AuthenticationStatusCode InvalidToken => new(450);
 
@@ -63,7 +63,7 @@ namespace Consumer.Ksef
         /// 460 — Authentication failed: certificate error
         /// </summary>
         /// <remarks>
-        /// Details: Certificate not valid | Certificate chain verification failed | Untrusted certificate chain | Certificate revoked | Certificate suspended | Incorrect certificate
+        /// <para>Details: Certificate not valid | Certificate chain verification failed | Untrusted certificate chain | Certificate revoked | Certificate suspended | Incorrect certificate</para>
         /// </remarks>
         public static global::Consumer.Ksef.AuthenticationStatusCode CertificateError => new(460);
 
@@ -71,7 +71,7 @@ namespace Consumer.Ksef
         /// 470 — Authentication failed
         /// </summary>
         /// <remarks>
-        /// Details: Credentials of a deceased person were used
+        /// <para>Details: Credentials of a deceased person were used</para>
         /// </remarks>
         public static global::Consumer.Ksef.AuthenticationStatusCode DeceasedPersonCredentials => new(470);
 
@@ -79,7 +79,7 @@ namespace Consumer.Ksef
         /// 480 — Authentication blocked
         /// </summary>
         /// <remarks>
-        /// Details: Suspected security incident; contact the Ministry of Finance through its support form
+        /// <para>Details: Suspected security incident; contact the Ministry of Finance through its support form</para>
         /// </remarks>
         public static global::Consumer.Ksef.AuthenticationStatusCode Blocked => new(480);
 
@@ -92,7 +92,7 @@ namespace Consumer.Ksef
         /// 550 — Operation cancelled by the system
         /// </summary>
         /// <remarks>
-        /// Details: Processing stopped for internal reasons; try again
+        /// <para>Details: Processing stopped for internal reasons; try again</para>
         /// </remarks>
         public static global::Consumer.Ksef.AuthenticationStatusCode CancelledBySystem => new(550);
 
@@ -160,7 +160,7 @@ namespace Consumer.Ksef
         public string? Description => Descriptions.Count > 0 ? Descriptions[0].Text : null;
 
         /// <summary>
-        /// The keys of the &lt;c&gt;extensions&lt;/c&gt; map documented for this code (for example 440's originalKsefNumber).
+        /// The keys of the <c>extensions</c> map documented for this code (for example 440's originalKsefNumber).
         /// </summary>
         public global::System.Collections.Generic.IReadOnlyList<string> DocumentedExtensions => Value switch
         {
@@ -237,7 +237,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.AuthenticationStatusCode"/&gt; as a JSON number.
+    /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationStatusCode"/> as a JSON number.
     /// </summary>
     internal sealed class AuthenticationStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationStatusCode>
     {

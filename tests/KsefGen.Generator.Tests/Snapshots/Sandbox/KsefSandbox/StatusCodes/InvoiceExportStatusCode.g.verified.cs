@@ -9,8 +9,8 @@ namespace Consumer.Ksef
     /// A status code documented in the status table of InvoiceExportStatusResponse.status.
     /// </summary>
     /// <remarks>
-    /// Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.
-    /// A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see IsKnown.
+    /// <para>Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.</para>
+    /// <para>A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see <see cref="IsKnown"/>.</para>
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.InvoiceExportStatusCodeJsonConverter))]
     public readonly partial struct InvoiceExportStatusCode : global::System.IEquatable<global::Consumer.Ksef.InvoiceExportStatusCode>, global::System.IComparable<global::Consumer.Ksef.InvoiceExportStatusCode>
@@ -49,7 +49,7 @@ namespace Consumer.Ksef
         /// 420 — The filter range lies outside the available data
         /// </summary>
         /// <remarks>
-        /// Details: dateRange.from is later than PermanentStorageHwmDate while restrictToPermanentStorageHwmDate is on
+        /// <para>Details: dateRange.from is later than PermanentStorageHwmDate while restrictToPermanentStorageHwmDate is on</para>
         /// </remarks>
         public static global::Consumer.Ksef.InvoiceExportStatusCode DateRangeUnavailable => new(420);
 
@@ -62,7 +62,7 @@ namespace Consumer.Ksef
         /// 550 — Operation cancelled by the system
         /// </summary>
         /// <remarks>
-        /// Details: Processing stopped for internal reasons; try again
+        /// <para>Details: Processing stopped for internal reasons; try again</para>
         /// </remarks>
         public static global::Consumer.Ksef.InvoiceExportStatusCode CancelledBySystem => new(550);
 
@@ -127,7 +127,7 @@ namespace Consumer.Ksef
         public string? Description => Descriptions.Count > 0 ? Descriptions[0].Text : null;
 
         /// <summary>
-        /// The keys of the &lt;c&gt;extensions&lt;/c&gt; map documented for this code (for example 440's originalKsefNumber).
+        /// The keys of the <c>extensions</c> map documented for this code (for example 440's originalKsefNumber).
         /// </summary>
         public global::System.Collections.Generic.IReadOnlyList<string> DocumentedExtensions => Value switch
         {
@@ -198,7 +198,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceExportStatusCode"/&gt; as a JSON number.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceExportStatusCode"/> as a JSON number.
     /// </summary>
     internal sealed class InvoiceExportStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportStatusCode>
     {

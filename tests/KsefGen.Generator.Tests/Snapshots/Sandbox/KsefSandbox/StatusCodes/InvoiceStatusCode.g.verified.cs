@@ -9,8 +9,8 @@ namespace Consumer.Ksef
     /// A status code documented in the status table of SessionInvoiceStatusResponse.status.
     /// </summary>
     /// <remarks>
-    /// Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.
-    /// A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see IsKnown.
+    /// <para>Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.</para>
+    /// <para>A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see <see cref="IsKnown"/>.</para>
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.InvoiceStatusCodeJsonConverter))]
     public readonly partial struct InvoiceStatusCode : global::System.IEquatable<global::Consumer.Ksef.InvoiceStatusCode>, global::System.IComparable<global::Consumer.Ksef.InvoiceStatusCode>
@@ -69,7 +69,7 @@ namespace Consumer.Ksef
         /// 440 — Duplicate invoice
         /// </summary>
         /// <remarks>
-        /// Extensions: originalSessionReferenceNumber, originalKsefNumber
+        /// <para>Extensions: originalSessionReferenceNumber, originalKsefNumber</para>
         /// </remarks>
         public static global::Consumer.Ksef.InvoiceStatusCode Duplicate => new(440);
 
@@ -87,7 +87,7 @@ namespace Consumer.Ksef
         /// 550 — Operation cancelled by the system
         /// </summary>
         /// <remarks>
-        /// Details: Processing stopped for internal reasons; try again
+        /// <para>Details: Processing stopped for internal reasons; try again</para>
         /// </remarks>
         public static global::Consumer.Ksef.InvoiceStatusCode CancelledBySystem => new(550);
 
@@ -157,7 +157,7 @@ namespace Consumer.Ksef
         public string? Description => Descriptions.Count > 0 ? Descriptions[0].Text : null;
 
         /// <summary>
-        /// The keys of the &lt;c&gt;extensions&lt;/c&gt; map documented for this code (for example 440's originalKsefNumber).
+        /// The keys of the <c>extensions</c> map documented for this code (for example 440's originalKsefNumber).
         /// </summary>
         public global::System.Collections.Generic.IReadOnlyList<string> DocumentedExtensions => Value switch
         {
@@ -239,7 +239,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.InvoiceStatusCode"/&gt; as a JSON number.
+    /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceStatusCode"/> as a JSON number.
     /// </summary>
     internal sealed class InvoiceStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceStatusCode>
     {

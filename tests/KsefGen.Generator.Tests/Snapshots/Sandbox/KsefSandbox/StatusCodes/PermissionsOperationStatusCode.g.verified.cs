@@ -9,8 +9,8 @@ namespace Consumer.Ksef
     /// A status code documented in the status table of PermissionsOperationStatusResponse.status.
     /// </summary>
     /// <remarks>
-    /// Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.
-    /// A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see IsKnown.
+    /// <para>Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.</para>
+    /// <para>A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see <see cref="IsKnown"/>.</para>
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.PermissionsOperationStatusCodeJsonConverter))]
     public readonly partial struct PermissionsOperationStatusCode : global::System.IEquatable<global::Consumer.Ksef.PermissionsOperationStatusCode>, global::System.IComparable<global::Consumer.Ksef.PermissionsOperationStatusCode>
@@ -74,7 +74,7 @@ namespace Consumer.Ksef
         /// 550 — Operation cancelled by the system
         /// </summary>
         /// <remarks>
-        /// Details: Processing stopped for internal reasons; try again later
+        /// <para>Details: Processing stopped for internal reasons; try again later</para>
         /// </remarks>
         public static global::Consumer.Ksef.PermissionsOperationStatusCode CancelledBySystem => new(550);
 
@@ -142,7 +142,7 @@ namespace Consumer.Ksef
         public string? Description => Descriptions.Count > 0 ? Descriptions[0].Text : null;
 
         /// <summary>
-        /// The keys of the &lt;c&gt;extensions&lt;/c&gt; map documented for this code (for example 440's originalKsefNumber).
+        /// The keys of the <c>extensions</c> map documented for this code (for example 440's originalKsefNumber).
         /// </summary>
         public global::System.Collections.Generic.IReadOnlyList<string> DocumentedExtensions => Value switch
         {
@@ -219,7 +219,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.PermissionsOperationStatusCode"/&gt; as a JSON number.
+    /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsOperationStatusCode"/> as a JSON number.
     /// </summary>
     internal sealed class PermissionsOperationStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsOperationStatusCode>
     {

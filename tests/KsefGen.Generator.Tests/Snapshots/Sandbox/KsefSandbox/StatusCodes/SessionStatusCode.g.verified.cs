@@ -9,8 +9,8 @@ namespace Consumer.Ksef
     /// A status code documented in the status table of SessionStatusResponse.status.
     /// </summary>
     /// <remarks>
-    /// Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.
-    /// A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see IsKnown.
+    /// <para>Codes below 200 mean the operation is still in progress; 200-299 mean success; 300 and above are terminal failures.</para>
+    /// <para>A code the tables do not list (a newer server, or the table's '*' row) is kept as it came: see <see cref="IsKnown"/>.</para>
     /// </remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Ksef.Serialization.SessionStatusCodeJsonConverter))]
     public readonly partial struct SessionStatusCode : global::System.IEquatable<global::Consumer.Ksef.SessionStatusCode>, global::System.IComparable<global::Consumer.Ksef.SessionStatusCode>
@@ -74,7 +74,7 @@ namespace Consumer.Ksef
         /// 440 — Batch session: Session cancelled; Online session: Session cancelled
         /// </summary>
         /// <remarks>
-        /// Details: Upload time limit exceeded | No invoices were sent
+        /// <para>Details: Upload time limit exceeded | No invoices were sent</para>
         /// </remarks>
         public static global::Consumer.Ksef.SessionStatusCode Cancelled => new(440);
 
@@ -154,7 +154,7 @@ namespace Consumer.Ksef
         public string? Description => Descriptions.Count > 0 ? Descriptions[0].Text : null;
 
         /// <summary>
-        /// The keys of the &lt;c&gt;extensions&lt;/c&gt; map documented for this code (for example 440's originalKsefNumber).
+        /// The keys of the <c>extensions</c> map documented for this code (for example 440's originalKsefNumber).
         /// </summary>
         public global::System.Collections.Generic.IReadOnlyList<string> DocumentedExtensions => Value switch
         {
@@ -235,7 +235,7 @@ namespace Consumer.Ksef
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
-    /// Reads and writes &lt;see cref="global::Consumer.Ksef.SessionStatusCode"/&gt; as a JSON number.
+    /// Reads and writes <see cref="global::Consumer.Ksef.SessionStatusCode"/> as a JSON number.
     /// </summary>
     internal sealed class SessionStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionStatusCode>
     {
