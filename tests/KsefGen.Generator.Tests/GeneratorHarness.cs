@@ -38,7 +38,14 @@ internal static class GeneratorHarness
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator over one spec text and returns the run result and the output compilation.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(string specPath, string specText, params AdditionalText[] extra)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(string specPath, string specText, params AdditionalText[] extra) =>
+        Run(CreateCompilation("namespace Consumer { internal static class Marker { } }"), specPath, specText, extra);
+
+    /// <summary>
+    /// The same over a given consumer compilation. Reusing one compilation for many runs saves binding its ~170
+    /// references again each time (about 3 s of a 3.5 s compile of a small spec).
+    /// </summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(Compilation consumer, string specPath, string specText, params AdditionalText[] extra)
     {
         // Official files keep their names (open-api.json, ksef-openapi-*.json): mark them the way a consumer would.
         var fileOptions = new Dictionary<string, Dictionary<string, string>>
@@ -46,7 +53,7 @@ internal static class GeneratorHarness
             [specPath] = new() { ["build_metadata.AdditionalFiles.KsefGenSpec"] = "true" },
         };
         var driver = CreateDriver([new InMemoryText(specPath, specText), .. extra], fileOptions: fileOptions);
-        driver = driver.RunGeneratorsAndUpdateCompilation(CreateCompilation("namespace Consumer { internal static class Marker { } }"), out var output, out _);
+        driver = driver.RunGeneratorsAndUpdateCompilation(consumer, out var output, out _);
         return (driver.GetRunResult(), output);
     }
 
