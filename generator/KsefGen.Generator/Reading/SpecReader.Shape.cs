@@ -34,7 +34,8 @@ internal sealed partial class SpecReader
         || key.StartsWith("x-", StringComparison.Ordinal);
 
     /// <summary>
-    /// Microsoft.OpenApi throws, instead of reporting, on some malformed values: a null in a map or a list, an empty
+    /// Microsoft.OpenApi throws, instead of reporting, on some malformed values: a null in a list, a map entry (a path,
+    /// a property, a media type...) that is not an object, an empty
     /// <c>$ref</c>, a non-boolean <c>nullable</c> or <c>additionalProperties</c>, a non-number <c>maxLength</c>. Each is
     /// reported here where it is (KSEFGEN002) and removed, so the reader sees a document it can read and the rest of the
     /// spec still generates.
@@ -56,7 +57,9 @@ internal sealed partial class SpecReader
                     if (key == "$ref" || BooleanFields.Contains(key) || NumberFields.Contains(key)) obj.Remove(key);
                     continue;
                 }
-                var problem = value is null ? $"'{key}' is null" : inMap ? null : Malformed(key, value);
+                var problem = value is null ? $"'{key}' is null"
+                    : inMap ? (value is JsonObject ? null : $"'{key}' is {Describe(value.GetValueKind())}, not an object")
+                    : Malformed(key, value);
                 if (problem is not null)
                 {
                     Report(Diagnostics.ReaderError, at, problem + "; it is ignored");
