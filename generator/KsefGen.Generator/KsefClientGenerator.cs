@@ -56,8 +56,24 @@ public sealed class KsefClientGenerator : IIncrementalGenerator
         }
     }
 
-    /// <summary>Every generated file of a spec, with stable hint names, in a fixed order.</summary>
+    /// <summary>
+    /// Every generated file of a spec, with stable hint names, in a fixed order. Hint names are unique ignoring case
+    /// (AddSource compares them so, and so do the file systems of Windows and macOS): of two types whose names differ only
+    /// in case, the second in this order gets "_2" in its file name.
+    /// </summary>
     internal static IEnumerable<(string HintName, string Source)> SourceFiles(SpecModel spec)
+    {
+        var taken = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+        foreach (var (hintName, source) in SourceFilesCore(spec))
+        {
+            var stem = hintName.Substring(0, hintName.Length - ".g.cs".Length);
+            var unique = hintName;
+            for (var i = 2; !taken.Add(unique); i++) unique = stem + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+            yield return (unique, source);
+        }
+    }
+
+    private static IEnumerable<(string HintName, string Source)> SourceFilesCore(SpecModel spec)
     {
         if (spec.Clients.Count == 0 && spec.Objects.Count == 0 && spec.Enums.Count == 0) yield break;
         var prefix = spec.HintPrefix + "/";

@@ -149,6 +149,56 @@ public sealed class DiagnosticsTests
     }
 
     [Fact]
+    public void TypesWhoseNamesDifferOnlyInCaseGetFilesOfTheirOwnAndCompile()
+    {
+        // AddSource compares hint names ignoring case: Models/THING.g.cs beside Models/Thing.g.cs used to fail the run (CS8785).
+        var text = Spec(schemas: """
+,
+      "THING": { "type": "object", "properties": { "other": { "type": "string" } } },
+      "THINGStatusCode": { "type": "string", "enum": [ "a", "A" ] }
+""", pathsExtra: """
+,
+    "/THINGS": { "get": { "tags": [ "THINGS" ], "responses": { "204": { "description": "ok" } } } }
+""");
+        var (diagnostics, result, output) = Run(text);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "CS8785");
+        // Files come in ordinal order of the type names, so the upper-case ones keep their names.
+        var files = result.GeneratedTrees.Select(t => t.FilePath.Replace('\\', '/')).ToList();
+        Assert.Contains(files, f => f.EndsWith("Models/THING.g.cs", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("Models/Thing_2.g.cs", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("Clients/THINGSClient.g.cs", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("Clients/ThingsClient_2.g.cs", StringComparison.Ordinal));
+        Assert.Empty(GeneratorHarness.Problems(output));
+    }
+
+    [Fact]
+    public void DuplicateMemberIsReportedAtItsSecondOccurrence()
+    {
+        var text = Spec().Replace("\"name\": { \"type\": \"string\" },", "\"name\": { \"type\": \"string\", \"type\": \"integer\" },");
+        var (diagnostics, result, _) = Run(text);
+        var diagnostic = Single(diagnostics, "KSEFGEN001");
+        Assert.Contains("'type' appears twice", diagnostic.GetMessage());
+        Assert.Equal(text.IndexOf("\"type\": \"string\", \"type\"", StringComparison.Ordinal) + "\"type\": \"string\", ".Length, diagnostic.Location.SourceSpan.Start);
+        Assert.Empty(result.GeneratedTrees);
+    }
+
+    [Fact]
+    public void ValuesTheOpenApiReaderThrowsOnAreReportedWhereTheyAreAndTheRestGenerates()
+    {
+        var text = Spec(schemas: """
+,
+      "Odd": { "type": "object", "additionalProperties": 3.5, "properties": { "gone": null, "ref": { "$ref": "" }, "n": { "type": "string", "maxLength": "ten" } } }
+""");
+        var (diagnostics, result, output) = Run(text);
+        var reader = diagnostics.Where(d => d.Id == "KSEFGEN002").ToList();
+        Assert.Equal(4, reader.Count);
+        Assert.All(reader, d => Assert.Equal(SpecPath, d.Location.GetLineSpan().Path));
+        Assert.Equal(LineOf(text, "\"gone\": null"), reader.Single(d => d.GetMessage().Contains("'gone' is null", StringComparison.Ordinal)).Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Contains(result.GeneratedTrees, t => t.FilePath.EndsWith("Models/Odd.g.cs", StringComparison.Ordinal));
+        Assert.Empty(GeneratorHarness.Problems(output));
+    }
+
+    [Fact]
     public void OperationNameCollisionFromTheNamingFileIsReported()
     {
         var extraPath = """

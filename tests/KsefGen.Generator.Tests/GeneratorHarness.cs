@@ -47,7 +47,17 @@ internal static class GeneratorHarness
         Run(ParseOptions, specPath, specText, extra);
 
     /// <summary>Runs the generator with the given parse options (for the generated trees and the consumer's).</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpParseOptions parseOptions, string specPath, string specText, params AdditionalText[] extra)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpParseOptions parseOptions, string specPath, string specText, params AdditionalText[] extra) =>
+        Run(parseOptions, CreateCompilation(parseOptions, "namespace Consumer { internal static class Marker { } }"), specPath, specText, extra);
+
+    /// <summary>
+    /// The same over a given consumer compilation. Reusing one compilation for many runs saves binding its ~170
+    /// references again each time (about 3 s of a 3.5 s compile of a small spec).
+    /// </summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(Compilation consumer, string specPath, string specText, params AdditionalText[] extra) =>
+        Run(ParseOptions, consumer, specPath, specText, extra);
+
+    private static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpParseOptions parseOptions, Compilation consumer, string specPath, string specText, params AdditionalText[] extra)
     {
         // Official files keep their names (open-api.json, ksef-openapi-*.json): mark them the way a consumer would.
         var fileOptions = new Dictionary<string, Dictionary<string, string>>
@@ -55,7 +65,7 @@ internal static class GeneratorHarness
             [specPath] = new() { ["build_metadata.AdditionalFiles.KsefGenSpec"] = "true" },
         };
         var driver = CreateDriver([new InMemoryText(specPath, specText), .. extra], fileOptions: fileOptions, parseOptions: parseOptions);
-        driver = driver.RunGeneratorsAndUpdateCompilation(CreateCompilation(parseOptions, "namespace Consumer { internal static class Marker { } }"), out var output, out _);
+        driver = driver.RunGeneratorsAndUpdateCompilation(consumer, out var output, out _);
         return (driver.GetRunResult(), output);
     }
 

@@ -131,7 +131,7 @@ internal static class ClientEmitter
         }
         foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Query))
         {
-            EmitValue(w, t, ns, parameter, (value, fmt) => $"global::{ns}.Internal.KsefHttp.AddQuery(url, {Naming.Literal(parameter.WireName)}, {fmt});");
+            EmitValue(w, t, operation, parameter, (value, fmt) => $"global::{ns}.Internal.KsefHttp.AddQuery(url, {Naming.Literal(parameter.WireName)}, {fmt});");
         }
 
         var httpMethod = operation.Method switch
@@ -148,7 +148,7 @@ internal static class ClientEmitter
         w.Line("if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue(\"Bearer\", _bearerToken);");
         foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Header))
         {
-            EmitValue(w, t, ns, parameter, (value, fmt) => $"request.Headers.TryAddWithoutValidation({Naming.Literal(parameter.WireName)}, {fmt});");
+            EmitValue(w, t, operation, parameter, (value, fmt) => $"request.Headers.TryAddWithoutValidation({Naming.Literal(parameter.WireName)}, {fmt});");
         }
         if (operation.Body is { } content)
         {
@@ -298,9 +298,11 @@ internal static class ClientEmitter
         w.Close();
     }
 
-    private static void EmitValue(SourceWriter w, TypeSyntax t, string ns, ParameterModel parameter, System.Func<string, string, string> statement)
+    private static void EmitValue(SourceWriter w, TypeSyntax t, OperationModel operation, ParameterModel parameter, System.Func<string, string, string> statement)
     {
+        // "{name}Value", unless another parameter has that name.
         var local = parameter.Name.TrimStart('@') + "Value";
+        while (operation.Parameters.Any(p => p.Name.TrimStart('@') == local)) local += "_";
         if (parameter.Type.Kind == TypeKind.Array)
         {
             var item = parameter.Type.Element!;

@@ -36,7 +36,7 @@ internal static class ModelEmitter
                 && property.Type.Kind == TypeKind.Model && objects.TryGetValue(property.Type.Name!, out var target))
             {
                 var code = target.Properties.FirstOrDefault(p => p.JsonName == "code");
-                if (code is not null)
+                if (code is not null && code.Type.Kind == TypeKind.Int32)
                 {
                     var codeNullable = code.Nullable || !code.Required;
                     var statusTypeName = $"global::{spec.Namespace}.{statusType}";

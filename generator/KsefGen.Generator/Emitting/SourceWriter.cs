@@ -39,12 +39,14 @@ internal sealed class SourceWriter
     public SourceWriter Doc(string element, string? xml, string attributes = "")
     {
         if (string.IsNullOrWhiteSpace(xml)) return this;
-        var lines = xml!.Replace("\r\n", "\n").Trim().Split('\n');
+        // Every line terminator C# knows ends a // comment, so each starts a new /// line: a lone \r or a U+2028 left inside
+        // a line would turn the rest of the spec's text into code.
+        var lines = xml!.Replace("\r\n", "\n").Trim().Split(LineTerminators);
         Line($"/// <{element}{attributes}>");
         foreach (var line in lines)
         {
             var trimmed = line.TrimEnd();
-            Line(trimmed.Length == 0 ? "///" : "/// " + trimmed);
+            Line(trimmed.Length == 0 ? "///" : "/// " + XmlSafe(trimmed));
         }
         Line($"/// </{element}>");
         return this;
@@ -55,6 +57,24 @@ internal sealed class SourceWriter
     {
         var xml = MarkdownDoc.ToXml(markdown);
         return Doc(element, xml.Length > 0 ? xml : fallbackXml, attributes);
+    }
+
+    private static readonly char[] LineTerminators = { '\n', '\r', '\u0085', '\u2028', '\u2029' };
+
+    /// <summary>The text with characters XML cannot hold (control characters, unpaired surrogates) replaced by U+FFFD.</summary>
+    private static string XmlSafe(string text)
+    {
+        StringBuilder? sb = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var bad = c < 32 && c != '\t'
+                || (char.IsHighSurrogate(c) ? i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]) : char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(text[i - 1])))
+                || c == '\uFFFE' || c == '\uFFFF';
+            if (bad && sb is null) sb = new StringBuilder(text, 0, i, text.Length);
+            sb?.Append(bad ? '\uFFFD' : c);
+        }
+        return sb?.ToString() ?? text;
     }
 
     /// <summary>Writes the fixed header of every generated file.</summary>

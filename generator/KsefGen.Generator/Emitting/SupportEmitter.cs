@@ -34,8 +34,12 @@ internal static class SupportEmitter
             .Concat(spec.StatusTables.Select(s => s.Name))
             .OrderBy(n => n, System.StringComparer.Ordinal)
             .ToList();
-        var reserved = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal) { "Default", "Options", "GetTypeInfo", "GeneratedSerializerOptions", "KsefJsonContext" };
-        string PropertyOf(string typeName) => reserved.Contains(typeName) ? typeName + "Info" : typeName;
+        // A property per type, named as the type; a name the context already has (its own members, object's) gets "Info".
+        var reserved = new System.Collections.Generic.HashSet<string>(Reading.Naming.ObjectMembers, System.StringComparer.Ordinal) { "Default", "Options", "GetTypeInfo", "GeneratedSerializerOptions", "KsefJsonContext" };
+        var taken = new System.Collections.Generic.HashSet<string>(reserved.Concat(types), System.StringComparer.Ordinal);
+        var properties = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (var name in types) properties[name] = reserved.Contains(name) ? Reading.Naming.Unique(name + "Info", taken) : name;
+        string PropertyOf(string typeName) => properties[typeName];
         foreach (var name in types)
         {
             var property = PropertyOf(name);

@@ -44,6 +44,54 @@ internal sealed class JsonLocator
         return Span(charStart, charLength);
     }
 
+    /// <summary>The span of <paramref name="byteLength"/> UTF-8 bytes from <paramref name="byteOffset"/> of the text.</summary>
+    public SourceSpan LocateBytes(long byteOffset, long byteLength)
+    {
+        var utf8 = _utf8 ??= Encoding.UTF8.GetBytes(_text);
+        var start = (int)Math.Max(0, Math.Min(byteOffset, utf8.Length));
+        var length = (int)Math.Max(0, Math.Min(byteLength, utf8.Length - start));
+        return Span(Encoding.UTF8.GetCharCount(utf8, 0, start), Math.Max(1, Encoding.UTF8.GetCharCount(utf8, start, length)));
+    }
+
+    /// <summary>
+    /// The first member name that repeats within one object, with the byte offset and length of its second occurrence,
+    /// or null. System.Text.Json's JsonObject throws on such a document when first touched.
+    /// </summary>
+    public (string Name, long Offset, long Length)? FindDuplicateKey()
+    {
+        var utf8 = _utf8 ??= Encoding.UTF8.GetBytes(_text);
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var objects = new Stack<HashSet<string>?>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        objects.Push(new HashSet<string>(StringComparer.Ordinal));
+                        break;
+                    case JsonTokenType.StartArray:
+                        objects.Push(null);
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        objects.Pop();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        var name = reader.GetString() ?? "";
+                        if (objects.Peek() is { } names && !names.Add(name)) return (name, reader.TokenStartIndex, reader.ValueSpan.Length + 2);
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: reported elsewhere.
+        }
+        return null;
+    }
+
     /// <summary>The span at a reader error position (0-based line, byte in line).</summary>
     public SourceSpan LocateLine(long line, long bytePositionInLine)
     {

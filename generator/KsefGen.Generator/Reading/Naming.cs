@@ -19,6 +19,12 @@ internal static class Naming
         "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
     };
 
+    /// <summary>
+    /// Members every class and struct inherits from object. A generated member of the same name hides one (CS0108, a
+    /// warning that breaks a consumer built with warnings as errors), so member names avoid them.
+    /// </summary>
+    public static readonly string[] ObjectMembers = { "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize" };
+
     /// <summary>Polish letters and their ASCII forms, so Polish names still give readable identifiers.</summary>
     public static string RemoveDiacritics(string text)
     {
@@ -96,8 +102,9 @@ internal static class Naming
         if (text is null) return "null";
         var sb = new StringBuilder(text.Length + 2);
         sb.Append('"');
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
             switch (c)
             {
                 case '"': sb.Append("\\\""); break;
@@ -106,7 +113,11 @@ internal static class Naming
                 case '\r': sb.Append("\\r"); break;
                 case '\t': sb.Append("\\t"); break;
                 default:
-                    if (c < 32) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    // Control characters, the other line terminators C# knows (a raw one ends the literal: CS1010) and a
+                    // surrogate that is not half of a pair (not encodable in the generated file) are written as escapes.
+                    var unpaired = char.IsHighSurrogate(c) ? i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1])
+                        : char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(text[i - 1]));
+                    if (c < 32 || c == '\u007f' || c == '\u0085' || c == '\u2028' || c == '\u2029' || unpaired) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     else sb.Append(c);
                     break;
             }

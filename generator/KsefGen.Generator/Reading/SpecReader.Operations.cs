@@ -60,14 +60,15 @@ internal sealed partial class SpecReader
                 var baseName = _names.Operation(key)
                     ?? (KnownNames.Operations.TryGetValue(key, out var knownName) ? knownName : null)
                     ?? (string.IsNullOrEmpty(operation.OperationId) ? OperationNaming.Derive(method, path) : Naming.TypeName(operation.OperationId!));
-                var name = Naming.Unique(baseName, client.MethodNames);
+                var name = UniqueMethodName(baseName, client.MethodNames);
                 if (name != baseName) Report(Diagnostics.NameCollision, pointer, "operation", baseName, name);
 
                 client.Operations.Add(ReadOperation(item, operation, method, path, key, name, pointer));
             }
         }
 
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        // Properties of the root client: not its own name nor its other members.
+        var taken = new HashSet<string>(Naming.ObjectMembers, StringComparer.Ordinal) { _input.ClientName, "HttpClient", "DefaultServerUrl" };
         return clients.Values
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => new ClientModel(
@@ -78,10 +79,29 @@ internal sealed partial class SpecReader
             .ToList();
     }
 
+    /// <summary>
+    /// An operation's name whose methods collide with no other operation's in the client: {Name}Async,
+    /// {Name}StreamAsync (text responses), {Name}PagesAsync and Enumerate{Name without Get}Async (paged lists) are all
+    /// taken at once, whichever of them the operation ends up with.
+    /// </summary>
+    private static string UniqueMethodName(string baseName, HashSet<string> taken)
+    {
+        for (var i = 1; ; i++)
+        {
+            var candidate = i == 1 ? baseName : baseName + i.ToString(CultureInfo.InvariantCulture);
+            var items = candidate.StartsWith("Get", StringComparison.Ordinal) && candidate.Length > 3 ? candidate.Substring(3) : candidate;
+            var names = new[] { candidate, candidate + "Stream", candidate + "Pages", "Enumerate" + items };
+            if (names.Any(taken.Contains)) continue;
+            taken.UnionWith(names);
+            return candidate;
+        }
+    }
+
     private OperationModel ReadOperation(IOpenApiPathItem item, OpenApiOperation operation, string method, string path, string key, string name, string pointer)
     {
         var parameters = new List<ParameterModel>();
-        var taken = new HashSet<string>(StringComparer.Ordinal) { "cancellationToken", "body" };
+        // The generated method's own locals are taken too: a parameter named 'url' or 'item' would clash with them (CS0136).
+        var taken = new HashSet<string>(StringComparer.Ordinal) { "cancellationToken", "body", "url", "request", "response", "item", "page", "cursor", "seen", "next" };
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         // Operation parameters win over path-item parameters of the same name and place.
@@ -116,6 +136,17 @@ internal sealed partial class SpecReader
             {
                 // An inline enum on a parameter (the X-Error-Format header of some 2026 specs) is just a string.
                 type = TypeRef.String;
+            }
+            if (!IsTextual(type) && !(type.Kind == TypeKind.Array && IsTextual(type.Element!)))
+            {
+                // An object, a map or nested arrays has no one way to be written into a URL or header: the caller gives JSON.
+                Report(Diagnostics.UnsupportedConstruct, schemaPointer, "a " + location.ToString().ToLowerInvariant() + " parameter of type " + type.Kind, name + "." + parameter.Name);
+                type = TypeRef.Any;
+            }
+            else if (type.Kind == TypeKind.Array && type.ElementNullable)
+            {
+                // A null item has no text form in a query: items are not nullable.
+                type = type with { ElementNullable = false };
             }
             var wireName = parameter.Name;
             var baseName = location == ParameterLocation.Header && wireName.StartsWith("x-", StringComparison.OrdinalIgnoreCase)
@@ -161,6 +192,9 @@ internal sealed partial class SpecReader
             RateLimits(pointer),
             Permissions(pointer));
     }
+
+    /// <summary>Types a path, query or header value can be written as (TypeSyntax.Format).</summary>
+    private static bool IsTextual(TypeRef type) => type.Kind is not (TypeKind.Model or TypeKind.Map or TypeKind.Array);
 
     private RequestBodyModel? ReadBody(OpenApiOperation operation, string name, string pointer)
     {

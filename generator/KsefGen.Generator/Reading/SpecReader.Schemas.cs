@@ -113,7 +113,7 @@ internal sealed partial class SpecReader
     private void AddEnum(string name, string schemaName, IOpenApiSchema schema)
     {
         var members = new List<EnumMemberModel>();
-        var taken = new HashSet<string>(StringComparer.Ordinal) { name, "Value", "IsKnown", "KnownValues", "FromValue", "Equals", "GetHashCode", "ToString" };
+        var taken = new HashSet<string>(Naming.ObjectMembers, StringComparer.Ordinal) { name, "Value", "IsKnown", "KnownValues", "FromValue" };
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in schema.Enum!)
         {
@@ -262,7 +262,7 @@ internal sealed partial class SpecReader
     {
         var required = schema.Required ?? new HashSet<string>();
         var properties = new List<PropertyModel>();
-        var taken = new HashSet<string>(StringComparer.Ordinal) { name };
+        var taken = new HashSet<string>(Naming.ObjectMembers, StringComparer.Ordinal) { name };
         if (schema.Properties is { } props)
         {
             foreach (var pair in props)
@@ -313,8 +313,9 @@ internal sealed partial class SpecReader
     {
         var target = Unwrap(schema);
         if (target?.Properties is null || !target.Properties.TryGetValue("code", out var code)) return false;
-        var codeType = Unwrap(code)?.Type;
-        return codeType is { } t && (t & JsonSchemaType.Integer) != 0;
+        // An int64 code would not fit the status-code types, which wrap an int.
+        var codeSchema = Unwrap(code);
+        return codeSchema?.Type is { } t && (t & JsonSchemaType.Integer) != 0 && codeSchema.Format != "int64";
     }
 
     private static IOpenApiSchema? Unwrap(IOpenApiSchema? schema)
@@ -350,6 +351,8 @@ internal sealed partial class SpecReader
                 if (map is not null)
                 {
                     var taken = new HashSet<string>(builder.Properties.Select(p => p.Name), StringComparer.Ordinal) { builder.Name };
+                    taken.UnionWith(builder.Properties.Select(p => p.StatusCodePropertyName).OfType<string>());
+                    taken.UnionWith(Naming.ObjectMembers);
                     foreach (var key in keys)
                     {
                         var candidate = Naming.TypeName(key);

@@ -11,6 +11,7 @@ internal sealed partial class SpecReader
     {
         "Value", "IsKnown", "IsInProgress", "IsSuccess", "IsTerminal", "IsFailure", "Name", "Description",
         "Descriptions", "DocumentedExtensions", "KnownCodes", "FromCode", "Equals", "GetHashCode", "ToString", "CompareTo",
+        "GetType", "MemberwiseClone", "ReferenceEquals", "Finalize",
     };
 
     private sealed class StatusBuilder

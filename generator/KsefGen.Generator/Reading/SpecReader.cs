@@ -24,6 +24,8 @@ internal sealed partial class SpecReader
     internal static readonly string[] SupportTypeNames =
     {
         "KsefApiException", "KsefApiError", "KsefTextResponse", "KsefStreamResponse", "KsefJsonContext", "KsefStatusDescription",
+        // The namespaces beside the types: a type of the same name would clash with them (CS0101).
+        "Serialization", "Internal",
     };
 
     private readonly SpecInput _input;
@@ -92,6 +94,16 @@ internal sealed partial class SpecReader
         {
             // One parse serves both Microsoft.OpenApi (which reads from a JsonNode) and our own look-ups.
             _raw = JsonNode.Parse(_input.Text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            Materialize(_raw);
+        }
+        catch (ArgumentException) when (_locator.FindDuplicateKey() is { } duplicate)
+        {
+            // A member twice in one object: JsonObject throws when it is first touched, so every object is touched here.
+            _diagnostics.Add(new DiagnosticInfo(
+                Diagnostics.InvalidJson.Id,
+                _locator.LocateBytes(duplicate.Offset, duplicate.Length),
+                new[] { _input.Path, $"the member '{duplicate.Name}' appears twice in one object" }.ToEquatableArray()));
+            return Empty();
         }
         catch (JsonException ex)
         {
@@ -117,7 +129,18 @@ internal sealed partial class SpecReader
         // 2. Read with Microsoft.OpenApi.
         // Validation rules are off: a spec that omits a response description still generates; only read errors count.
         var settings = new OpenApiReaderSettings { RuleSet = new Microsoft.OpenApi.ValidationRuleSet() };
-        var result = new OpenApiJsonReader().Read(root!, new Uri("file:///" + System.IO.Path.GetFileName(_input.Path)), settings);
+        RemoveMalformedValues(root!, "#", inMap: false);
+        ReadResult result;
+        try
+        {
+            result = new OpenApiJsonReader().Read(root!, new Uri("file:///" + System.IO.Path.GetFileName(_input.Path)), settings);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The reader throws on shapes RemoveMalformedValues does not know yet; it does not say where.
+            Report(Diagnostics.ReaderError, null, "the document could not be read (" + ex.GetType().Name + ": " + ex.Message + ")");
+            return Empty();
+        }
         if (result.Diagnostic is { } readerDiagnostic)
         {
             foreach (var error in readerDiagnostic.Errors)
@@ -157,6 +180,19 @@ internal sealed partial class SpecReader
             _enums.OrderBy(e => e.Name, StringComparer.Ordinal).ToEquatableArray(),
             statusTables.ToEquatableArray(),
             _diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Touches every object, so that JsonObject's lazy initialization (which throws on a repeated member) happens here.</summary>
+    private static void Materialize(JsonNode? node)
+    {
+        if (node is JsonObject obj)
+        {
+            foreach (var pair in obj) Materialize(pair.Value);
+        }
+        else if (node is JsonArray array)
+        {
+            foreach (var item in array) Materialize(item);
+        }
     }
 
     private static string FirstSentence(string message)
