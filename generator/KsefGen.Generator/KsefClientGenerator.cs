@@ -40,16 +40,25 @@ public sealed class KsefClientGenerator : IIncrementalGenerator
             .Select(static (input, ct) => SpecReader.Read(input, ct))
             .WithTrackingName(TrackingNames.SpecModels);
 
-        context.RegisterSourceOutput(models, static (spc, spec) => Emit(spc, spec));
+        // With KsefGen.Runtime referenced, generated paging fails with the runtime's KsefPagingException, so a
+        // consumer catches one type whether it pages through the generated Enumerate methods or through KsefPager.
+        var runtimePaging = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(RuntimePagingException) is not null)
+            .WithTrackingName(TrackingNames.RuntimeReference);
+
+        context.RegisterSourceOutput(models.Combine(runtimePaging), static (spc, pair) => Emit(spc, pair.Left, pair.Right));
     }
 
-    private static void Emit(SourceProductionContext context, SpecModel spec)
+    /// <summary>The runtime's paging-failure exception, used by generated paging when the runtime is referenced.</summary>
+    internal const string RuntimePagingException = "KsefGen.Runtime.Paging.KsefPagingException";
+
+    private static void Emit(SourceProductionContext context, SpecModel spec, bool runtimePaging)
     {
         foreach (var diagnostic in spec.Diagnostics)
         {
             context.ReportDiagnostic(diagnostic.ToDiagnostic());
         }
-        foreach (var (hintName, source) in SourceFiles(spec))
+        foreach (var (hintName, source) in SourceFiles(spec, runtimePaging))
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             context.AddSource(hintName, source);
@@ -61,10 +70,10 @@ public sealed class KsefClientGenerator : IIncrementalGenerator
     /// (AddSource compares them so, and so do the file systems of Windows and macOS): of two types whose names differ only
     /// in case, the second in this order gets "_2" in its file name.
     /// </summary>
-    internal static IEnumerable<(string HintName, string Source)> SourceFiles(SpecModel spec)
+    internal static IEnumerable<(string HintName, string Source)> SourceFiles(SpecModel spec, bool runtimePaging = false)
     {
         var taken = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
-        foreach (var (hintName, source) in SourceFilesCore(spec))
+        foreach (var (hintName, source) in SourceFilesCore(spec, runtimePaging))
         {
             var stem = hintName.Substring(0, hintName.Length - ".g.cs".Length);
             var unique = hintName;
@@ -73,7 +82,7 @@ public sealed class KsefClientGenerator : IIncrementalGenerator
         }
     }
 
-    private static IEnumerable<(string HintName, string Source)> SourceFilesCore(SpecModel spec)
+    private static IEnumerable<(string HintName, string Source)> SourceFilesCore(SpecModel spec, bool runtimePaging)
     {
         if (spec.Clients.Count == 0 && spec.Objects.Count == 0 && spec.Enums.Count == 0) yield break;
         var prefix = spec.HintPrefix + "/";
@@ -84,7 +93,7 @@ public sealed class KsefClientGenerator : IIncrementalGenerator
         yield return (prefix + "Clients/" + spec.RootClientName + ".g.cs", ClientEmitter.EmitRoot(spec));
         foreach (var client in spec.Clients)
         {
-            yield return (prefix + "Clients/" + client.Name + ".g.cs", ClientEmitter.Emit(spec, client));
+            yield return (prefix + "Clients/" + client.Name + ".g.cs", ClientEmitter.Emit(spec, client, runtimePaging));
         }
         var objects = spec.Objects.ToDictionary(o => o.Name, System.StringComparer.Ordinal);
         foreach (var model in spec.Objects)

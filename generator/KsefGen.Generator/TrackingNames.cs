@@ -12,6 +12,9 @@ public static class TrackingNames
     /// <summary>Each spec paired with its naming file.</summary>
     public const string SpecWithNames = nameof(SpecWithNames);
 
+    /// <summary>Whether the consumer references KsefGen.Runtime (its paging exception is used then).</summary>
+    public const string RuntimeReference = nameof(RuntimeReference);
+
     /// <summary>The spec models (parse + model building).</summary>
     public const string SpecModels = nameof(SpecModels);
 }

@@ -13,7 +13,7 @@ public sealed class IncrementalTests
 {
     private static readonly string[] Steps =
     [
-        TrackingNames.SpecInputs, TrackingNames.NamingFiles, TrackingNames.SpecWithNames, TrackingNames.SpecModels,
+        TrackingNames.SpecInputs, TrackingNames.NamingFiles, TrackingNames.SpecWithNames, TrackingNames.SpecModels, TrackingNames.RuntimeReference,
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

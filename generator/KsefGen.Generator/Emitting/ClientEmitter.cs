@@ -8,7 +8,7 @@ namespace KsefGen.Generator.Emitting;
 /// <summary>One client class per tag, one async method per operation; plus the root client that holds them all.</summary>
 internal static class ClientEmitter
 {
-    public static string Emit(SpecModel spec, ClientModel client)
+    public static string Emit(SpecModel spec, ClientModel client, bool runtimePaging = false)
     {
         var t = new TypeSyntax(spec.Namespace);
         var ns = spec.Namespace;
@@ -46,7 +46,7 @@ internal static class ClientEmitter
             if (Paging.Detect(spec, operation) is { } paging)
             {
                 w.Line();
-                EmitPages(w, t, operation, paging);
+                EmitPages(w, t, operation, paging, runtimePaging);
                 w.Line();
                 EmitItems(w, t, operation, paging);
             }
@@ -224,15 +224,15 @@ internal static class ClientEmitter
         return list;
     }
 
-    private static void EmitPages(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging)
+    private static void EmitPages(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging, bool runtimePaging)
     {
         var pageType = t.Type(paging.Page, false);
         var signature = PagedSignature(t, operation, paging);
         var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { $"{paging.Cursor.Name}: cursor", "cancellationToken: cancellationToken" }));
         w.Doc("summary", $"Every page of {operation.Name}, in order, following {(paging.Continuation ? "continuation tokens (x-continuation-token)" : "pageOffset until hasMore is false")}.");
         w.Doc("remarks", paging.Continuation
-            ? "Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException."
-            : "Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException.");
+            ? "Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced)."
+            : "Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).");
         var declarations = PagedPreamble(w, operation, paging, signature, "The pages, fetched one at a time as the caller asks for the next.");
         w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{pageType}> {operation.Name}PagesAsync({string.Join(", ", declarations)})");
         if (paging.Continuation)
@@ -245,7 +245,10 @@ internal static class ClientEmitter
             w.Line("yield return page;");
             w.Line($"var next = page.{paging.Next.Name};");
             w.Line("if (string.IsNullOrEmpty(next)) yield break;");
-            w.Line($"if (!seen.Add(next!)) throw new global::System.InvalidOperationException(\"{operation.Name}: the server returned a continuation token it had already given; stopping instead of looping forever.\");");
+            var repeated = $"\"{operation.Name}: the server returned a continuation token it had already given; stopping instead of looping forever.\"";
+            w.Line(runtimePaging
+                ? $"if (!seen.Add(next!)) throw new global::KsefGen.Runtime.Paging.KsefPagingException(global::KsefGen.Runtime.Paging.PagingFailure.RepeatedContinuationToken, seen.Count, {repeated});"
+                : $"if (!seen.Add(next!)) throw new global::System.InvalidOperationException({repeated});");
             w.Line("cursor = next;");
             w.Close();
         }
@@ -258,7 +261,10 @@ internal static class ClientEmitter
             w.Line($"var page = await {operation.Name}Async({call}).ConfigureAwait(false);");
             w.Line("yield return page;");
             w.Line($"if (page.{paging.Next.Name} != true) yield break;");
-            w.Line($"if ((page.{paging.Items.Name}?.Count ?? 0) == 0) throw new global::System.InvalidOperationException(\"{operation.Name}: the server sent an empty page that claims more pages; stopping instead of looping forever.\");");
+            var endless = $"\"{operation.Name}: the server sent an empty page that claims more pages; stopping instead of looping forever.\"";
+            w.Line(runtimePaging
+                ? $"if ((page.{paging.Items.Name}?.Count ?? 0) == 0) throw new global::KsefGen.Runtime.Paging.KsefPagingException(global::KsefGen.Runtime.Paging.PagingFailure.EndlessEmptyPages, (int)cursor, {endless});"
+                : $"if ((page.{paging.Items.Name}?.Count ?? 0) == 0) throw new global::System.InvalidOperationException({endless});");
             w.Line("cursor++;");
             w.Close();
         }

@@ -80,7 +80,7 @@ namespace Consumer.Ksef
         /// Every page of GetActiveSessions, in order, following continuation tokens (x-continuation-token).
         /// </summary>
         /// <remarks>
-        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="pageSize">
         /// Number of sessions per page (10 to 100).

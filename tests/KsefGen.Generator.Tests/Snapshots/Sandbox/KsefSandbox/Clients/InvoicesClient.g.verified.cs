@@ -238,7 +238,7 @@ namespace Consumer.Ksef
         /// Every page of QueryInvoiceMetadata, in order, following pageOffset until hasMore is false.
         /// </summary>
         /// <remarks>
-        /// Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException.
+        /// Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="sortOrder">
         /// <para>Sort direction of the results.</para>

@@ -92,7 +92,7 @@ namespace Consumer.Ksef
         /// Every page of QueryPersonPermissions, in order, following pageOffset until hasMore is false.
         /// </summary>
         /// <remarks>
-        /// Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException.
+        /// Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="pageSize">
         /// Number of permissions per page (10 to 100).
@@ -192,7 +192,7 @@ namespace Consumer.Ksef
         /// Every page of QueryPersonalPermissions, in order, following pageOffset until hasMore is false.
         /// </summary>
         /// <remarks>
-        /// Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException.
+        /// Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="pageSize">
         /// Number of permissions per page (10 to 100).

@@ -87,7 +87,7 @@ namespace Consumer.Ksef
         /// Every page of GetSessionFailedInvoices, in order, following continuation tokens (x-continuation-token).
         /// </summary>
         /// <remarks>
-        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -392,7 +392,7 @@ namespace Consumer.Ksef
         /// Every page of GetSessionInvoices, in order, following continuation tokens (x-continuation-token).
         /// </summary>
         /// <remarks>
-        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="referenceNumber">
         /// Reference number of the session.
@@ -679,7 +679,7 @@ namespace Consumer.Ksef
         /// Every page of GetSessions, in order, following continuation tokens (x-continuation-token).
         /// </summary>
         /// <remarks>
-        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="sessionType">
         /// <para>Which kind of sessions to list.</para>

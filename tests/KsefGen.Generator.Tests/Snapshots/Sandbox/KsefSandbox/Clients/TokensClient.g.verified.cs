@@ -191,7 +191,7 @@ namespace Consumer.Ksef
         /// Every page of GetTokens, in order, following continuation tokens (x-continuation-token).
         /// </summary>
         /// <remarks>
-        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException.
+        /// Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).
         /// </remarks>
         /// <param name="status">
         /// <para>Return only tokens in one of these states (all states when omitted). Repeat the parameter for several values.</para>
