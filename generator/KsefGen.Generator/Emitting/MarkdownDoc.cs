@@ -503,35 +503,8 @@ internal static class MarkdownDoc
 
     private static bool IsPlaceholder(string cell) => cell.Length == 0 || cell == "-" || cell == "–" || cell == "—";
 
-    /// <summary>Splits "| a | b \| c |" into ["a", "b | c"]; a trailing pipe ends the row.</summary>
-    private static List<string> SplitRow(string line)
-    {
-        var cells = new List<string>();
-        var current = new StringBuilder();
-        var body = line.Trim();
-        if (body.StartsWith("|", StringComparison.Ordinal)) body = body.Substring(1);
-        for (var i = 0; i < body.Length; i++)
-        {
-            var c = body[i];
-            if (c == '\\' && i + 1 < body.Length && body[i + 1] == '|')
-            {
-                current.Append('|');
-                i++;
-            }
-            else if (c == '|')
-            {
-                cells.Add(current.ToString().Trim());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-        var rest = current.ToString().Trim();
-        if (rest.Length > 0) cells.Add(rest);
-        return cells;
-    }
+    /// <summary>Splits "| a | b \| c |" into ["a", "b | c"]; a trailing pipe ends the row (the status-table reader's rule).</summary>
+    private static List<string> SplitRow(string line) => Reading.StatusTableParser.SplitRow(line);
 
     // ---------------------------------------------------------------- inlines
 
