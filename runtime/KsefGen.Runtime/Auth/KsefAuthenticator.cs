@@ -155,7 +155,7 @@ public sealed class KsefAuthenticator
         var bearer = started.AuthenticationToken.Token;
         Log("KSeF authentication {Reference} started; waiting for its status", reference);
         var polling = _options.Polling;
-        var progress = new Progress(this, reference, _options.Progress);
+        var progress = new KsefPollLogger(_options.Logger, "authentication " + reference, _options.Progress);
         var final = await KsefStatusPoller.WaitForAsync(
             ct => _calls.GetAsync($"auth/{Uri.EscapeDataString(reference)}", KsefWireJson.Default.WireAuthStatus, bearer, ct),
             s => s.Status.Code, polling, progress, cancellationToken).ConfigureAwait(false);
@@ -197,15 +197,5 @@ public sealed class KsefAuthenticator
 #pragma warning disable CA2254 // the templates are constants of this class
         _options.Logger?.LogInformation(message, args);
 #pragma warning restore CA2254
-    }
-
-    /// <summary>Logs each poll and forwards it to the caller's progress.</summary>
-    private sealed class Progress(KsefAuthenticator owner, string reference, IProgress<KsefPollingProgress>? inner) : IProgress<KsefPollingProgress>
-    {
-        public void Report(KsefPollingProgress value)
-        {
-            owner.Log("KSeF authentication {Reference}: poll {Attempt}, status {Code}, next in {Delay} ms", reference, value.Attempt, value.Code, (int)value.NextDelay.TotalMilliseconds);
-            inner?.Report(value);
-        }
     }
 }

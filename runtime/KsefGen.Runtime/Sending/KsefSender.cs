@@ -99,29 +99,18 @@ public sealed partial class KsefSender
             ct => _calls.GetAsync(path, KsefWireJson.Default.WireSessionStatus, null, ct),
             s => s.Status.Code,
             Clone(polling, code => code >= 200),
-            new LoggingProgress(this, "session " + sessionReferenceNumber, progress),
+            new KsefPollLogger(_options.Logger, "session " + sessionReferenceNumber, progress),
             cancellationToken).ConfigureAwait(false);
         Log("KSeF session {Reference} is {Code} ({Description}): {Invoices} invoices, {Successful} accepted, {Failed} rejected",
             sessionReferenceNumber, session.Status.Code, session.Status.Description, session.InvoiceCount, session.SuccessfulInvoiceCount, session.FailedInvoiceCount);
 
-        var invoices = await InvoicesAsync(sessionReferenceNumber, cancellationToken).ConfigureAwait(false);
-        var started = (_options.TimeProvider ?? TimeProvider.System).GetUtcNow();
-        var interval = polling.InitialInterval;
-        while (invoices.Any(i => i.Code < 200))
-        {
-            var clock = _options.TimeProvider ?? TimeProvider.System;
-            if (clock.GetUtcNow() - started + interval > polling.Deadline)
-            {
-                throw new KsefPollingTimeoutException(
-                    $"{invoices.Count(i => i.Code < 200)} invoices of session {sessionReferenceNumber} were still being processed at the deadline.",
-                    invoices.First(i => i.Code < 200).Code, 0);
-            }
-            Log("KSeF session {Reference}: {Pending} invoices still processing; polling again in {Delay} ms",
-                sessionReferenceNumber, invoices.Count(i => i.Code < 200), (int)interval.TotalMilliseconds);
-            await Task.Delay(interval, clock, cancellationToken).ConfigureAwait(false);
-            interval = TimeSpan.FromTicks(Math.Min(polling.MaxInterval.Ticks, (long)(interval.Ticks * Math.Max(1, polling.BackoffFactor))));
-            invoices = await InvoicesAsync(sessionReferenceNumber, cancellationToken).ConfigureAwait(false);
-        }
+        // Then the invoices, listed again (same backoff and deadline) while any is still 100/150.
+        var invoices = await KsefStatusPoller.WaitForAsync(
+            ct => InvoicesAsync(sessionReferenceNumber, ct),
+            list => list.FirstOrDefault(i => i.Code < 200)?.Code ?? 200,
+            Clone(polling, code => code >= 200),
+            new KsefPollLogger(_options.Logger, $"invoices of session {sessionReferenceNumber}", null),
+            cancellationToken).ConfigureAwait(false);
         return new KsefSessionResult
         {
             ReferenceNumber = sessionReferenceNumber,
@@ -252,14 +241,4 @@ public sealed partial class KsefSender
         TimeProvider = source.TimeProvider,
         IsTerminal = terminal,
     };
-
-    /// <summary>Logs each poll and forwards it to the caller's progress.</summary>
-    private sealed class LoggingProgress(KsefSender owner, string what, IProgress<KsefPollingProgress>? inner) : IProgress<KsefPollingProgress>
-    {
-        public void Report(KsefPollingProgress value)
-        {
-            owner.Log("KSeF {What}: poll {Attempt}, status {Code}, next in {Delay} ms", what, value.Attempt, value.Code, (int)value.NextDelay.TotalMilliseconds);
-            inner?.Report(value);
-        }
-    }
 }
