@@ -48,6 +48,10 @@ internal static class Diagnostics
         "KSEFGEN010", "A naming override matches nothing",
         "The naming override '{0}' matches no {1} in the document", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor UnmatchedSelector = new(
+        "KSEFGEN011", "A subset selector matches nothing",
+        "{0} '{1}' matches no operation of the document; it selects nothing", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new()
     {
         [InvalidJson.Id] = InvalidJson,
@@ -60,6 +64,7 @@ internal static class Diagnostics
         [UnsupportedVersion.Id] = UnsupportedVersion,
         [InternalError.Id] = InternalError,
         [UnusedNameOverride.Id] = UnusedNameOverride,
+        [UnmatchedSelector.Id] = UnmatchedSelector,
     };
 
     public static DiagnosticDescriptor ById(string id) => All[id];

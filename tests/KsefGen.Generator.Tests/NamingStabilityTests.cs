@@ -60,6 +60,26 @@ public sealed class NamingStabilityTests
     }
 
     [Fact]
+    public void EveryOperationAndTagOfEveryOfficialVersionHasABuiltInEnglishName()
+    {
+        Assert.SkipWhen(RepoPaths.OfficialSpecs.Count == 0, RepoPaths.SharedMissing);
+        foreach (var path in RepoPaths.OfficialSpecs)
+        {
+            var model = Read(path);
+            foreach (var client in model.Clients)
+            {
+                Assert.True(client.Tag is not null && KnownNames.Tag(client.Tag) is not null, $"{Path.GetFileName(path)}: tag '{client.Tag}' has no English name");
+                foreach (var operation in client.Operations)
+                {
+                    Assert.True(KnownNames.Operations.TryGetValue(operation.Key, out var known), $"{Path.GetFileName(path)}: {operation.Key} has no English name (now '{operation.Name}')");
+                    Assert.Equal(known.Client + "Client", client.Name);
+                    Assert.Equal(known.Method, operation.Name);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void TheEightStatusAndUpoOperationsHaveTheirSdkNamesInEveryVersion()
     {
         Assert.SkipWhen(RepoPaths.OfficialSpecs.Count == 0, RepoPaths.SharedMissing);

@@ -7,7 +7,8 @@ internal sealed record SpecInput(
     string Namespace,
     string ClientName,
     string? NamesPath,
-    string? NamesText);
+    string? NamesText,
+    OperationSelection? Selection = null);
 
 /// <summary>Everything the emitters need for one spec file, as value-equal data.</summary>
 internal sealed record SpecModel(

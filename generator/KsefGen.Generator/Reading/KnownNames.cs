@@ -9,8 +9,32 @@ namespace KsefGen.Generator.Reading;
 /// </summary>
 internal static class KnownNames
 {
+    /// <summary>
+    /// The client base name of an official (Polish) tag, matched ignoring case, diacritics, spacing and punctuation
+    /// ("Status wysylki i UPO", "status wysyłki i upo." and "Status wysyłki i UPO" are one tag); null for other tags.
+    /// </summary>
+    public static string? Tag(string tag) => TagsByKey.TryGetValue(TagKey(tag), out var name) ? name : null;
+
+    private static Dictionary<string, string> BuildTagKeys()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in Tags) result[TagKey(pair.Key)] = pair.Value;
+        return result;
+    }
+
+    /// <summary>Letters and digits only, lower case, without diacritics.</summary>
+    internal static string TagKey(string tag)
+    {
+        var sb = new System.Text.StringBuilder(tag.Length);
+        foreach (var c in Naming.RemoveDiacritics(tag))
+        {
+            if (char.IsLetterOrDigit(c)) sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Official (Polish) tag → client base name. Renamed tags keep the same client.</summary>
-    public static readonly Dictionary<string, string> Tags = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, string> Tags = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Status wysyłki i UPO"] = "SessionStatus",
         ["Uzyskiwanie dostępu"] = "Authentication",
@@ -31,70 +55,99 @@ internal static class KnownNames
         ["Wyszukiwanie nadanych uprawnień"] = "PermissionQueries",
     };
 
+    // After Tags: static fields are initialised in the order they are written.
+    private static readonly Dictionary<string, string> TagsByKey = BuildTagKeys();
+
     /// <summary>
-    /// Operation key ("METHOD /path" with the base path removed and every parameter written as {}) → method name
-    /// without the Async suffix. The eight status/UPO names are the ones the official .NET SDK uses.
+    /// Operation key ("METHOD /path" with the base path removed and every parameter written as {}) → the client base
+    /// name and the method name without the Async suffix, for every operation of every official version. An operation
+    /// listed here keeps both whatever happens to its tag's wording, its operationId or its parameter names. The eight
+    /// status/UPO names are the ones the official .NET SDK uses.
     /// </summary>
-    public static readonly Dictionary<string, string> Operations = new(StringComparer.Ordinal)
+    public static readonly Dictionary<string, (string Client, string Method)> Operations = new(StringComparer.Ordinal)
     {
-        ["GET /sessions"] = "GetSessions",
-        ["GET /sessions/{}"] = "GetSessionStatus",
-        ["GET /sessions/{}/invoices"] = "GetSessionInvoices",
-        ["GET /sessions/{}/invoices/{}"] = "GetSessionInvoice",
-        ["GET /sessions/{}/invoices/failed"] = "GetSessionFailedInvoices",
-        ["GET /sessions/{}/invoices/{}/upo"] = "GetSessionInvoiceUpoByReferenceNumber",
-        ["GET /sessions/{}/invoices/ksef/{}/upo"] = "GetSessionInvoiceUpoByKsefNumber",
-        ["GET /sessions/{}/upo/{}"] = "GetSessionUpo",
-        ["POST /auth/challenge"] = "GetAuthChallenge",
-        ["POST /auth/xades-signature"] = "SubmitXadesAuthRequest",
-        ["POST /auth/ksef-token"] = "SubmitKsefTokenAuthRequest",
-        ["GET /auth/{}"] = "GetAuthStatus",
-        ["POST /auth/token/redeem"] = "RedeemToken",
-        ["POST /auth/token/refresh"] = "RefreshAccessToken",
-        ["POST /sessions/online"] = "OpenOnlineSession",
-        ["POST /sessions/online/{}/invoices"] = "SendOnlineSessionInvoice",
-        ["POST /sessions/online/{}/close"] = "CloseOnlineSession",
-        ["POST /sessions/batch"] = "OpenBatchSession",
-        ["POST /sessions/batch/{}/close"] = "CloseBatchSession",
-        ["GET /security/public-key-certificates"] = "GetPublicKeyCertificates",
-        ["GET /auth/sessions"] = "GetActiveSessions",
-        ["DELETE /auth/sessions/current"] = "RevokeCurrentSession",
-        ["DELETE /auth/sessions/{}"] = "RevokeSession",
-        ["GET /invoices/ksef/{}"] = "GetInvoice",
-        ["POST /invoices/query/metadata"] = "QueryInvoiceMetadata",
-        ["POST /invoices/exports"] = "ExportInvoices",
-        ["GET /invoices/exports/{}"] = "GetInvoiceExportStatus",
-        ["POST /tokens"] = "GenerateToken",
-        ["GET /tokens"] = "GetTokens",
-        ["GET /tokens/{}"] = "GetToken",
-        ["DELETE /tokens/{}"] = "RevokeToken",
-        ["GET /certificates/limits"] = "GetCertificateLimits",
-        ["GET /limits/context"] = "GetContextLimits",
-        ["GET /limits/subject"] = "GetSubjectLimits",
-        ["POST /testdata/limits/context/session"] = "SetSessionLimits",
-        ["DELETE /testdata/limits/context/session"] = "RestoreDefaultSessionLimits",
-        ["POST /testdata/limits/subject/certificate"] = "SetCertificateLimits",
-        ["DELETE /testdata/limits/subject/certificate"] = "RestoreDefaultCertificateLimits",
-        ["POST /testdata/rate-limits"] = "SetRateLimits",
-        ["DELETE /testdata/rate-limits"] = "RestoreDefaultRateLimits",
-        ["POST /testdata/rate-limits/production"] = "SetProductionRateLimits",
-        ["POST /testdata/subject"] = "CreateSubject",
-        ["POST /testdata/subject/remove"] = "RemoveSubject",
-        ["POST /testdata/person"] = "CreatePerson",
-        ["POST /testdata/person/remove"] = "RemovePerson",
-        ["POST /testdata/permissions"] = "GrantPermissions",
-        ["POST /testdata/permissions/revoke"] = "RevokePermissions",
-        ["POST /testdata/attachment"] = "EnableAttachments",
-        ["POST /testdata/attachment/revoke"] = "DisableAttachments",
-        ["POST /testdata/context/block"] = "BlockContextAuthentication",
-        ["POST /testdata/context/unblock"] = "UnblockContextAuthentication",
-        ["POST /permissions/persons/grants"] = "GrantPersonPermissions",
-        ["POST /permissions/entities/grants"] = "GrantEntityPermissions",
-        ["DELETE /permissions/common/grants/{}"] = "RevokePermission",
-        ["GET /permissions/operations/{}"] = "GetPermissionOperationStatus",
-        ["GET /permissions/attachments/status"] = "GetAttachmentPermissionStatus",
-        ["POST /permissions/query/persons/grants"] = "QueryPersonPermissions",
-        ["POST /permissions/query/personal/grants"] = "QueryPersonalPermissions",
+        ["GET /sessions"] = ("SessionStatus", "GetSessions"),
+        ["GET /sessions/{}"] = ("SessionStatus", "GetSessionStatus"),
+        ["GET /sessions/{}/invoices"] = ("SessionStatus", "GetSessionInvoices"),
+        ["GET /sessions/{}/invoices/{}"] = ("SessionStatus", "GetSessionInvoice"),
+        ["GET /sessions/{}/invoices/failed"] = ("SessionStatus", "GetSessionFailedInvoices"),
+        ["GET /sessions/{}/invoices/{}/upo"] = ("SessionStatus", "GetSessionInvoiceUpoByReferenceNumber"),
+        ["GET /sessions/{}/invoices/ksef/{}/upo"] = ("SessionStatus", "GetSessionInvoiceUpoByKsefNumber"),
+        ["GET /sessions/{}/upo/{}"] = ("SessionStatus", "GetSessionUpo"),
+        ["POST /auth/challenge"] = ("Authentication", "GetAuthChallenge"),
+        ["POST /auth/xades-signature"] = ("Authentication", "SubmitXadesAuthRequest"),
+        ["POST /auth/ksef-token"] = ("Authentication", "SubmitKsefTokenAuthRequest"),
+        ["GET /auth/{}"] = ("Authentication", "GetAuthStatus"),
+        ["POST /auth/token/redeem"] = ("Authentication", "RedeemToken"),
+        ["POST /auth/token/refresh"] = ("Authentication", "RefreshAccessToken"),
+        ["GET /auth/sessions"] = ("ActiveSessions", "GetActiveSessions"),
+        ["DELETE /auth/sessions/current"] = ("ActiveSessions", "RevokeCurrentSession"),
+        ["DELETE /auth/sessions/{}"] = ("ActiveSessions", "RevokeSession"),
+        ["POST /sessions/online"] = ("OnlineSession", "OpenOnlineSession"),
+        ["POST /sessions/online/{}/invoices"] = ("OnlineSession", "SendOnlineSessionInvoice"),
+        ["POST /sessions/online/{}/close"] = ("OnlineSession", "CloseOnlineSession"),
+        ["POST /sessions/batch"] = ("BatchSession", "OpenBatchSession"),
+        ["POST /sessions/batch/{}/close"] = ("BatchSession", "CloseBatchSession"),
+        ["GET /security/public-key-certificates"] = ("PublicKeyCertificates", "GetPublicKeyCertificates"),
+        ["GET /invoices/ksef/{}"] = ("Invoices", "GetInvoice"),
+        ["POST /invoices/query/metadata"] = ("Invoices", "QueryInvoiceMetadata"),
+        ["POST /invoices/exports"] = ("Invoices", "ExportInvoices"),
+        ["GET /invoices/exports/{}"] = ("Invoices", "GetInvoiceExportStatus"),
+        ["POST /invoices/query"] = ("Invoices", "QueryInvoices"),
+        ["POST /invoices/download"] = ("Invoices", "DownloadInvoice"),
+        ["POST /invoices/async-query"] = ("Invoices", "StartInvoiceQuery"),
+        ["GET /invoices/async-query/{}"] = ("Invoices", "GetInvoiceQueryStatus"),
+        ["POST /tokens"] = ("Tokens", "GenerateToken"),
+        ["GET /tokens"] = ("Tokens", "GetTokens"),
+        ["GET /tokens/{}"] = ("Tokens", "GetToken"),
+        ["DELETE /tokens/{}"] = ("Tokens", "RevokeToken"),
+        ["GET /certificates/limits"] = ("Certificates", "GetCertificateLimits"),
+        ["GET /certificates/enrollments/data"] = ("Certificates", "GetCertificateEnrollmentData"),
+        ["POST /certificates/enrollments"] = ("Certificates", "SubmitCertificateEnrollment"),
+        ["GET /certificates/enrollments/{}"] = ("Certificates", "GetCertificateEnrollmentStatus"),
+        ["POST /certificates/retrieve"] = ("Certificates", "RetrieveCertificates"),
+        ["POST /certificates/{}/revoke"] = ("Certificates", "RevokeCertificate"),
+        ["POST /certificates/query"] = ("Certificates", "QueryCertificates"),
+        ["GET /limits/context"] = ("Limits", "GetContextLimits"),
+        ["GET /limits/subject"] = ("Limits", "GetSubjectLimits"),
+        ["GET /rate-limits"] = ("Limits", "GetRateLimits"),
+        ["POST /testdata/limits/context/session"] = ("Limits", "SetSessionLimits"),
+        ["DELETE /testdata/limits/context/session"] = ("Limits", "RestoreDefaultSessionLimits"),
+        ["POST /testdata/limits/subject/certificate"] = ("Limits", "SetCertificateLimits"),
+        ["DELETE /testdata/limits/subject/certificate"] = ("Limits", "RestoreDefaultCertificateLimits"),
+        ["POST /testdata/rate-limits"] = ("Limits", "SetRateLimits"),
+        ["DELETE /testdata/rate-limits"] = ("Limits", "RestoreDefaultRateLimits"),
+        ["POST /testdata/rate-limits/production"] = ("Limits", "SetProductionRateLimits"),
+        ["POST /testdata/subject"] = ("TestData", "CreateSubject"),
+        ["POST /testdata/subject/remove"] = ("TestData", "RemoveSubject"),
+        ["POST /testdata/person"] = ("TestData", "CreatePerson"),
+        ["POST /testdata/person/remove"] = ("TestData", "RemovePerson"),
+        ["POST /testdata/permissions"] = ("TestData", "GrantPermissions"),
+        ["POST /testdata/permissions/revoke"] = ("TestData", "RevokePermissions"),
+        ["POST /testdata/attachment"] = ("TestData", "EnableAttachments"),
+        ["POST /testdata/attachment/revoke"] = ("TestData", "DisableAttachments"),
+        ["POST /testdata/context/block"] = ("TestData", "BlockContextAuthentication"),
+        ["POST /testdata/context/unblock"] = ("TestData", "UnblockContextAuthentication"),
+        ["POST /permissions/persons/grants"] = ("PermissionGrants", "GrantPersonPermissions"),
+        ["POST /permissions/entities/grants"] = ("PermissionGrants", "GrantEntityPermissions"),
+        ["POST /permissions/authorizations/grants"] = ("PermissionGrants", "GrantAuthorizationPermissions"),
+        ["POST /permissions/indirect/grants"] = ("PermissionGrants", "GrantIndirectPermissions"),
+        ["POST /permissions/subunits/grants"] = ("PermissionGrants", "GrantSubunitPermissions"),
+        ["POST /permissions/eu-entities/administration/grants"] = ("PermissionGrants", "GrantEuEntityAdministrationPermissions"),
+        ["POST /permissions/eu-entities/grants"] = ("PermissionGrants", "GrantEuEntityRepresentativePermissions"),
+        ["DELETE /permissions/common/grants/{}"] = ("PermissionRevocations", "RevokePermission"),
+        ["DELETE /permissions/authorizations/grants/{}"] = ("PermissionRevocations", "RevokeAuthorizationPermission"),
+        ["GET /permissions/operations/{}"] = ("PermissionOperations", "GetPermissionOperationStatus"),
+        ["GET /permissions/attachments/status"] = ("PermissionOperations", "GetAttachmentPermissionStatus"),
+        ["POST /permissions/query/persons/grants"] = ("PermissionQueries", "QueryPersonPermissions"),
+        ["POST /permissions/query/personal/grants"] = ("PermissionQueries", "QueryPersonalPermissions"),
+        ["POST /permissions/query/authorizations/grants"] = ("PermissionQueries", "QueryAuthorizationPermissions"),
+        ["POST /permissions/query/entities/grants"] = ("PermissionQueries", "QueryEntityPermissions"),
+        ["POST /permissions/query/eu-entities/grants"] = ("PermissionQueries", "QueryEuEntityPermissions"),
+        ["POST /permissions/query/subunits/grants"] = ("PermissionQueries", "QuerySubunitPermissions"),
+        ["POST /permissions/query/subordinate-entities/roles"] = ("PermissionQueries", "QuerySubordinateEntityRoles"),
+        ["GET /permissions/query/entities/roles"] = ("PermissionQueries", "GetEntityRoles"),
+        ["GET /peppol/query"] = ("Peppol", "GetPeppolProviders"),
     };
 
     /// <summary>"Schema.property" holding a status table → status-code type name.</summary>

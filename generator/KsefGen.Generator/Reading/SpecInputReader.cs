@@ -12,7 +12,7 @@ namespace KsefGen.Generator.Reading;
 internal static class SpecInputReader
 {
     /// <summary>A spec file with its settings.</summary>
-    internal sealed record SpecFile(string Path, string Text, string Namespace, string ClientName, string? NamesPath);
+    internal sealed record SpecFile(string Path, string Text, string Namespace, string ClientName, string? NamesPath, OperationSelection Selection);
 
     /// <summary>A naming file.</summary>
     internal sealed record NamingFile(string Path, string Text);
@@ -44,8 +44,11 @@ internal static class SpecInputReader
             ?? Get(global, "build_property.KsefGenClientName")
             ?? "KsefClient";
         var names = Get(fileOptions, "build_metadata.AdditionalFiles.KsefGenNames");
+        // A subset: item metadata wins over the project-wide property of the same name.
+        string? Subset(string name) => Get(fileOptions, "build_metadata.AdditionalFiles." + name) ?? Get(global, "build_property." + name);
+        var selection = OperationSelection.Parse(Subset("KsefGenTags"), Subset("KsefGenPaths"), Subset("KsefGenOperations"));
         var text = file.GetText(cancellationToken)?.ToString() ?? "";
-        return new SpecFile(file.Path, text, ns, Naming.TypeName(client), names);
+        return new SpecFile(file.Path, text, ns, Naming.TypeName(client), names, selection);
     }
 
     /// <summary>Picks its naming file: metadata KsefGenNames, else "{spec}.names.json" or "ksefgen.names.json" beside it.</summary>
@@ -68,7 +71,7 @@ internal static class SpecInputReader
             if (string.Equals(namingName, baseName + ".names.json", StringComparison.OrdinalIgnoreCase)) chosen = naming;
             else if (chosen is null && string.Equals(namingName, "ksefgen.names.json", StringComparison.OrdinalIgnoreCase)) chosen = naming;
         }
-        return new SpecInput(spec.Path, spec.Text, spec.Namespace, spec.ClientName, chosen?.Path, chosen?.Text);
+        return new SpecInput(spec.Path, spec.Text, spec.Namespace, spec.ClientName, chosen?.Path, chosen?.Text, spec.Selection);
     }
 
     private static bool PathEquals(string a, string b) =>

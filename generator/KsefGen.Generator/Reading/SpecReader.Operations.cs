@@ -32,44 +32,72 @@ internal sealed partial class SpecReader
         var clients = new Dictionary<string, ClientBuilder>(StringComparer.Ordinal);
         if (document.Paths is null) return new List<ClientModel>();
 
+        // Every operation first: an operation KsefGen does not know follows the known operations of its tag, so a
+        // reworded tag does not move them to a new client.
+        var found = new List<(string Path, IOpenApiPathItem Item, OpenApiOperation Operation, string Method, string Key, string? Tag, string Pointer)>();
         foreach (var pathPair in document.Paths)
         {
-            var path = pathPair.Key;
-            var item = pathPair.Value;
-            if (item.Operations is null) continue;
-            foreach (var operationPair in item.Operations)
+            if (pathPair.Value.Operations is null) continue;
+            foreach (var operationPair in pathPair.Value.Operations)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var method = operationPair.Key.Method.ToUpperInvariant();
-                var operation = operationPair.Value;
-                var pointer = "#/paths/" + JsonLocator.Escape(path) + "/" + method.ToLowerInvariant();
-                var key = method + " " + OperationNaming.NormalizePath(path);
-
-                var tag = operation.Tags?.Select(t => t.Name).FirstOrDefault(n => !string.IsNullOrEmpty(n));
-                var clientBase = tag is null
-                    ? "Default"
-                    : _names.Tag(tag) ?? (KnownNames.Tags.TryGetValue(tag, out var knownTag) ? knownTag : Naming.TypeName(tag));
-                var wantedName = clientBase.EndsWith("Client", StringComparison.Ordinal) ? clientBase : clientBase + "Client";
-                if (!clients.TryGetValue(wantedName, out var client))
-                {
-                    // Keyed by the wanted name; the type gets a numbered name only if a schema already took it.
-                    client = new ClientBuilder(UniqueTypeName(wantedName, "client", pointer + "/tags"), tag);
-                    clients[wantedName] = client;
-                }
-
-                var baseName = _names.Operation(key)
-                    ?? (KnownNames.Operations.TryGetValue(key, out var knownName) ? knownName : null)
-                    ?? (string.IsNullOrEmpty(operation.OperationId) ? OperationNaming.Derive(method, path) : Naming.TypeName(operation.OperationId!));
-                var name = UniqueMethodName(baseName, client.MethodNames);
-                if (name != baseName) Report(Diagnostics.NameCollision, pointer, "operation", baseName, name);
-
-                client.Operations.Add(ReadOperation(item, operation, method, path, key, name, pointer));
+                var key = method + " " + OperationNaming.NormalizePath(pathPair.Key);
+                var tag = operationPair.Value.Tags?.Select(t => t.Name).FirstOrDefault(n => !string.IsNullOrEmpty(n));
+                found.Add((pathPair.Key, pathPair.Value, operationPair.Value, method, key, tag,
+                    "#/paths/" + JsonLocator.Escape(pathPair.Key) + "/" + method.ToLowerInvariant()));
             }
         }
+        var clientOfTag = found
+            .Where(f => f.Tag is not null && KnownNames.Operations.ContainsKey(f.Key))
+            .GroupBy(f => f.Tag!, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => g.GroupBy(f => KnownNames.Operations[f.Key].Client, StringComparer.Ordinal)
+                    .OrderByDescending(c => c.Count()).ThenBy(c => c.Key, StringComparer.Ordinal).First().Key,
+                StringComparer.Ordinal);
+
+        // Known operations first, then the others by key: the spec's order never decides who gets a numbered name.
+        var ordered = found
+            .OrderBy(f => KnownNames.Operations.ContainsKey(f.Key) ? 0 : 1)
+            .ThenBy(f => f.Key, StringComparer.Ordinal)
+            .ThenBy(f => f.Path, StringComparer.Ordinal);
+        foreach (var (path, item, operation, method, key, tag, pointer) in ordered)
+        {
+            var known = KnownNames.Operations.TryGetValue(key, out var knownOperation);
+            // The client: the naming file's name for the tag, else the built-in client of the operation, of the tag
+            // (matched ignoring case, diacritics and punctuation) or of the tag's known operations, else the tag itself.
+            var clientBase = (tag is null ? null : _names.Tag(tag))
+                ?? (known ? knownOperation.Client : null)
+                ?? (tag is null ? null : KnownNames.Tag(tag))
+                ?? (tag is not null && clientOfTag.TryGetValue(tag, out var tagClient) ? tagClient : null)
+                ?? (tag is null ? "Default" : Naming.TypeName(tag));
+            var wantedName = clientBase.EndsWith("Client", StringComparison.Ordinal) ? clientBase : clientBase + "Client";
+            if (!clients.TryGetValue(wantedName, out var client))
+            {
+                // Keyed by the wanted name; the type gets a numbered name only if a schema already took it.
+                client = new ClientBuilder(UniqueTypeName(wantedName, "client", pointer + "/tags"), tag);
+                clients[wantedName] = client;
+            }
+
+            // The method: the naming file's, else the built-in English name, else one derived from method and path.
+            // Never the operationId: the official spec has none today, and one appearing must not rename anything.
+            var baseName = _names.Operation(key)
+                ?? (known ? knownOperation.Method : null)
+                ?? OperationNaming.Derive(method, path);
+            var name = UniqueMethodName(baseName, client.MethodNames);
+            if (name != baseName) Report(Diagnostics.NameCollision, pointer, "operation", baseName, name);
+
+            // Named whether or not it is generated, so a subset never renames what it keeps.
+            if (!_selection.Includes(key, tag, client.Name, name)) continue;
+            client.Operations.Add(ReadOperation(item, operation, method, path, key, name, pointer));
+        }
+        _selection.ReportUnmatched(this);
 
         // Properties of the root client: not its own name nor its other members.
         var taken = new HashSet<string>(Naming.ObjectMembers, StringComparer.Ordinal) { _input.ClientName, "HttpClient", "DefaultServerUrl" };
         return clients.Values
+            .Where(c => c.Operations.Count > 0)
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => new ClientModel(
                 c.Name,

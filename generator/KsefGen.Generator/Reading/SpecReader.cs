@@ -155,6 +155,7 @@ internal sealed partial class SpecReader
 
         // 3. Names: the naming file first, then the fixed support types.
         _names = NamingOverrides.Load(_input.NamesPath, _input.NamesText, _diagnostics);
+        _selection = new SelectionMatcher(_input.Selection);
         foreach (var name in SupportTypeNames) _typeNames.Add(name);
         _typeNames.Add(_input.ClientName);
 
@@ -163,6 +164,8 @@ internal sealed partial class SpecReader
         var clients = ReadOperations(document, cancellationToken);
         var statusTables = BuildStatusTables();
         var objects = AttachExtensionAccessors();
+        var enums = _enums;
+        if (!_selection.IsAll) (objects, enums, statusTables) = Reachable(clients, objects, enums, statusTables);
 
         _names.ReportUnused(_diagnostics);
 
@@ -177,7 +180,7 @@ internal sealed partial class SpecReader
             document.Info?.Version,
             clients.ToEquatableArray(),
             objects.OrderBy(o => o.Name, StringComparer.Ordinal).ToEquatableArray(),
-            _enums.OrderBy(e => e.Name, StringComparer.Ordinal).ToEquatableArray(),
+            enums.OrderBy(e => e.Name, StringComparer.Ordinal).ToEquatableArray(),
             statusTables.ToEquatableArray(),
             _diagnostics.ToEquatableArray());
     }
