@@ -36,9 +36,9 @@ public class SandboxFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    public SandboxStore Store => _app!.Services.GetRequiredService<SandboxStore>();
+    internal SandboxStore Store => _app!.Services.GetRequiredService<SandboxStore>();
 
-    public SandboxClock Clock => _app!.Services.GetRequiredService<SandboxClock>();
+    internal SandboxClock Clock => _app!.Services.GetRequiredService<SandboxClock>();
 
     /// <summary>Any service of the running sandbox.</summary>
     public T Service<T>() where T : notnull => _app!.Services.GetRequiredService<T>();

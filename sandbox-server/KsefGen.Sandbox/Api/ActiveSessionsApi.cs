@@ -11,7 +11,7 @@ namespace KsefGen.Sandbox.Api;
 /// revoking the caller's own session (with its access or its refresh token) or any session of the context by
 /// reference. A revoked session's status becomes 425: its access tokens answer 401 and its refresh token 21301.
 /// </summary>
-public static class ActiveSessionsApi
+internal static class ActiveSessionsApi
 {
     /// <summary>Maps the routes: /current on the open /v2 group (it takes a refresh token too), the rest where an access token is required.</summary>
     public static IEndpointRouteBuilder MapActiveSessionsApi(this IEndpointRouteBuilder withAccessToken, IEndpointRouteBuilder open)

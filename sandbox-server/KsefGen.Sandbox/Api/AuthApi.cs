@@ -18,7 +18,7 @@ namespace KsefGen.Sandbox.Api;
 /// tokens once, and refreshing the access token. Authentication finishes on the sandbox clock after
 /// <see cref="SandboxOptions.AuthenticationDelay"/>.
 /// </summary>
-public static class AuthApi
+internal static class AuthApi
 {
     private static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan OperationTokenLifetime = TimeSpan.FromSeconds(2700);

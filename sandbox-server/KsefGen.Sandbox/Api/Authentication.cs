@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace KsefGen.Sandbox.Api;
 
 /// <summary>The three kinds of bearer token KSeF hands out, as their "typ" claim names them.</summary>
-public enum TokenKind
+internal enum TokenKind
 {
     /// <summary>The authenticationToken of an authentication operation (for /auth/{ref} and redeem).</summary>
     OperationToken,
@@ -23,7 +23,7 @@ public enum TokenKind
 }
 
 /// <summary>A validated token: its kind, context, authentication operation, subject and permissions.</summary>
-public sealed record TokenClaims(TokenKind Kind, string? ContextNip, string? OperationReference, DateTimeOffset ValidUntil, SubjectIdentifier? Subject, IReadOnlySet<string> Permissions)
+internal sealed record TokenClaims(TokenKind Kind, string? ContextNip, string? OperationReference, DateTimeOffset ValidUntil, SubjectIdentifier? Subject, IReadOnlySet<string> Permissions)
 {
     /// <summary>True when the token carries the permission.</summary>
     public bool Has(string permission) => Permissions.Contains(permission);
@@ -35,7 +35,7 @@ public sealed record TokenClaims(TokenKind Kind, string? ContextNip, string? Ope
 /// (subject details, JSON), per/pec/rol/pep (permissions, excluded permissions, roles, effective permissions, JSON
 /// arrays as strings). Lifetimes follow the sandbox clock; a revoked authentication session's tokens stop working.
 /// </summary>
-public sealed class AccessTokens
+internal sealed class AccessTokens
 {
     private const string Issuer = "ksefgen-sandbox";
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
@@ -186,17 +186,17 @@ public sealed class AccessTokens
 }
 
 /// <summary>The "sud" claim: the subject's identifier and certificate names.</summary>
-public sealed record TokenSubject(TokenSubjectIdentifier SubjectIdentifier, IReadOnlyList<string> GivenNames, string? Surname, string? SerialNumber, string? CommonName, string? CountryName);
+internal sealed record TokenSubject(TokenSubjectIdentifier SubjectIdentifier, IReadOnlyList<string> GivenNames, string? Surname, string? SerialNumber, string? CommonName, string? CountryName);
 
 /// <summary>The subject identifier inside the "sud" claim.</summary>
-public sealed record TokenSubjectIdentifier(string Type, string Value);
+internal sealed record TokenSubjectIdentifier(string Type, string Value);
 
 /// <summary>
 /// The caller of an authenticated /v2 route, bound as a handler parameter: the access token's context, subject and
 /// permissions. The group filter <see cref="RequireAccessToken"/> answers 401 (or 403 for a missing permission) before a
 /// handler ever sees a caller without a valid token.
 /// </summary>
-public sealed class Caller
+internal sealed class Caller
 {
     private readonly TokenClaims? _claims;
 

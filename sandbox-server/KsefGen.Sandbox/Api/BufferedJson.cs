@@ -12,7 +12,7 @@ namespace KsefGen.Sandbox.Api;
 /// Results.Ok does, chunked) cost about 55 us more per such page. The bytes are the ones Results.Ok would send:
 /// the app's HTTP JSON options, the writer settings the serializer derives from them, the same content type.
 /// </summary>
-public static class BufferedJson
+internal static class BufferedJson
 {
     /// <summary>200 with <paramref name="value"/> as JSON, buffered.</summary>
     public static IResult Ok<T>(T value) => new Serialized<T>(value);

@@ -8,7 +8,7 @@ namespace KsefGen.Sandbox.Api;
 /// live-server wording was seen to differ from the spec's table, the live server wins (21301 on refresh: the official
 /// SDK's tests expect "Status uwierzytelnienia (425) nie pozwala na odświeżenie tokenu dostępowego.").
 /// </summary>
-public static class KsefErrors
+internal static class KsefErrors
 {
     /// <summary>9102: the XAdES document carries no signature.</summary>
     public static IResult NoSignature(HttpContext http) => Fail(http, 9102, "Brak podpisu.");

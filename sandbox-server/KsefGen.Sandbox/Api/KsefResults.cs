@@ -7,7 +7,7 @@ namespace KsefGen.Sandbox.Api;
 /// KSeF's error shapes: 400 as ExceptionResponse JSON, or as application/problem+json when the request sends
 /// <c>X-Error-Format: problem-details</c>; 401 always as problem+json.
 /// </summary>
-public static class KsefResults
+internal static class KsefResults
 {
     /// <summary>The header that switches 400/429 bodies to problem details.</summary>
     public const string ErrorFormatHeader = "X-Error-Format";

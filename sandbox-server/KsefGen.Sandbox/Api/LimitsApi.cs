@@ -9,7 +9,7 @@ namespace KsefGen.Sandbox.Api;
 /// and the /testdata routes that change or restore them (TEST only on the live server). What is set here is enforced:
 /// the session limit on invoices per session and the budgets in <see cref="RateLimits"/>.
 /// </summary>
-public static class LimitsApi
+internal static class LimitsApi
 {
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapLimitsApi(this IEndpointRouteBuilder routes)

@@ -4,13 +4,13 @@ using System.Text.Json;
 namespace KsefGen.Sandbox.Api;
 
 /// <summary>What the spec says about one operation: its limits (per second, minute, hour) and the permissions it requires (any of).</summary>
-public sealed record OperationInfo(string Key, int?[] RateLimits, IReadOnlyList<string> RequiredPermissions);
+internal sealed record OperationInfo(string Key, int?[] RateLimits, IReadOnlyList<string> RequiredPermissions);
 
 /// <summary>
 /// The operations of the OpenAPI document embedded in the sandbox (specs/), read once: x-rate-limits and
 /// x-required-permissions per "METHOD /path", so enforcement follows the spec rather than a copy of it.
 /// </summary>
-public sealed class OperationCatalog
+internal sealed class OperationCatalog
 {
     private readonly FrozenDictionary<string, OperationInfo> _operations;
 

@@ -12,7 +12,7 @@ namespace KsefGen.Sandbox.Api;
 /// person-permission queries. Granting needs CredentialsManage. The full permission model (indirect, subunit, EU
 /// entity and authorisation grants) is not served.
 /// </summary>
-public static class PermissionsApi
+internal static class PermissionsApi
 {
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapPermissionsApi(this IEndpointRouteBuilder routes)

@@ -14,7 +14,7 @@ namespace KsefGen.Sandbox.Api;
 /// The tags "Wysyłka interaktywna" and "Wysyłka wsadowa": open an online session, send invoices, close it; open a
 /// batch session, upload its encrypted parts to the links it returns (no bearer token), close it.
 /// </summary>
-public static class SendingApi
+internal static class SendingApi
 {
     private const string PartPurpose = "storage-part";
 

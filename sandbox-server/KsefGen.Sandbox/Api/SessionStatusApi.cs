@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace KsefGen.Sandbox.Api;
 
 /// <summary>The tag "Status wysyłki i UPO": session list, session status, session invoices (all and failed), one invoice.</summary>
-public static class SessionStatusApi
+internal static class SessionStatusApi
 {
     private const string ContinuationHeader = "x-continuation-token";
 

@@ -11,7 +11,7 @@ namespace KsefGen.Sandbox.Api;
 /// authentication into a context. Everything set here takes effect: authentication (owner, grants, 470, 480) and
 /// sending (attachments) follow it.
 /// </summary>
-public static class TestDataApi
+internal static class TestDataApi
 {
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapTestDataApi(this IEndpointRouteBuilder routes)

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace KsefGen.Sandbox.Api;
 
 /// <summary>The tag "Tokeny KSeF": generate, list, read and revoke KSeF tokens (rules in <see cref="KsefTokenService"/>).</summary>
-public static class TokensApi
+internal static class TokensApi
 {
     /// <summary>Maps the routes under the /v2 group.</summary>
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder routes)

@@ -6,7 +6,7 @@ using KsefGen.Sandbox.Upo;
 namespace KsefGen.Sandbox.Api;
 
 /// <summary>The three authenticated UPO downloads of "Status wysyłki i UPO", and the unauthenticated storage links.</summary>
-public static class UpoApi
+internal static class UpoApi
 {
     private const string HashHeader = "x-ms-meta-hash";
 

@@ -8,7 +8,7 @@ namespace KsefGen.Sandbox.Control;
 /// KSeF's shape with Retry-After, any 5xx as problem details), an HTML error page (as KSeF TEST's gateway sends at
 /// times, also on storage links), or add latency and then serve normally.
 /// </summary>
-public sealed class FaultRule
+internal sealed class FaultRule
 {
     /// <summary>Assigned by the sandbox.</summary>
     public string? Id { get; set; }
@@ -42,7 +42,7 @@ public sealed class FaultRule
 }
 
 /// <summary>The injected faults, and the middleware that applies them.</summary>
-public sealed class Faults
+internal sealed class Faults
 {
     /// <summary>The HttpContext item naming the fault that answered a request.</summary>
     public const string AppliedKey = "sandbox.fault";

@@ -11,7 +11,7 @@ namespace KsefGen.Sandbox.Control;
 /// all three windows at once; a breach answers 429 with Retry-After (seconds until the window lets the request in).
 /// The limits are read from the OpenAPI document embedded in the sandbox, so they follow the spec.
 /// </summary>
-public sealed class RateLimits
+internal sealed class RateLimits
 {
     private static readonly TimeSpan[] Windows = [TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)];
     private readonly ConcurrentDictionary<string, List<long>> _history = new(StringComparer.Ordinal);

@@ -14,7 +14,7 @@ namespace KsefGen.Sandbox.Control;
 /// <param name="ContextNip">The context the access token acted for, when there was one.</param>
 /// <param name="Fault">The injected fault that answered, if one did.</param>
 /// <param name="DurationMs">Time spent in the sandbox.</param>
-public sealed record LoggedRequest(
+internal sealed record LoggedRequest(
     long Id, DateTimeOffset Time, string Method, string Path, IReadOnlyDictionary<string, string> Headers, string? Body,
     int Status, string? ContextNip, string? Fault, double DurationMs);
 
@@ -22,7 +22,7 @@ public sealed record LoggedRequest(
 /// The last requests (a bounded ring, newest first on read), so a failing CI job can see what its client really sent:
 /// GET /sandbox/requests.
 /// </summary>
-public sealed class RequestLog(SandboxOptions options, TimeProvider clock)
+internal sealed class RequestLog(SandboxOptions options, TimeProvider clock)
 {
     private const int BodyLimit = 4096;
     private readonly Lock _gate = new();

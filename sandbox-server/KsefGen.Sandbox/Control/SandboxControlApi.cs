@@ -8,28 +8,28 @@ using KsefGen.Sandbox.Upo;
 namespace KsefGen.Sandbox.Control;
 
 /// <summary>A request for a test access token.</summary>
-public sealed record AccessTokenRequest(string? ContextNip);
+internal sealed record AccessTokenRequest(string? ContextNip);
 
 /// <summary>A test access token.</summary>
-public sealed record AccessTokenResponse(string AccessToken, DateTimeOffset ValidUntil, string ContextNip);
+internal sealed record AccessTokenResponse(string AccessToken, DateTimeOffset ValidUntil, string ContextNip);
 
 /// <summary>A context, with a KSeF token that authenticates it through /v2/auth/ksef-token (null for a context a fresh NIP's login created).</summary>
-public sealed record ContextInfo(string Nip, string Name, int Sessions, int Invoices, string? KsefToken);
+internal sealed record ContextInfo(string Nip, string Name, int Sessions, int Invoices, string? KsefToken);
 
 /// <summary>POST /sandbox/reset: start over with the configured seed, or another one.</summary>
-public sealed record ResetRequest(int? Seed);
+internal sealed record ResetRequest(int? Seed);
 
 /// <summary>Forces a status: "next" replaces the outcome of the record's next scheduled step, "now" sets it at once.</summary>
-public sealed record ForceStatusRequest(int? Code, string? Detail, string? When);
+internal sealed record ForceStatusRequest(int? Code, string? Detail, string? When);
 
 /// <summary>The outcome of forcing a status.</summary>
-public sealed record ForceStatusResponse(string ReferenceNumber, int CurrentCode, int ForcedCode, string AppliedWhen);
+internal sealed record ForceStatusResponse(string ReferenceNumber, int CurrentCode, int ForcedCode, string AppliedWhen);
 
 /// <summary>Switches rate limiting.</summary>
-public sealed record RateLimitSwitch(bool Enabled);
+internal sealed record RateLimitSwitch(bool Enabled);
 
 /// <summary>Routes under /sandbox that only the sandbox has: shortcuts and levers for CI scripts and tests. No token needed.</summary>
-public static class SandboxControlApi
+internal static class SandboxControlApi
 {
     /// <summary>Maps the /sandbox routes.</summary>
     public static IEndpointRouteBuilder MapSandboxControlApi(this IEndpointRouteBuilder routes)

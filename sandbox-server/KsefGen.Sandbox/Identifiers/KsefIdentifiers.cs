@@ -8,7 +8,7 @@ namespace KsefGen.Sandbox.Identifiers;
 /// New NIPs, reference numbers and KSeF numbers in the official formats, with valid checksums. Checking identifiers is the
 /// runtime's job (KsefGen.Runtime.Nip, ReferenceNumber, KsefNumber, KsefChecksum): one implementation for both.
 /// </summary>
-public static class KsefIdentifiers
+internal static class KsefIdentifiers
 {
     /// <summary>A valid NIP drawn from <paramref name="random"/> (the check digit and the "00" rule are the runtime's <see cref="Nip"/>).</summary>
     public static string NewNip(Random random)

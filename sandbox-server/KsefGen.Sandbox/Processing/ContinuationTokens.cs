@@ -8,7 +8,7 @@ namespace KsefGen.Sandbox.Processing;
 /// offset to go on from, HMAC-protected so a client can neither forge one nor reuse it for another list (21418).
 /// Nothing is stored server-side.
 /// </summary>
-public sealed class ContinuationTokens(SignedTokens tokens)
+internal sealed class ContinuationTokens(SignedTokens tokens)
 {
     private const string Purpose = "continuation";
 

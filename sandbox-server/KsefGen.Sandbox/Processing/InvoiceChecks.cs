@@ -13,7 +13,7 @@ namespace KsefGen.Sandbox.Processing;
 /// <param name="InvoiceNumber">Fa/P_2, when readable.</param>
 /// <param name="Kind">Fa/RodzajFaktury (VAT, KOR, ZAL ...), when readable.</param>
 /// <param name="IssueDate">Fa/P_1, when readable.</param>
-public sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip, string? InvoiceNumber, string? Kind, DateOnly? IssueDate = null)
+internal sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip, string? InvoiceNumber, string? Kind, DateOnly? IssueDate = null)
 {
     /// <summary>
     /// Automatic offline mode (docs: "Automatyczne określanie trybu wysyłki offline"): an invoice sent as online whose
@@ -31,7 +31,7 @@ public sealed record InvoiceVerdict(int Code, string? Detail, string? SellerNip,
 /// online sessions only) and semantics (450: seller NIP checksum, an issue date not in the future). Duplicates (440)
 /// are decided when the invoice is accepted, against every invoice accepted before.
 /// </summary>
-public static class InvoiceChecks
+internal static class InvoiceChecks
 {
     private static readonly TimeZoneInfo Poland = FindPoland();
 

@@ -8,7 +8,7 @@ namespace KsefGen.Sandbox.Processing;
 /// <param name="Value">The identifier (null for None).</param>
 /// <param name="Name">The name the document gives.</param>
 /// <param name="Role">Podmiot3/Rola or PodmiotUpowazniony/RolaPU (0 for the buyer).</param>
-public sealed record InvoiceParty(string Type, string? Value, string? Name, int Role = 0)
+internal sealed record InvoiceParty(string Type, string? Value, string? Name, int Role = 0)
 {
     /// <summary>True when the party is identified by the NIP <paramref name="nip"/>.</summary>
     public bool IsNip(string nip) => Type == "Nip" && Value == nip;
@@ -35,7 +35,7 @@ public sealed record InvoiceParty(string Type, string? Value, string? Name, int 
 /// <param name="FormValue">Naglowek/KodFormularza (FA, PEF, FA_RR).</param>
 /// <param name="IsSelfInvoicing">Fa/Adnotacje/P_17 = 1 (samofakturowanie).</param>
 /// <param name="HasAttachment">Whether the document has a Zalacznik.</param>
-public sealed record InvoiceFacts(
+internal sealed record InvoiceFacts(
     string SellerNip,
     string? SellerName,
     InvoiceParty Buyer,
@@ -154,4 +154,4 @@ public sealed record InvoiceFacts(
 /// <summary>An accepted invoice's plain XML, kept for downloads and exports, and what was read from it.</summary>
 /// <param name="Content">The decrypted document, byte for byte as the client sent it.</param>
 /// <param name="Facts">What the metadata says about it.</param>
-public sealed record InvoiceDocument(byte[] Content, InvoiceFacts Facts);
+internal sealed record InvoiceDocument(byte[] Content, InvoiceFacts Facts);

@@ -10,7 +10,7 @@ namespace KsefGen.Sandbox.Processing;
 /// CredentialsManage manages every token of the context, CredentialsRead reads them all; without either, a caller
 /// reads the tokens its own subject generated and may revoke only the token its session authenticated with.
 /// </summary>
-public sealed class KsefTokenService(SandboxStore store, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
+internal sealed class KsefTokenService(SandboxStore store, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
 {
     /// <summary>Generates a token; the permissions the caller lacks, when there are any (nothing is generated then).</summary>
     public (KsefTokenRecord? Token, IReadOnlyList<string> Missing) Generate(Caller caller, IReadOnlyList<string> permissions, string description)

@@ -13,7 +13,7 @@ namespace KsefGen.Sandbox.Processing;
 /// decrypted, verified and unpacked. Every step runs on the <see cref="SandboxTimeline"/>; a status forced through
 /// /sandbox replaces the verdict of the next step.
 /// </summary>
-public sealed class SessionProcessor(SandboxStore store, SandboxTimeline timeline, SandboxOptions options)
+internal sealed class SessionProcessor(SandboxStore store, SandboxTimeline timeline, SandboxOptions options)
 {
     /// <summary>
     /// Schedules a sent invoice: 150 from the first request after the send (the send itself answered "accepted", 100 —

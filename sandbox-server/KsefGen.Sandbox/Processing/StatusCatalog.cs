@@ -4,7 +4,7 @@ using KsefGen.Sandbox.Contracts;
 namespace KsefGen.Sandbox.Processing;
 
 /// <summary>Which status table a code belongs to.</summary>
-public enum StatusTable
+internal enum StatusTable
 {
     /// <summary>SessionStatusResponse.status (batch and online sub-tables).</summary>
     Session,
@@ -25,7 +25,7 @@ public enum StatusTable
 /// session, invoice and authentication codes are the server's wording; other tables (exports) and codes fall back to the spec's status
 /// table (through the generated status-code types). Placeholders such as "({statusCode})" are filled in, never sent.
 /// </summary>
-public static class StatusCatalog
+internal static class StatusCatalog
 {
     private const string Cancelled = "Operacja została anulowana przez system";
     private const string CancelledDetail = "Przetwarzanie zostało przerwane z przyczyn wewnętrznych systemu. Spróbuj ponownie";

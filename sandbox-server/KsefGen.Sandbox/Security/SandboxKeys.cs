@@ -7,7 +7,7 @@ namespace KsefGen.Sandbox.Security;
 /// The sandbox's own encryption key pair, published at /security/public-key-certificates like the Ministry's: clients
 /// encrypt KSeF tokens and session AES keys with it (RSA-OAEP, SHA-256), the sandbox decrypts them.
 /// </summary>
-public sealed class SandboxKeys : IDisposable
+internal sealed class SandboxKeys : IDisposable
 {
     private readonly RSA _rsa;
 

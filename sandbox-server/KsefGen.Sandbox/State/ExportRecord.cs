@@ -7,10 +7,10 @@ namespace KsefGen.Sandbox.State;
 /// <param name="PlainHash">SHA-256 before encryption.</param>
 /// <param name="Encrypted">AES-256-CBC/PKCS#7 with the client's key and IV.</param>
 /// <param name="EncryptedHash">SHA-256 of <paramref name="Encrypted"/>.</param>
-public sealed record ExportPart(int OrdinalNumber, string Name, long PlainSize, byte[] PlainHash, byte[] Encrypted, byte[] EncryptedHash);
+internal sealed record ExportPart(int OrdinalNumber, string Name, long PlainSize, byte[] PlainHash, byte[] Encrypted, byte[] EncryptedHash);
 
 /// <summary>The finished package of an export: its parts and the continuation facts (isTruncated, last dates, HWM).</summary>
-public sealed class ExportPackage
+internal sealed class ExportPackage
 {
     /// <summary>How many invoices the package holds.</summary>
     public required long InvoiceCount { get; init; }
@@ -38,7 +38,7 @@ public sealed class ExportPackage
 }
 
 /// <summary>An invoice export (…-EH-…): asked for by POST /invoices/exports, built on the sandbox timeline.</summary>
-public sealed class ExportRecord(string referenceNumber, string contextNip, SubjectIdentifier subject, DateTimeOffset created)
+internal sealed class ExportRecord(string referenceNumber, string contextNip, SubjectIdentifier subject, DateTimeOffset created)
 {
     /// <summary>The export's reference number.</summary>
     public string ReferenceNumber { get; } = referenceNumber;

@@ -3,16 +3,16 @@ using System.Collections.Concurrent;
 namespace KsefGen.Sandbox.State;
 
 /// <summary>Session limits of a context: invoice size (MB, without and with attachments) and invoices per session.</summary>
-public sealed record SessionLimits(int MaxInvoiceSizeInMB, int MaxInvoiceWithAttachmentSizeInMB, int MaxInvoices);
+internal sealed record SessionLimits(int MaxInvoiceSizeInMB, int MaxInvoiceWithAttachmentSizeInMB, int MaxInvoices);
 
 /// <summary>Requests per second, minute and hour.</summary>
-public sealed record RateValues(int PerSecond, int PerMinute, int PerHour);
+internal sealed record RateValues(int PerSecond, int PerMinute, int PerHour);
 
 /// <summary>
 /// The limits test data may change (POST /testdata/limits/*, /testdata/rate-limits): per context the session limits and
 /// the rate-limit budgets, per subject the certificate limits. What is not set has the documented defaults.
 /// </summary>
-public sealed class LimitSettings
+internal sealed class LimitSettings
 {
     /// <summary>The rate-limit budgets KSeF groups operations into, with their documented defaults (limity-api.md), in the order of EffectiveApiRateLimits.</summary>
     public static readonly IReadOnlyDictionary<string, RateValues> DefaultRates = new Dictionary<string, RateValues>(StringComparer.Ordinal)

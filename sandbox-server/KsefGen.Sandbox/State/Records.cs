@@ -1,10 +1,10 @@
 namespace KsefGen.Sandbox.State;
 
 /// <summary>A taxpayer context the sandbox knows.</summary>
-public sealed record SandboxContext(string Nip, string Name);
+internal sealed record SandboxContext(string Nip, string Name);
 
 /// <summary>A session as the sandbox stores it. Status fields change; the rest is fixed at creation.</summary>
-public sealed partial class SessionRecord
+internal partial class SessionRecord
 {
     /// <summary>Creates a session record.</summary>
     public SessionRecord(string referenceNumber, string contextNip, bool isBatch, DateTimeOffset created)
@@ -120,7 +120,7 @@ public sealed partial class SessionRecord
 }
 
 /// <summary>An invoice sent in a session.</summary>
-public sealed class InvoiceRecord
+internal sealed class InvoiceRecord
 {
     /// <summary>Creates an invoice record.</summary>
     public InvoiceRecord(int ordinalNumber, string referenceNumber, string? invoiceNumber, byte[] hash, DateTimeOffset invoicingDate)
@@ -215,7 +215,7 @@ public sealed class InvoiceRecord
 }
 
 /// <summary>The package a batch session declared at opening, and the encrypted parts uploaded so far.</summary>
-public sealed class BatchPackage(long fileSize, byte[] fileHash, bool tarGz, IReadOnlyList<(int Ordinal, long Size, byte[] Hash)> parts, bool offline)
+internal sealed class BatchPackage(long fileSize, byte[] fileHash, bool tarGz, IReadOnlyList<(int Ordinal, long Size, byte[] Hash)> parts, bool offline)
 {
     /// <summary>Size of the whole unencrypted package.</summary>
     public long FileSize { get; } = fileSize;
@@ -237,7 +237,7 @@ public sealed class BatchPackage(long fileSize, byte[] fileHash, bool tarGz, IRe
 }
 
 /// <summary>An authentication operation (…-AU-…): started by /auth/ksef-token or /auth/xades-signature.</summary>
-public sealed class AuthOperationRecord(string referenceNumber, string contextNip, string method, DateTimeOffset started)
+internal sealed class AuthOperationRecord(string referenceNumber, string contextNip, string method, DateTimeOffset started)
 {
     /// <summary>The operation's reference number.</summary>
     public string ReferenceNumber { get; } = referenceNumber;

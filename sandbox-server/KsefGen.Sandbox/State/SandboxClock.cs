@@ -1,7 +1,7 @@
 namespace KsefGen.Sandbox.State;
 
 /// <summary>The sandbox's time: the system clock plus an offset that tests (and /sandbox routes) can advance.</summary>
-public sealed class SandboxClock : TimeProvider
+internal sealed class SandboxClock : TimeProvider
 {
     private readonly TimeProvider _inner;
     private long _offsetTicks;

@@ -3,13 +3,13 @@ using System.Collections.Concurrent;
 namespace KsefGen.Sandbox.State;
 
 /// <summary>A person added through /testdata/person: owner of a NIP (a sole trader), possibly a bailiff.</summary>
-public sealed record TestPerson(string Pesel, string Nip, bool IsBailiff, bool IsDeceased);
+internal sealed record TestPerson(string Pesel, string Nip, bool IsBailiff, bool IsDeceased);
 
 /// <summary>
 /// A KSeF token the sandbox accepts for /auth/ksef-token: its secret text, reference number and context, who made it,
 /// what it allows, and its life (Pending → Active → Revoked).
 /// </summary>
-public sealed class KsefTokenRecord(string token, string referenceNumber, string contextNip)
+internal sealed class KsefTokenRecord(string token, string referenceNumber, string contextNip)
 {
     /// <summary>The secret text the client encrypts ("{reference}|nip-{nip}|{secret}").</summary>
     public string Token { get; } = token;
@@ -43,7 +43,7 @@ public sealed class KsefTokenRecord(string token, string referenceNumber, string
 /// Everything the sandbox knows, in memory: contexts and their KSeF tokens, sessions and their invoices, pending
 /// challenges and authentication operations, and the duplicate index (seller NIP + invoice kind + invoice number).
 /// </summary>
-public sealed class SandboxStore
+internal sealed class SandboxStore
 {
     private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SandboxContext> _contexts = new(StringComparer.Ordinal);

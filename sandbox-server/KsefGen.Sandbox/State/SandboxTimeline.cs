@@ -6,7 +6,7 @@ namespace KsefGen.Sandbox.State;
 /// first runs what is due (in time order, each step seeing its own scheduled time), so advancing the virtual clock
 /// moves everything deterministically.
 /// </summary>
-public sealed class SandboxTimeline(TimeProvider clock)
+internal sealed class SandboxTimeline(TimeProvider clock)
 {
     private readonly Lock _gate = new();
     private readonly PriorityQueue<Action<DateTimeOffset>, (DateTimeOffset At, long Order)> _queue = new();

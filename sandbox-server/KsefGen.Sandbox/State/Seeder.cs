@@ -11,7 +11,7 @@ namespace KsefGen.Sandbox.State;
 /// numbers on every start. Each context gets online and batch sessions in every session status code, invoices in
 /// every invoice status code, 440 duplicates that point at a real earlier invoice, and one large batch session.
 /// </summary>
-public static class Seeder
+internal static class Seeder
 {
     /// <summary>The day the seeded history is anchored to (dates do not depend on when the sandbox starts).</summary>
     public static readonly DateTimeOffset Anchor = new(2026, 11, 2, 8, 0, 0, TimeSpan.Zero);

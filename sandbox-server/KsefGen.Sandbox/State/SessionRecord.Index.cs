@@ -7,7 +7,7 @@ namespace KsefGen.Sandbox.State;
 /// changed anywhere (<see cref="InvoiceRecord.ChangeVersion"/>), so they always agree with a scan of
 /// <see cref="Invoices"/>.
 /// </summary>
-public sealed partial class SessionRecord
+internal partial class SessionRecord
 {
     private readonly Lock _lookupLock = new();
     private volatile InvoiceSummary? _summary;

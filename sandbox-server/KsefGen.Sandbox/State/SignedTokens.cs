@@ -9,7 +9,7 @@ namespace KsefGen.Sandbox.State;
 /// Opaque tokens protected by an HMAC: access tokens ("which context, until when") and continuation tokens
 /// ("which list, from where"). A tampered token fails verification; nothing is stored server-side.
 /// </summary>
-public sealed class SignedTokens
+internal sealed class SignedTokens
 {
     private const int StackLimit = 512;
     private const int MacLength = 32;

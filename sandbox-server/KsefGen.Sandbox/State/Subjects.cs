@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace KsefGen.Sandbox.State;
 
 /// <summary>Who acts: the identifier a certificate, a KSeF token or a grant names (type Nip, Pesel or Fingerprint).</summary>
-public sealed record SubjectIdentifier(string Type, string Value)
+internal sealed record SubjectIdentifier(string Type, string Value)
 {
     /// <summary>The NIP of a taxpayer.</summary>
     public static SubjectIdentifier Nip(string nip) => new("Nip", nip);
@@ -39,7 +39,7 @@ public sealed record SubjectIdentifier(string Type, string Value)
 }
 
 /// <summary>The personal details of an authenticated subject, as a certificate states them (the token's "sud" claim).</summary>
-public sealed record SubjectDetails(SubjectIdentifier Identifier, IReadOnlyList<string> GivenNames, string? Surname, string? SerialNumber, string? CommonName, string? CountryName, string? OrganizationName)
+internal sealed record SubjectDetails(SubjectIdentifier Identifier, IReadOnlyList<string> GivenNames, string? Surname, string? SerialNumber, string? CommonName, string? CountryName, string? OrganizationName)
 {
     /// <summary>Reads the details from a certificate's subject name.</summary>
     public static SubjectDetails Of(X509Certificate2 certificate)
@@ -64,7 +64,7 @@ public sealed record SubjectDetails(SubjectIdentifier Identifier, IReadOnlyList<
 }
 
 /// <summary>The permission names of KSeF (x-required-permissions and grants use them).</summary>
-public static class KsefPermissions
+internal static class KsefPermissions
 {
     /// <summary>Issue invoices in the context.</summary>
     public const string InvoiceWrite = "InvoiceWrite";
@@ -97,4 +97,4 @@ public static class KsefPermissions
 }
 
 /// <summary>A permission granted to a subject in a context (by /permissions/*/grants or /testdata/permissions).</summary>
-public sealed record PermissionGrant(string Id, string ContextNip, SubjectIdentifier Subject, string Permission, string? Description, DateTimeOffset Granted, SubjectIdentifier? GrantedBy);
+internal sealed record PermissionGrant(string Id, string ContextNip, SubjectIdentifier Subject, string Permission, string? Description, DateTimeOffset Granted, SubjectIdentifier? GrantedBy);

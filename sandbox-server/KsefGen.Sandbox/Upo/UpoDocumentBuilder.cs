@@ -11,7 +11,7 @@ namespace KsefGen.Sandbox.Upo;
 /// session UPO page holds up to a page's worth of accepted invoices with OpisPotwierdzenia saying which page it is.
 /// v4-2 differs by its namespace and by having no TrybWysylki.
 /// </summary>
-public static class UpoDocumentBuilder
+internal static class UpoDocumentBuilder
 {
     /// <summary>The namespace of a UPO schema version ("v4-2" or "v4-3").</summary>
     public static XNamespace Namespace(string version) => "http://upo.schematy.mf.gov.pl/KSeF/" + version;

@@ -14,7 +14,7 @@ namespace KsefGen.Sandbox.Upo;
 /// Signed UPO documents (made once, then served byte for byte, so their hash never changes) and the pre-signed,
 /// expiring storage links to them. A link is "/storage/upo/{token}": an HMAC-protected "what, until when".
 /// </summary>
-public sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvider clock, SandboxOptions options)
+internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProvider clock, SandboxOptions options)
 {
     private const string LinkPurpose = "storage-link";
     private readonly ConcurrentDictionary<string, byte[]> _signed = new(StringComparer.Ordinal);

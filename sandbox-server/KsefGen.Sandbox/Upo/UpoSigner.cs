@@ -13,7 +13,7 @@ namespace KsefGen.Sandbox.Upo;
 /// the last child of Potwierdzenie, with the signing certificate in KeyInfo and a signed SigningTime and
 /// SigningCertificate. The certificate is made at start (or loaded) and published, so clients can trust it.
 /// </summary>
-public sealed class UpoSigner
+internal sealed class UpoSigner
 {
     /// <summary>The XAdES namespace.</summary>
     public const string XadesNamespace = "http://uri.etsi.org/01903/v1.3.2#";

@@ -22,7 +22,7 @@ public sealed class RuntimeSandbox : IAsyncLifetime
 
     public HttpClient Control { get; private set; } = null!;
 
-    public SandboxStore Store => _app!.Services.GetRequiredService<SandboxStore>();
+    internal SandboxStore Store => _app!.Services.GetRequiredService<SandboxStore>();
 
     public async ValueTask InitializeAsync()
     {
