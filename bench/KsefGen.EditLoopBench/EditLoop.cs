@@ -57,7 +57,8 @@ public sealed class EditLoop
 
             _log.WriteLine($"Packing the generator as {Consumers.PackageId} {version}...");
             var packTime = await Dotnet.RunAsync(_options.RepoRoot,
-                ["pack", Path.Combine("generator", "KsefGen.Generator", "KsefGen.Generator.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}"],
+                ["pack", Path.Combine("generator", "KsefGen.Generator", "KsefGen.Generator.csproj"), "-c", _options.PackConfiguration, "-o", feed, $"-p:Version={version}",
+                    .. (_options.PackNoBuild ? (string[])["--no-build"] : [])],
                 ct).ConfigureAwait(false);
             _log.WriteLine($"  packed in {packTime.TotalSeconds:F1} s");
 

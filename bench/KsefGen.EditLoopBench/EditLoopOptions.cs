@@ -64,6 +64,15 @@ public sealed record EditLoopOptions
     /// <summary>Tags for the subset scenario (metadata KsefGenTags on the spec item).</summary>
     public string SubsetTags { get; init; } = "SessionStatus;Authentication";
 
+    /// <summary>
+    /// Pack the generator without building it (dotnet pack --no-build), from what <see cref="PackConfiguration"/> already
+    /// built; for the smoke test, whose own build has just built the generator. Off: pack builds it, as a user would.
+    /// </summary>
+    public bool PackNoBuild { get; init; }
+
+    /// <summary>The configuration the generator is packed in (Release).</summary>
+    public string PackConfiguration { get; init; } = "Release";
+
     /// <summary>Extra arguments for every timed dotnet build (e.g. -clp:PerformanceSummary); none by default.</summary>
     public IReadOnlyList<string> ExtraBuildArguments { get; init; } = [];
 }
