@@ -9,7 +9,7 @@ internal static class Dotnet
     private const int TailLines = 60;
 
     /// <summary>Runs dotnet with the arguments in the directory; returns the wall time. Throws on a non-zero exit.</summary>
-    public static async Task<TimeSpan> RunAsync(string directory, IEnumerable<string> args, CancellationToken ct)
+    public static async Task<TimeSpan> RunAsync(string directory, IEnumerable<string> args, bool compilerServer, CancellationToken ct)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -19,15 +19,23 @@ internal static class Dotnet
             UseShellExecute = false,
         };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        // Under dotnet test or dotnet run the parent's MSBuild variables would steer the child build: drop them.
-        // Node reuse and the compiler server stay at their defaults: that is the user's edit loop.
+        // Under dotnet test or dotnet run the parent's MSBuild variables would steer the child build: drop them. That
+        // also drops MSBUILDDISABLENODEREUSE, and UseSharedCompilation goes too, so node reuse and the compiler server
+        // are at the SDK's defaults (on): the user's edit loop. Machines that turn them off in the environment (CI,
+        // this project's) would otherwise measure a fresh csc per build.
         foreach (var key in start.Environment.Keys
                      .Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)
                                  || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
-                                 || k == "DOTNET_HOST_PATH")
+                                 || k == "DOTNET_HOST_PATH"
+                                 || k.Equals("UseSharedCompilation", StringComparison.OrdinalIgnoreCase))
                      .ToList())
         {
             start.Environment.Remove(key);
+        }
+        if (!compilerServer)
+        {
+            start.Environment["UseSharedCompilation"] = "false";
+            start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";

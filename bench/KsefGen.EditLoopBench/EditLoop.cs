@@ -59,7 +59,7 @@ public sealed class EditLoop
             var packTime = await Dotnet.RunAsync(_options.RepoRoot,
                 ["pack", Path.Combine("generator", "KsefGen.Generator", "KsefGen.Generator.csproj"), "-c", _options.PackConfiguration, "-o", feed, $"-p:Version={version}",
                     .. (_options.PackNoBuild ? (string[])["--no-build"] : [])],
-                ct).ConfigureAwait(false);
+                _options.CompilerServer, ct).ConfigureAwait(false);
             _log.WriteLine($"  packed in {packTime.TotalSeconds:F1} s");
 
             Consumers.WriteWorkspace(work.FullName, feed, packages, _options.RepoRoot);
@@ -75,7 +75,7 @@ public sealed class EditLoop
             }
 
             var machine = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
-            return new EditLoopReport(_options.Spec, version, _options.Rounds, _options.Warmups, machine, results);
+            return new EditLoopReport(_options.Spec, version, _options.Rounds, _options.Warmups, machine, _options.CompilerServer, results);
         }
         finally
         {
@@ -116,7 +116,7 @@ public sealed class EditLoop
         _log.WriteLine($"[{name}] restore and first full build (not timed)...");
         foreach (var app in new[] { empty, withSpec })
         {
-            await Dotnet.RunAsync(app, ["restore"], ct).ConfigureAwait(false);
+            await Dotnet.RunAsync(app, ["restore"], _options.CompilerServer, ct).ConfigureAwait(false);
             var full = await Build(app, ct).ConfigureAwait(false);
             _log.WriteLine($"  {Path.GetFileName(app)}: full build {full.TotalSeconds:F1} s");
         }
@@ -150,5 +150,5 @@ public sealed class EditLoop
     }
 
     private Task<TimeSpan> Build(string app, CancellationToken ct) =>
-        Dotnet.RunAsync(app, ["build", "--no-restore", "-c", "Debug", .. _options.ExtraBuildArguments], ct);
+        Dotnet.RunAsync(app, ["build", "--no-restore", "-c", "Debug", .. _options.ExtraBuildArguments], _options.CompilerServer, ct);
 }

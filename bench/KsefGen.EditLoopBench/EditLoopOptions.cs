@@ -73,6 +73,13 @@ public sealed record EditLoopOptions
     /// <summary>The configuration the generator is packed in (Release).</summary>
     public string PackConfiguration { get; init; } = "Release";
 
+    /// <summary>
+    /// Builds use the compiler server (VBCSCompiler) and MSBuild node reuse, the SDK's defaults and so the user's edit
+    /// loop, even where the environment turns them off (UseSharedCompilation=false, MSBUILDDISABLENODEREUSE=1, as on
+    /// CI machines). False: every build runs with UseSharedCompilation=false (a fresh csc each time, as on such machines).
+    /// </summary>
+    public bool CompilerServer { get; init; } = true;
+
     /// <summary>Extra arguments for every timed dotnet build (e.g. -clp:PerformanceSummary); none by default.</summary>
     public IReadOnlyList<string> ExtraBuildArguments { get; init; } = [];
 }

@@ -41,8 +41,9 @@ public sealed record ScenarioResult(string Name, double Goal, IReadOnlyList<doub
 /// <param name="Rounds">Timed rounds per scenario.</param>
 /// <param name="Warmups">Warm-up rounds per scenario.</param>
 /// <param name="Machine">Processor count and OS, for reading the figures.</param>
+/// <param name="CompilerServer">Whether builds used the compiler server and node reuse (the SDK defaults).</param>
 /// <param name="Scenarios">Results, in the order run.</param>
-public sealed record EditLoopReport(string Spec, string GeneratorVersion, int Rounds, int Warmups, string Machine, IReadOnlyList<ScenarioResult> Scenarios)
+public sealed record EditLoopReport(string Spec, string GeneratorVersion, int Rounds, int Warmups, string Machine, bool CompilerServer, IReadOnlyList<ScenarioResult> Scenarios)
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -57,7 +58,7 @@ public sealed record EditLoopReport(string Spec, string GeneratorVersion, int Ro
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine(c, $"Edit-loop rebuild (dotnet build --no-restore -c Debug after a one-line Program.cs edit), {Rounds} timed rounds, {Warmups} warm-ups");
-        text.AppendLine(c, $"spec: {Path.GetFileName(Spec)}   machine: {Machine}");
+        text.AppendLine(c, $"spec: {Path.GetFileName(Spec)}   compiler server: {(CompilerServer ? "on" : "off (UseSharedCompilation=false)")}   machine: {Machine}");
         text.AppendLine();
         text.AppendLine(c, $"{"scenario",-14} {"empty (s)",10} {"with spec (s)",14} {"ratio",7} {"goal",6}  verdict");
         foreach (var s in Scenarios)
@@ -80,6 +81,7 @@ public sealed record EditLoopReport(string Spec, string GeneratorVersion, int Ro
         Rounds,
         Warmups,
         Machine,
+        CompilerServer,
         Scenarios = Scenarios.Select(s => new
         {
             s.Name,

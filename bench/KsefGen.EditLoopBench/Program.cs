@@ -10,6 +10,8 @@ const string Usage = """
       --spec FILE        the OpenAPI file (newest ../shared/ksef-spec/openapi/ksef-openapi-*.json)
       --json FILE        also write the report as JSON
       --keep             keep the temporary workspace
+      --no-compiler-server  build with UseSharedCompilation=false and no node reuse (a fresh csc per build);
+                         by default both are on, as the SDK has them, even if the environment turns them off
       --build-arg ARG    extra argument for every timed build, repeatable (e.g. -clp:PerformanceSummary)
     """;
 
@@ -23,6 +25,7 @@ if (root is null)
 int rounds = 5, warmups = 2;
 string? spec = null, json = null;
 var keep = false;
+var compilerServer = true;
 var scenarios = Scenarios.All;
 var buildArgs = new List<string>();
 for (var i = 0; i < args.Length; i++)
@@ -36,6 +39,11 @@ for (var i = 0; i < args.Length; i++)
     if (arg == "--keep")
     {
         keep = true;
+        continue;
+    }
+    if (arg == "--no-compiler-server")
+    {
+        compilerServer = false;
         continue;
     }
     if (i + 1 >= args.Length)
@@ -100,6 +108,7 @@ var options = new EditLoopOptions
     Warmups = warmups,
     Scenarios = scenarios,
     Keep = keep,
+    CompilerServer = compilerServer,
     ExtraBuildArguments = buildArgs,
 };
 try

@@ -26,6 +26,8 @@ public sealed class EditLoopBenchTests
             Scenarios = [Scenario.Library],
             // This test run has just built the generator in its own configuration: pack that, do not build it again.
             PackNoBuild = true,
+            // No compiler server or MSBuild nodes left running after the test (the bench's default keeps them, as users have them).
+            CompilerServer = false,
 #if DEBUG
             PackConfiguration = "Debug",
 #else
