@@ -71,9 +71,10 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--scenarios":
             var parsed = value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => (Name: s, Scenario: Scenarios.Parse(s))).ToList();
-            if (parsed.Count == 0 || parsed.FirstOrDefault(p => p.Scenario is null) is { Name: { } bad })
+            var bad = parsed.FirstOrDefault(p => p.Scenario is null).Name;
+            if (parsed.Count == 0 || bad is not null)
             {
-                Console.Error.WriteLine($"Unknown scenario in '{value}': use same-project, library, subset.");
+                Console.Error.WriteLine($"Unknown scenario '{bad ?? value}': use same-project, library, subset.");
                 return 2;
             }
             scenarios = parsed.Select(p => p.Scenario!.Value).Distinct().ToList();
