@@ -8,6 +8,7 @@ namespace KsefGen.Generator.Tests;
 /// local folder feed by PackageReference and builds against the official spec file (or our specs/ document when
 /// ../shared is absent), then runs.
 /// </summary>
+[Collection(GeneratorPackCollection.Name)]
 public sealed class PackageTests
 {
     [Fact]
