@@ -9,7 +9,7 @@ namespace KsefGen.Upo.Tests;
 /// The sandbox in-process, small (a 30-invoice "large" session, no rate limits), shared by the tests of a class, with
 /// helpers to run <c>ksef-upo</c> against it into fresh folders.
 /// </summary>
-public sealed class UpoSandbox : IAsyncLifetime
+public class UpoSandbox : IAsyncLifetime
 {
     private readonly List<DirectoryInfo> _folders = [];
 
@@ -33,17 +33,21 @@ public sealed class UpoSandbox : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Sandbox = await EmbeddedSandbox.StartAsync(null, o =>
-        {
-            o.LargeSessionInvoices = 30;
-            o.RateLimits = false;
-            o.ProcessingDelay = TimeSpan.FromSeconds(1);
-            o.AuthenticationDelay = TimeSpan.FromMilliseconds(50);
-        }, TestContext.Current.CancellationToken);
+        Sandbox = await EmbeddedSandbox.StartAsync(null, Configure, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The sandbox settings: small and fast.</summary>
+    protected virtual void Configure(KsefGen.Sandbox.SandboxOptions options)
+    {
+        options.LargeSessionInvoices = 30;
+        options.RateLimits = false;
+        options.ProcessingDelay = TimeSpan.FromSeconds(1);
+        options.AuthenticationDelay = TimeSpan.FromMilliseconds(50);
     }
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         await Sandbox.DisposeAsync();
         foreach (var folder in _folders)
         {

@@ -35,11 +35,12 @@ internal sealed class ConsoleReporter(IAnsiConsole console) : ISyncObserver
                 _upos = context.AddTask("UPOs", maxValue: 1);
                 try
                 {
-                    return await work().ConfigureAwait(false);
+                    var result = await work().ConfigureAwait(false);
+                    foreach (var task in new[] { _sessions, _invoices, _upos }) task.Value = task.MaxValue;
+                    return result;
                 }
                 finally
                 {
-                    foreach (var task in new[] { _sessions, _invoices, _upos }) task.MaxValue = Math.Max(task.Value, 1);
                     _sessions.StopTask();
                     _invoices.StopTask();
                     _upos.StopTask();
