@@ -28,7 +28,7 @@ internal sealed class UpoReport
         var codes = invoices.GroupBy(i => i.StatusCode).OrderBy(g => g.Key).Select(g =>
         {
             var advice = KsefStatusAdvisor.ForInvoice(g.Key);
-            return new CodeSummary(g.Key, g.Count(), advice.Action.ToString(), advice.Meaning, advice.Explanation, g.Count(i => i.UpoFile is not null && i.UpoError is null));
+            return new CodeSummary(g.Key, g.Count(), advice.Action.ToString(), advice.Meaning, General(advice), g.Count(i => i.UpoFile is not null && i.UpoError is null));
         }).ToList();
         var attention = new List<AttentionItem>();
         var sessions = ledger.Sessions().ToDictionary(s => s.SessionReference, StringComparer.Ordinal);
@@ -68,6 +68,14 @@ internal sealed class UpoReport
             AcceptedWithoutUpo = attention.Count(a => a.Kind == "missing-upo"),
             SessionUpos = ledger.SessionUpos().Count(u => u.UpoFile is not null && u.UpoError is null),
         };
+    }
+
+    /// <summary>The advice for a code as a whole: a duplicate's original is named per invoice, not per code.</summary>
+    private static string General(KsefStatusAdvice advice)
+    {
+        const string perInvoice = " The server did not name the original";
+        var cut = advice.Action == KsefStatusAction.FindOriginal ? advice.Explanation.IndexOf(perInvoice, StringComparison.Ordinal) : -1;
+        return cut < 0 ? advice.Explanation : advice.Explanation[..cut] + " Each duplicate below names its original where KSeF gave it.";
     }
 
     public void WriteTable(IAnsiConsole console)
