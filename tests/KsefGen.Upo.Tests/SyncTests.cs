@@ -75,7 +75,7 @@ public sealed class SyncTests(UpoSandbox sandbox) : IClassFixture<UpoSandbox>
             Assert.Equal(0, runs[1].InvoiceUposFetched);
             Assert.Equal(0, runs[1].SessionUposFetched);
         }
-        Assert.Contains("unchanged, every UPO archived", output, StringComparison.Ordinal);
+        Assert.Contains("final and unchanged since the last run", output, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot(archive, db));
     }
 

@@ -57,7 +57,7 @@ internal sealed class ConsoleReporter(IAnsiConsole console) : ISyncObserver
     public void SessionSkipped(KsefSessionSummary session)
     {
         _sessions?.Increment(1);
-        Line($"{session.Type} session {session.ReferenceNumber} ({session.Code}): unchanged, every UPO archived");
+        Line($"{session.Type} session {session.ReferenceNumber} ({session.Code}): final and unchanged since the last run, every UPO archived: skipped");
     }
 
     public void InvoicesListed(KsefSessionSummary session, int invoices, int pendingUpos)
