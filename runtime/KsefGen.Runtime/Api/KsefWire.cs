@@ -92,6 +92,18 @@ internal sealed record WireSessionInvoice(
 
 internal sealed record WireSessionInvoices(string? ContinuationToken, IReadOnlyList<WireSessionInvoice> Invoices);
 
+internal sealed record WireSessionsItem(
+    string ReferenceNumber,
+    WireStatus Status,
+    DateTimeOffset? DateCreated,
+    DateTimeOffset? DateUpdated,
+    DateTimeOffset? ValidUntil,
+    int? TotalInvoiceCount,
+    int? SuccessfulInvoiceCount,
+    int? FailedInvoiceCount);
+
+internal sealed record WireSessions(string? ContinuationToken, IReadOnlyList<WireSessionsItem> Sessions);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WireChallenge))]
 [JsonSerializable(typeof(WireKsefTokenRequest))]
@@ -108,4 +120,5 @@ internal sealed record WireSessionInvoices(string? ContinuationToken, IReadOnlyL
 [JsonSerializable(typeof(WireSessionStatus))]
 [JsonSerializable(typeof(WireSessionInvoice))]
 [JsonSerializable(typeof(WireSessionInvoices))]
+[JsonSerializable(typeof(WireSessions))]
 internal sealed partial class KsefWireJson : JsonSerializerContext;

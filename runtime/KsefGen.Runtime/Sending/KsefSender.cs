@@ -223,6 +223,7 @@ public sealed partial class KsefSender
         InvoiceFileName = wire.InvoiceFileName,
         InvoiceHash = wire.InvoiceHash,
         AcquisitionDate = wire.AcquisitionDate,
+        InvoicingDate = wire.InvoicingDate,
         InvoicingMode = wire.InvoicingMode,
         Code = wire.Status.Code,
         Description = wire.Status.Description,

@@ -52,6 +52,9 @@ public sealed record KsefInvoiceResult
     /// <summary>When KSeF assigned the KSeF number.</summary>
     public DateTimeOffset? AcquisitionDate { get; init; }
 
+    /// <summary>When KSeF received the invoice (<c>invoicingDate</c>).</summary>
+    public DateTimeOffset? InvoicingDate { get; init; }
+
     /// <summary>Online or Offline, as KSeF decided.</summary>
     public string? InvoicingMode { get; init; }
 
