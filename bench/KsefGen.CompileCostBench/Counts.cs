@@ -42,8 +42,8 @@ internal static class Counts
             {
                 case MethodDeclarationSyntax method when Variants.IsIterator(method):
                     return "async iterator methods (paging)";
-                case MethodDeclarationSyntax method when Variants.IsAsync(method) && IsClient(method):
-                    return "client async methods";
+                case MethodDeclarationSyntax method when method.Parent is ClassDeclarationSyntax c && IsClient(c):
+                    return "client operation methods";
                 case ClassDeclarationSyntax c when c.Identifier.Text.EndsWith("JsonConverter", StringComparison.Ordinal):
                     return "JSON converters";
                 case ClassDeclarationSyntax { Identifier.Text: "KsefJsonContext" }:
@@ -52,7 +52,7 @@ internal static class Counts
                     return "enum/status structs";
                 case BaseTypeDeclarationSyntax t when t.Parent is BaseNamespaceDeclarationSyntax ns && (ns.Name.ToString().EndsWith(".Internal", StringComparison.Ordinal) || t.Identifier.Text.StartsWith("Ksef", StringComparison.Ordinal)):
                     return "support types";
-                case ClassDeclarationSyntax c when c.Members.OfType<MethodDeclarationSyntax>().Any(Variants.IsAsync):
+                case ClassDeclarationSyntax c when IsClient(c):
                     return "client classes (other members)";
                 case ClassDeclarationSyntax:
                     return "model classes";
@@ -63,6 +63,7 @@ internal static class Counts
         return "file header, namespaces";
     }
 
-    private static bool IsClient(MethodDeclarationSyntax method) =>
-        method.Parent is ClassDeclarationSyntax c && !c.Identifier.Text.StartsWith("Ksef", StringComparison.Ordinal);
+    /// <summary>A tag's client: a class holding an HttpClient field.</summary>
+    private static bool IsClient(ClassDeclarationSyntax c) =>
+        c.Members.OfType<FieldDeclarationSyntax>().Any(f => f.Declaration.Variables.Any(v => v.Identifier.Text == "_httpClient"));
 }

@@ -53,6 +53,14 @@ if (baseline is not null)
     Console.WriteLine();
 }
 if (args.Contains("--count-only")) return 0;
+if (args.Contains("--check"))
+{
+    // Only whether the output compiles warning-free, as a console app with documentation comments checked.
+    var problems = new CompileBench(references, new CSharpParseOptions(LanguageVersion.Latest, documentedDocMode), OptimizationLevel.Debug).Check(generated, strict: true);
+    foreach (var problem in problems.Take(20)) Console.WriteLine(problem);
+    Console.WriteLine($"check: {problems.Count} errors/warnings");
+    return problems.Count == 0 ? 0 : 1;
+}
 
 var variants = baseline is null ? Variants.All : [.. Variants.All, new Variant("baseline (--baseline): full", null)];
 var configs = new List<(string Name, DocumentationMode Doc, OptimizationLevel Opt)> { ("Debug, no -doc (console app)", consumerDocMode, OptimizationLevel.Debug) };
