@@ -51,34 +51,38 @@ internal static class SupportEmitter
         var properties = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal);
         foreach (var name in types) properties[name] = reserved.Contains(name) ? Reading.Naming.Unique(name + "Info", taken) : name;
         string PropertyOf(string typeName) => properties[typeName];
+        // Every type's metadata comes from its converter (each one a KsefJsonConverter<T>, which creates its own
+        // JsonTypeInfo<T>): one table entry and one property per type instead of a generic call and two type tests each.
+        w.Line();
+        w.Line("private static readonly global::System.Collections.Generic.Dictionary<global::System.Type, global::" + ns + ".Internal.IKsefJsonTypeInfoFactory> s_factories = global::" + ns + ".Internal.KsefJsonTypeInfos.Table(new global::" + ns + ".Internal.IKsefJsonTypeInfoFactory[]");
+        w.Line("{");
+        foreach (var name in types) w.Line($"    new global::{ns}.Serialization.{name}JsonConverter(),");
+        w.Line("});");
+        w.Line();
+        w.Line("private readonly global::System.Collections.Generic.Dictionary<global::System.Type, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo> _infos = new();");
+        w.Line();
+        w.Line("private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Info<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)GetTypeInfo(typeof(T))!;");
         foreach (var name in types)
         {
-            var property = PropertyOf(name);
             var type = $"global::{ns}.{name}";
             w.Line();
-            w.Line($"private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type}>? _{property};");
-            w.Line();
             w.Doc("summary", $"Metadata for <see cref=\"{type}\"/>.");
-            w.Line($"public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type}> {property} => _{property} ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<{type}>(Options, new global::{ns}.Serialization.{name}JsonConverter());");
+            w.Line($"public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type}> {PropertyOf(name)} => Info<{type}>();");
         }
         w.Line();
-        w.Doc("summary", "Metadata for a generated type, or null for any other type.");
+        w.Doc("summary", "Metadata for a generated type (created once per context), or null for any other type.");
         w.Open("public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)");
-        foreach (var name in types)
-        {
-            w.Line($"if (type == typeof(global::{ns}.{name})) return {PropertyOf(name)};");
-        }
-        w.Line("return null;");
+        w.Open("lock (_infos)");
+        w.Line("if (_infos.TryGetValue(type, out var info)) return info;");
+        w.Line("if (!s_factories.TryGetValue(type, out var factory)) return null;");
+        w.Line("return _infos[type] = factory.CreateTypeInfo(Options);");
+        w.Close();
         w.Close();
         w.Line();
         w.Doc("summary", "Metadata bound to other options, so the context can sit in any TypeInfoResolverChain (ASP.NET Core, HttpClient JSON extensions).");
         w.Open("global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)");
         w.Line("if (options is null || ReferenceEquals(options, Options)) return GetTypeInfo(type);");
-        foreach (var name in types)
-        {
-            w.Line($"if (type == typeof(global::{ns}.{name})) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::{ns}.{name}>(options, new global::{ns}.Serialization.{name}JsonConverter());");
-        }
-        w.Line("return null;");
+        w.Line("return s_factories.TryGetValue(type, out var factory) ? factory.CreateTypeInfo(options) : null;");
         w.Close();
         w.Close();
         w.Close();
@@ -416,6 +420,76 @@ namespace __NS__.Internal
 {
     /// <summary>Reads one JSON value.</summary>
     internal delegate T KsefReadFunc<T>(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Text.Json.JsonSerializerOptions options);
+
+    /// <summary>Creates the JSON metadata of the type its converter converts.</summary>
+    internal interface IKsefJsonTypeInfoFactory
+    {
+        /// <summary>The converted type.</summary>
+        global::System.Type? Type { get; }
+
+        /// <summary>Metadata for the type, bound to the options, reading and writing through this converter.</summary>
+        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo CreateTypeInfo(global::System.Text.Json.JsonSerializerOptions options);
+    }
+
+    /// <summary>The base of every generated converter: a JsonConverter that also makes its type's metadata (no reflection).</summary>
+    internal abstract class KsefJsonConverter<T> : global::System.Text.Json.Serialization.JsonConverter<T>, IKsefJsonTypeInfoFactory
+    {
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo CreateTypeInfo(global::System.Text.Json.JsonSerializerOptions options) =>
+            global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, this);
+    }
+
+    /// <summary>The KsefJsonContext's table of converters by type.</summary>
+    internal static class KsefJsonTypeInfos
+    {
+        public static global::System.Collections.Generic.Dictionary<global::System.Type, IKsefJsonTypeInfoFactory> Table(IKsefJsonTypeInfoFactory[] factories)
+        {
+            var table = new global::System.Collections.Generic.Dictionary<global::System.Type, IKsefJsonTypeInfoFactory>(factories.Length);
+            foreach (var factory in factories) table[factory.Type!] = factory;
+            return table;
+        }
+    }
+
+    /// <summary>The JSON property names of one model, in the spec's spelling, and the name matching of its converter.</summary>
+    internal sealed class KsefJsonNames
+    {
+        private readonly byte[][] _utf8;
+
+        public KsefJsonNames(params string[] names)
+        {
+            Names = names;
+            _utf8 = new byte[names.Length][];
+            for (var i = 0; i < names.Length; i++) _utf8[i] = global::System.Text.Encoding.UTF8.GetBytes(names[i]);
+        }
+
+        public string[] Names { get; }
+
+        // Moves the reader (inside an object) to the value of the next known property and returns its slot, or -1 at the
+        // end of the object; unknown properties are skipped. Exact names first: one allocation-free ValueTextEquals each.
+        // Only a name none of them matched, and only when the options ask for it (ASP.NET's web defaults do), goes to the
+        // case-insensitive lookup; a slot filled by its exact name is not overwritten by a case-insensitive duplicate,
+        // whichever comes first in the document.
+        public int Next(ref global::System.Text.Json.Utf8JsonReader reader, scoped global::System.Span<bool> exact, global::System.Text.Json.JsonSerializerOptions options)
+        {
+            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            {
+                var slot = -1;
+                for (var i = 0; i < _utf8.Length; i++)
+                {
+                    if (reader.ValueTextEquals(_utf8[i]))
+                    {
+                        slot = i;
+                        break;
+                    }
+                }
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                if (slot >= 0) return slot;
+                reader.Skip();
+            }
+            return -1;
+        }
+    }
 
     /// <summary>Collection and primitive helpers for the generated converters.</summary>
     internal static class KsefJson

@@ -17,6 +17,8 @@ internal sealed class TypeSyntax
 
     public string Json => "global::" + _ns + ".Internal.KsefJson";
 
+    public string Names => "global::" + _ns + ".Internal.KsefJsonNames";
+
     public string Converter(string typeName) => "global::" + _ns + ".Serialization." + typeName + "JsonConverter";
 
     public string Type(TypeRef type, bool nullable)
@@ -91,10 +93,11 @@ internal sealed class TypeSyntax
     }
 
     /// <summary>A statement writing <paramref name="value"/> with writer <paramref name="w"/>.</summary>
-    public string Write(TypeRef type, bool nullable, string value, string w, string options, int depth)
+    /// <remarks>With <paramref name="notNull"/> the value is known not to be null (already tested): no second test.</remarks>
+    public string Write(TypeRef type, bool nullable, string value, string w, string options, int depth, bool notNull = false)
     {
         var v = "v" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var mayBeNull = nullable || !type.IsValueType;
+        var mayBeNull = !notNull && (nullable || !type.IsValueType);
         var target = mayBeNull ? v : value;
         string write;
         switch (type.Kind)

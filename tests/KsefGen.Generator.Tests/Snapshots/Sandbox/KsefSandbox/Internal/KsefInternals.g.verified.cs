@@ -8,6 +8,76 @@ namespace Consumer.Ksef.Internal
     /// <summary>Reads one JSON value.</summary>
     internal delegate T KsefReadFunc<T>(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Text.Json.JsonSerializerOptions options);
 
+    /// <summary>Creates the JSON metadata of the type its converter converts.</summary>
+    internal interface IKsefJsonTypeInfoFactory
+    {
+        /// <summary>The converted type.</summary>
+        global::System.Type? Type { get; }
+
+        /// <summary>Metadata for the type, bound to the options, reading and writing through this converter.</summary>
+        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo CreateTypeInfo(global::System.Text.Json.JsonSerializerOptions options);
+    }
+
+    /// <summary>The base of every generated converter: a JsonConverter that also makes its type's metadata (no reflection).</summary>
+    internal abstract class KsefJsonConverter<T> : global::System.Text.Json.Serialization.JsonConverter<T>, IKsefJsonTypeInfoFactory
+    {
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo CreateTypeInfo(global::System.Text.Json.JsonSerializerOptions options) =>
+            global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, this);
+    }
+
+    /// <summary>The KsefJsonContext's table of converters by type.</summary>
+    internal static class KsefJsonTypeInfos
+    {
+        public static global::System.Collections.Generic.Dictionary<global::System.Type, IKsefJsonTypeInfoFactory> Table(IKsefJsonTypeInfoFactory[] factories)
+        {
+            var table = new global::System.Collections.Generic.Dictionary<global::System.Type, IKsefJsonTypeInfoFactory>(factories.Length);
+            foreach (var factory in factories) table[factory.Type!] = factory;
+            return table;
+        }
+    }
+
+    /// <summary>The JSON property names of one model, in the spec's spelling, and the name matching of its converter.</summary>
+    internal sealed class KsefJsonNames
+    {
+        private readonly byte[][] _utf8;
+
+        public KsefJsonNames(params string[] names)
+        {
+            Names = names;
+            _utf8 = new byte[names.Length][];
+            for (var i = 0; i < names.Length; i++) _utf8[i] = global::System.Text.Encoding.UTF8.GetBytes(names[i]);
+        }
+
+        public string[] Names { get; }
+
+        // Moves the reader (inside an object) to the value of the next known property and returns its slot, or -1 at the
+        // end of the object; unknown properties are skipped. Exact names first: one allocation-free ValueTextEquals each.
+        // Only a name none of them matched, and only when the options ask for it (ASP.NET's web defaults do), goes to the
+        // case-insensitive lookup; a slot filled by its exact name is not overwritten by a case-insensitive duplicate,
+        // whichever comes first in the document.
+        public int Next(ref global::System.Text.Json.Utf8JsonReader reader, scoped global::System.Span<bool> exact, global::System.Text.Json.JsonSerializerOptions options)
+        {
+            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            {
+                var slot = -1;
+                for (var i = 0; i < _utf8.Length; i++)
+                {
+                    if (reader.ValueTextEquals(_utf8[i]))
+                    {
+                        slot = i;
+                        break;
+                    }
+                }
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                if (slot >= 0) return slot;
+                reader.Skip();
+            }
+            return -1;
+        }
+    }
+
     /// <summary>Collection and primitive helpers for the generated converters.</summary>
     internal static class KsefJson
     {

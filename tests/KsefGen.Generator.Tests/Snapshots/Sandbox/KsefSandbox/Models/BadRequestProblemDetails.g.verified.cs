@@ -17,57 +17,43 @@ namespace Consumer.Ksef
         /// <summary>
         /// Short problem summary; always <c>Bad Request</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'title', required.
-        /// </remarks>
+        /// <remarks>JSON property 'title', required.</remarks>
         public required string Title { get; set; }
 
         /// <summary>
         /// HTTP status code; always 400.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required int Status { get; set; }
 
         /// <summary>
         /// URI of the request that failed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'instance', required.
-        /// </remarks>
+        /// <remarks>JSON property 'instance', required.</remarks>
         public required string Instance { get; set; }
 
         /// <summary>
         /// Human-readable summary of what went wrong.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'detail', required.
-        /// </remarks>
+        /// <remarks>JSON property 'detail', required.</remarks>
         public required string Detail { get; set; }
 
         /// <summary>
         /// All errors found in the request, one entry per error code.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'errors', required.
-        /// </remarks>
+        /// <remarks>JSON property 'errors', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.ApiError> Errors { get; set; }
 
         /// <summary>
         /// When the error occurred (UTC).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestamp', required.
-        /// </remarks>
+        /// <remarks>JSON property 'timestamp', required.</remarks>
         public required global::System.DateTimeOffset Timestamp { get; set; }
 
         /// <summary>
         /// Trace identifier to quote when reporting the problem.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'traceId', required.
-        /// </remarks>
+        /// <remarks>JSON property 'traceId', required.</remarks>
         public required string TraceId { get; set; }
     }
 }
@@ -77,11 +63,11 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.BadRequestProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class BadRequestProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BadRequestProblemDetails>
+    internal sealed class BadRequestProblemDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.BadRequestProblemDetails>
     {
         public static readonly BadRequestProblemDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "title", "status", "instance", "detail", "errors", "timestamp", "traceId" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("title", "status", "instance", "detail", "errors", "timestamp", "traceId");
 
         public override global::Consumer.Ksef.BadRequestProblemDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -95,19 +81,9 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset p5 = default;
             string? p6 = default;
             global::System.Span<bool> exact = stackalloc bool[7];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("title"u8) ? 0
-                    : reader.ValueTextEquals("status"u8) ? 1
-                    : reader.ValueTextEquals("instance"u8) ? 2
-                    : reader.ValueTextEquals("detail"u8) ? 3
-                    : reader.ValueTextEquals("errors"u8) ? 4
-                    : reader.ValueTextEquals("timestamp"u8) ? 5
-                    : reader.ValueTextEquals("traceId"u8) ? 6
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -130,9 +106,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 6:
                         p6 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }

@@ -17,49 +17,37 @@ namespace Consumer.Ksef
         /// <summary>
         /// Short problem summary; always <c>Too Many Requests</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'title', required.
-        /// </remarks>
+        /// <remarks>JSON property 'title', required.</remarks>
         public required string Title { get; set; }
 
         /// <summary>
         /// HTTP status code; always 429.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required int Status { get; set; }
 
         /// <summary>
         /// URI of the rejected request.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'instance', required.
-        /// </remarks>
+        /// <remarks>JSON property 'instance', required.</remarks>
         public required string Instance { get; set; }
 
         /// <summary>
         /// Which limit was exceeded and when to retry.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'detail', required.
-        /// </remarks>
+        /// <remarks>JSON property 'detail', required.</remarks>
         public required string Detail { get; set; }
 
         /// <summary>
         /// When the error occurred (UTC).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestamp', required.
-        /// </remarks>
+        /// <remarks>JSON property 'timestamp', required.</remarks>
         public required global::System.DateTimeOffset Timestamp { get; set; }
 
         /// <summary>
         /// Trace identifier to quote when reporting the problem.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'traceId', required.
-        /// </remarks>
+        /// <remarks>JSON property 'traceId', required.</remarks>
         public required string TraceId { get; set; }
     }
 }
@@ -69,11 +57,11 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.TooManyRequestsProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class TooManyRequestsProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TooManyRequestsProblemDetails>
+    internal sealed class TooManyRequestsProblemDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.TooManyRequestsProblemDetails>
     {
         public static readonly TooManyRequestsProblemDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "title", "status", "instance", "detail", "timestamp", "traceId" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("title", "status", "instance", "detail", "timestamp", "traceId");
 
         public override global::Consumer.Ksef.TooManyRequestsProblemDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -86,18 +74,9 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset p4 = default;
             string? p5 = default;
             global::System.Span<bool> exact = stackalloc bool[6];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("title"u8) ? 0
-                    : reader.ValueTextEquals("status"u8) ? 1
-                    : reader.ValueTextEquals("instance"u8) ? 2
-                    : reader.ValueTextEquals("detail"u8) ? 3
-                    : reader.ValueTextEquals("timestamp"u8) ? 4
-                    : reader.ValueTextEquals("traceId"u8) ? 5
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -117,9 +96,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 5:
                         p5 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
