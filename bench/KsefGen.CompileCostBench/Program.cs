@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.Emit;
 
 // Where the compiler spends its time on the generated code of the newest KSeF spec.
 // Usage: dotnet run -c Release --project bench/KsefGen.CompileCostBench [-- --runs N] [--warmups N] [--release] [--docs]
-//   [--save DIR] [--baseline DIR] [--count-only]
+//   [--save DIR] [--baseline DIR] [--count-only] [--check] [--quick]
 //   --release  also Release (optimized) compilations; --docs  also DocumentationMode.Diagnose (GenerateDocumentationFile=true).
 //   --save DIR  writes the generated files to DIR; --baseline DIR  also compiles the files saved there (interleaved),
 //   so an older generator's output is measured under the same load; --count-only  prints line counts, no timing.
@@ -62,7 +62,9 @@ if (args.Contains("--check"))
     return problems.Count == 0 ? 0 : 1;
 }
 
-var variants = baseline is null ? Variants.All : [.. Variants.All, new Variant("baseline (--baseline): full", null)];
+// --quick: only the full output, the empty app and the baseline (a before/after check).
+Variant[] chosen = args.Contains("--quick") ? [.. Variants.All.Where(v => v.Name is "full" or "empty app")] : Variants.All;
+var variants = baseline is null ? chosen : [.. chosen, new Variant("baseline (--baseline): full", null)];
 var configs = new List<(string Name, DocumentationMode Doc, OptimizationLevel Opt)> { ("Debug, no -doc (console app)", consumerDocMode, OptimizationLevel.Debug) };
 if (args.Contains("--docs")) configs.Add(("Debug, -doc (GenerateDocumentationFile)", documentedDocMode, OptimizationLevel.Debug));
 if (args.Contains("--release")) configs.Add(("Release, no -doc", consumerDocMode, OptimizationLevel.Release));

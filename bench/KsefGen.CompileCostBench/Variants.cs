@@ -19,6 +19,7 @@ internal static class Variants
         new("- async iterator bodies (paging)", Stub(m => m is MethodDeclarationSyntax method && IsIterator(method))),
         new("- KsefJsonContext member bodies", Stub(m => InClass(m, n => n == "KsefJsonContext"))),
         new("- enum/status struct member bodies", Stub(m => m.Parent is StructDeclarationSyntax)),
+        new("- nullable analysis (#nullable disable warnings)", (text, _) => text.Replace("#nullable enable\n", "#nullable enable annotations\n#nullable disable warnings\n").Replace("#nullable enable warnings\n", "")),
         new("- every member body (declarations only)", Stub(_ => true)),
         new("empty app", (_, _) => ""),
     ];

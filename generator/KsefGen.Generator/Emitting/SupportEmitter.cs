@@ -559,6 +559,39 @@ namespace __NS__.Internal
             return -1;
         }
 
+        // A JSON null reads as null (OrNull) or as the type's default (OrDefault, for a required non-nullable property).
+        public static int? Int32OrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetInt32();
+
+        public static int Int32OrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetInt32();
+
+        public static long? Int64OrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetInt64();
+
+        public static long Int64OrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetInt64();
+
+        public static double? DoubleOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetDouble();
+
+        public static double DoubleOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetDouble();
+
+        public static float? SingleOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetSingle();
+
+        public static float SingleOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetSingle();
+
+        public static decimal? DecimalOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetDecimal();
+
+        public static decimal DecimalOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetDecimal();
+
+        public static bool? BooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBoolean();
+
+        public static bool BooleanOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetBoolean();
+
+        public static global::System.DateTimeOffset? DateTimeOffsetOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetDateTimeOffset();
+
+        public static global::System.DateTimeOffset DateTimeOffsetOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetDateTimeOffset();
+
+        public static global::System.DateOnly? DateOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadDate(ref reader);
+
+        public static global::System.DateOnly DateOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : ReadDate(ref reader);
+
         public static global::System.DateOnly ReadDate(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             var text = reader.GetString()!;

@@ -70,6 +70,29 @@ internal sealed class TypeSyntax
                 var get = type.Kind == TypeKind.Bytes ? $"{r}.GetBytesFromBase64()" : $"{Json}.ReadUri(ref {r})";
                 return nullable ? $"({r}.TokenType == {NullToken} ? null : {get})" : $"({r}.TokenType == {NullToken} ? null! : {get})";
             }
+            case TypeKind.Int32:
+            case TypeKind.Int64:
+            case TypeKind.Double:
+            case TypeKind.Float:
+            case TypeKind.Decimal:
+            case TypeKind.Boolean:
+            case TypeKind.DateTime:
+            case TypeKind.Date:
+            {
+                // One call to a small KsefJson helper (null token → null or default) instead of a conditional per value.
+                var helper = type.Kind switch
+                {
+                    TypeKind.Int32 => "Int32",
+                    TypeKind.Int64 => "Int64",
+                    TypeKind.Double => "Double",
+                    TypeKind.Float => "Single",
+                    TypeKind.Decimal => "Decimal",
+                    TypeKind.Boolean => "Boolean",
+                    TypeKind.DateTime => "DateTimeOffset",
+                    _ => "Date",
+                };
+                return $"{Json}.{helper}{(nullable ? "OrNull" : "OrDefault")}(ref {r})";
+            }
             default:
             {
                 var get = type.Kind switch

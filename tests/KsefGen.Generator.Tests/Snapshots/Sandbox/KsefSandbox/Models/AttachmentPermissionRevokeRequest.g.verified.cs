@@ -28,6 +28,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -55,7 +56,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateOrNull(ref reader);
                         break;
                 }
             }
@@ -82,3 +83,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

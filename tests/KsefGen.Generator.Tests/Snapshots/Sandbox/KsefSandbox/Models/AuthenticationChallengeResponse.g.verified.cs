@@ -40,6 +40,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -69,10 +70,10 @@ namespace Consumer.Ksef.Serialization
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 3:
                         p3 = reader.GetString();
@@ -111,3 +112,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

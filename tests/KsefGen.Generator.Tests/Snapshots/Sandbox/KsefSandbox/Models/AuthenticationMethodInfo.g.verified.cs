@@ -41,6 +41,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -103,3 +104,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -58,6 +58,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -90,7 +91,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = reader.GetString();
@@ -102,7 +103,7 @@ namespace Consumer.Ksef.Serialization
                         p4 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.ApiError>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.ApiErrorJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.ApiError), o1)!);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 6:
                         p6 = reader.GetString();
@@ -156,3 +157,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

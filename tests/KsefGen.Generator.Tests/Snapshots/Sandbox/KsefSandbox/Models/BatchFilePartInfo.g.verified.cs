@@ -34,6 +34,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -59,10 +60,10 @@ namespace Consumer.Ksef.Serialization
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
@@ -96,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -22,6 +22,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -45,7 +46,7 @@ namespace Consumer.Ksef.Serialization
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrNull(ref reader);
                         break;
                 }
             }
@@ -67,3 +68,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -88,6 +88,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -231,3 +232,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

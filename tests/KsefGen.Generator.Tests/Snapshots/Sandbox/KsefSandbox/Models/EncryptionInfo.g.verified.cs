@@ -34,6 +34,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -97,3 +98,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

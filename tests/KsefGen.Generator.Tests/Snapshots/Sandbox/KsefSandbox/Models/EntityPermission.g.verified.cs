@@ -28,6 +28,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -55,7 +56,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.EntityPermissionType) : global::Consumer.Ksef.EntityPermissionType.FromValue(reader.GetString()!));
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -82,3 +83,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -40,6 +40,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -111,3 +112,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

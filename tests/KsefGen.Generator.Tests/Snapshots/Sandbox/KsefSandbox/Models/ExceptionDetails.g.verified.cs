@@ -34,6 +34,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -59,7 +60,7 @@ namespace Consumer.Ksef.Serialization
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrNull(ref reader);
                         break;
                     case 1:
                         p1 = reader.GetString();
@@ -99,3 +100,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

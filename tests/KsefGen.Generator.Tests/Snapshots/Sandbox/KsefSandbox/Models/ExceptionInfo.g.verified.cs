@@ -52,6 +52,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -95,7 +96,7 @@ namespace Consumer.Ksef.Serialization
                         p4 = reader.GetString();
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -147,3 +148,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

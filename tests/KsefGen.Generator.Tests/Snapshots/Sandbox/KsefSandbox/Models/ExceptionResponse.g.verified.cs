@@ -23,6 +23,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -68,3 +69,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

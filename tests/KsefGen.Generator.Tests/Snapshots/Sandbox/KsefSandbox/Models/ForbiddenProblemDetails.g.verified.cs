@@ -82,6 +82,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -115,7 +116,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = reader.GetString();
@@ -133,7 +134,7 @@ namespace Consumer.Ksef.Serialization
                         p6 = reader.GetString();
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -192,3 +193,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

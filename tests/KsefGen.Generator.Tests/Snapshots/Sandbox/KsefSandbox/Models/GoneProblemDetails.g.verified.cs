@@ -52,6 +52,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -83,7 +84,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = reader.GetString();
@@ -92,7 +93,7 @@ namespace Consumer.Ksef.Serialization
                         p3 = reader.GetString();
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 5:
                         p5 = reader.GetString();
@@ -141,3 +142,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -46,6 +46,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -128,3 +129,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -40,6 +40,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -69,7 +70,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryFilters), options);
@@ -113,3 +114,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -55,6 +55,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -84,10 +85,10 @@ namespace Consumer.Ksef.Serialization
                         p0 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoicePackage), options);
@@ -129,3 +130,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

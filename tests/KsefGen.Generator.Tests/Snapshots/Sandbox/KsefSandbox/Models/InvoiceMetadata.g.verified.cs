@@ -157,6 +157,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -206,16 +207,16 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateOrDefault(ref reader);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 6:
                         p6 = global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataSeller), options);
@@ -224,13 +225,13 @@ namespace Consumer.Ksef.Serialization
                         p7 = global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataBuyer), options);
                         break;
                     case 8:
-                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        p8 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrDefault(ref reader);
                         break;
                     case 9:
-                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        p9 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrDefault(ref reader);
                         break;
                     case 10:
-                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        p10 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrDefault(ref reader);
                         break;
                     case 11:
                         p11 = reader.GetString();
@@ -245,10 +246,10 @@ namespace Consumer.Ksef.Serialization
                         p14 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
                         break;
                     case 15:
-                        p15 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p15 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 16:
-                        p16 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p16 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 17:
                         p17 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
@@ -384,3 +385,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -40,6 +40,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -71,7 +72,7 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                 }
             }
@@ -103,3 +104,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

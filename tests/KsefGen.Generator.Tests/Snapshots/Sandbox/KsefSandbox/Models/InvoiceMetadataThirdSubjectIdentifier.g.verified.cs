@@ -36,6 +36,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -90,3 +91,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

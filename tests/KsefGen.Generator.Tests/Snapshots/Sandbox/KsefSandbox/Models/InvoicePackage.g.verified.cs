@@ -64,6 +64,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -94,28 +95,28 @@ namespace Consumer.Ksef.Serialization
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoicePackagePart>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoicePackagePart), o1)!);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateOrNull(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -175,3 +176,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

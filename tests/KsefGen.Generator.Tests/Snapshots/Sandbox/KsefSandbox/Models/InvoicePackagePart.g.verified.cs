@@ -70,6 +70,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -101,7 +102,7 @@ namespace Consumer.Ksef.Serialization
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
                         p1 = reader.GetString();
@@ -113,19 +114,19 @@ namespace Consumer.Ksef.Serialization
                         p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 5:
                         p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 7:
                         p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 8:
-                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p8 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -186,3 +187,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

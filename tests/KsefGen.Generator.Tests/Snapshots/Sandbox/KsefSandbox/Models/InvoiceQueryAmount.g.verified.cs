@@ -34,6 +34,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -62,10 +63,10 @@ namespace Consumer.Ksef.Serialization
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AmountType) : global::Consumer.Ksef.AmountType.FromValue(reader.GetString()!));
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double?) : reader.GetDouble());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrNull(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double?) : reader.GetDouble());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrNull(ref reader);
                         break;
                 }
             }
@@ -98,3 +99,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

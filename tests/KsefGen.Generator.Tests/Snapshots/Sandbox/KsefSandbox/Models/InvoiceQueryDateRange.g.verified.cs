@@ -46,6 +46,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -75,13 +76,13 @@ namespace Consumer.Ksef.Serialization
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQueryDateType) : global::Consumer.Ksef.InvoiceQueryDateType.FromValue(reader.GetString()!));
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -119,3 +120,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

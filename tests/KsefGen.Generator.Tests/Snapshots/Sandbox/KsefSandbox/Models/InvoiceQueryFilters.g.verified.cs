@@ -122,6 +122,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -184,7 +185,7 @@ namespace Consumer.Ksef.Serialization
                         p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : global::Consumer.Ksef.InvoicingMode.FromValue(reader.GetString()!));
                         break;
                     case 9:
-                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p9 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 10:
                         p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQueryFormType?) : global::Consumer.Ksef.InvoiceQueryFormType.FromValue(reader.GetString()!));
@@ -193,7 +194,7 @@ namespace Consumer.Ksef.Serialization
                         p11 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceType) : global::Consumer.Ksef.InvoiceType.FromValue(r1.GetString()!)));
                         break;
                     case 12:
-                        p12 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p12 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -285,3 +286,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

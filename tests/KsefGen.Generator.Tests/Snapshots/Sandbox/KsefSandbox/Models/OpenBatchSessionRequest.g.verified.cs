@@ -47,6 +47,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -82,7 +83,7 @@ namespace Consumer.Ksef.Serialization
                         p2 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -119,3 +120,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -39,6 +39,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -102,3 +103,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -58,6 +58,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -98,7 +99,7 @@ namespace Consumer.Ksef.Serialization
                         p3 = global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonIdentifier), options);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateOrNull(ref reader);
                         break;
                     case 5:
                         p5 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
@@ -150,3 +151,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

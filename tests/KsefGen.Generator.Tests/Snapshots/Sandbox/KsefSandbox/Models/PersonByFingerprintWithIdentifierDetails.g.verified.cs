@@ -34,6 +34,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -96,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -40,6 +40,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -72,7 +73,7 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateOrDefault(ref reader);
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
@@ -111,3 +112,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -52,6 +52,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -86,16 +87,16 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 3:
                         p3 = reader.GetString();
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -143,3 +144,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -88,6 +88,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -152,10 +153,10 @@ namespace Consumer.Ksef.Serialization
                         p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
                         break;
                     case 10:
-                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p10 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 11:
-                        p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p11 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                 }
             }
@@ -235,3 +236,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -46,6 +46,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -120,3 +121,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

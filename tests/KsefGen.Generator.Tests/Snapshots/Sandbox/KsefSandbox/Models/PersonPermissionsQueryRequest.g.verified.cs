@@ -63,6 +63,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -167,3 +168,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

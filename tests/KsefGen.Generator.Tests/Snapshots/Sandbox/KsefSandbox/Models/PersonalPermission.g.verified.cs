@@ -82,6 +82,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -142,10 +143,10 @@ namespace Consumer.Ksef.Serialization
                         p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
                         break;
                     case 9:
-                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p9 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 10:
-                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p10 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                 }
             }
@@ -221,3 +222,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -57,6 +57,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -94,10 +95,10 @@ namespace Consumer.Ksef.Serialization
                         p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 5:
                         p5 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PublicKeyCertificateUsage>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PublicKeyCertificateUsage) : global::Consumer.Ksef.PublicKeyCertificateUsage.FromValue(r1.GetString()!)));
@@ -146,3 +147,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

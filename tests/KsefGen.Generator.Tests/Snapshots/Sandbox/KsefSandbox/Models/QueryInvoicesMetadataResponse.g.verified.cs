@@ -40,6 +40,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -66,13 +67,13 @@ namespace Consumer.Ksef.Serialization
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceMetadata>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoiceMetadata), o1)!);
@@ -112,3 +113,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -28,6 +28,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -55,7 +56,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.PersonPermission), o1)!);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                 }
             }
@@ -81,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -58,6 +58,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -90,19 +91,19 @@ namespace Consumer.Ksef.Serialization
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 4:
                         p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 6:
                         p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
@@ -158,3 +159,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

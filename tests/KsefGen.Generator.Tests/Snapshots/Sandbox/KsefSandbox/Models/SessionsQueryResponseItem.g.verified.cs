@@ -64,6 +64,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -100,22 +101,22 @@ namespace Consumer.Ksef.Serialization
                         p1 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                 }
             }
@@ -172,3 +173,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

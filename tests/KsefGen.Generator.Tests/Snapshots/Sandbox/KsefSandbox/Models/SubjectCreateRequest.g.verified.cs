@@ -46,6 +46,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -85,7 +86,7 @@ namespace Consumer.Ksef.Serialization
                         p3 = reader.GetString();
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -128,3 +129,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

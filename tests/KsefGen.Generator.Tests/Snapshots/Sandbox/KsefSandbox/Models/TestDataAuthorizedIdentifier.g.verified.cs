@@ -28,6 +28,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -81,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -34,6 +34,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -87,3 +88,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -35,6 +35,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -88,3 +89,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -78,6 +78,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -124,10 +125,10 @@ namespace Consumer.Ksef.Serialization
                         p4 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.TokenPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.TokenPermissionType) : global::Consumer.Ksef.TokenPermissionType.FromValue(r1.GetString()!)));
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 7:
                         p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationTokenStatus) : global::Consumer.Ksef.AuthenticationTokenStatus.FromValue(reader.GetString()!));
@@ -196,3 +197,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

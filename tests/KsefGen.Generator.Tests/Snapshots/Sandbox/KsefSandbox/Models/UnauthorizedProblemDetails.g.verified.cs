@@ -52,6 +52,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -83,7 +84,7 @@ namespace Consumer.Ksef.Serialization
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = reader.GetString();
@@ -95,7 +96,7 @@ namespace Consumer.Ksef.Serialization
                         p4 = reader.GetString();
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -143,3 +144,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -22,6 +22,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -67,3 +68,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

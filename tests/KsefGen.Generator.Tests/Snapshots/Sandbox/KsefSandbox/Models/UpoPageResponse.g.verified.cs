@@ -35,6 +35,7 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
@@ -66,7 +67,7 @@ namespace Consumer.Ksef.Serialization
                         p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -97,3 +98,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings
