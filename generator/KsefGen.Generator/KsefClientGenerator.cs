@@ -88,12 +88,12 @@ public sealed class KsefClientGenerator : IIncrementalGenerator
         var prefix = spec.HintPrefix + "/";
         yield return (prefix + "KsefApiException.g.cs", SupportEmitter.EmitErrors(spec));
         yield return (prefix + "KsefResponses.g.cs", SupportEmitter.EmitResponses(spec));
-        yield return (prefix + "Internal/KsefInternals.g.cs", SupportEmitter.EmitInternals(spec));
+        yield return (prefix + "Internal/KsefInternals.g.cs", SupportEmitter.EmitInternals(spec, runtimePaging));
         yield return (prefix + "KsefJsonContext.g.cs", SupportEmitter.EmitJsonContext(spec));
         yield return (prefix + "Clients/" + spec.RootClientName + ".g.cs", ClientEmitter.EmitRoot(spec));
         foreach (var client in spec.Clients)
         {
-            yield return (prefix + "Clients/" + client.Name + ".g.cs", ClientEmitter.Emit(spec, client, runtimePaging));
+            yield return (prefix + "Clients/" + client.Name + ".g.cs", ClientEmitter.Emit(spec, client));
         }
         var objects = spec.Objects.ToDictionary(o => o.Name, System.StringComparer.Ordinal);
         foreach (var model in spec.Objects)

@@ -8,7 +8,7 @@ namespace KsefGen.Generator.Emitting;
 /// <summary>One client class per tag, one async method per operation; plus the root client that holds them all.</summary>
 internal static class ClientEmitter
 {
-    public static string Emit(SpecModel spec, ClientModel client, bool runtimePaging = false)
+    public static string Emit(SpecModel spec, ClientModel client)
     {
         var t = new TypeSyntax(spec.Namespace);
         var ns = spec.Namespace;
@@ -46,9 +46,9 @@ internal static class ClientEmitter
             if (Paging.Detect(spec, operation) is { } paging)
             {
                 w.Line();
-                EmitPages(w, t, operation, paging, runtimePaging);
+                EmitPages(w, t, ns, operation, paging);
                 w.Line();
-                EmitItems(w, t, operation, paging);
+                EmitItems(w, t, ns, operation, paging);
             }
         }
         w.Close();
@@ -105,7 +105,10 @@ internal static class ClientEmitter
         foreach (var parameter in operation.Parameters.Where(p => !p.Required)) signature.Add($"{t.Type(parameter.Type, true)} {parameter.Name} = null");
         signature.Add("global::System.Threading.CancellationToken cancellationToken = default");
         var name = operation.Name + (stream ? "Stream" : "") + "Async";
-        w.Open($"public async {returnType} {name}({string.Join(", ", signature)})");
+        // Not async: the method builds the request and hands it to one shared async helper in KsefHttp, which owns it,
+        // sends it and reads the response (one state machine in the support code instead of one per operation).
+        // Argument checks therefore throw synchronously, as the task-based pattern recommends for usage errors.
+        w.Open($"public {returnType} {name}({string.Join(", ", signature)})");
 
         foreach (var parameter in operation.Parameters.Where(p => p.Required && !p.Type.IsValueType))
         {
@@ -142,7 +145,7 @@ internal static class ClientEmitter
             "DELETE" => "global::System.Net.Http.HttpMethod.Delete",
             _ => $"new global::System.Net.Http.HttpMethod({Naming.Literal(operation.Method)})",
         };
-        w.Line($"using var request = new global::System.Net.Http.HttpRequestMessage({httpMethod}, url.ToString());");
+        w.Line($"var request = new global::System.Net.Http.HttpRequestMessage({httpMethod}, url.ToString());");
         var accept = response.Kind == ResponseKind.Text ? response.ContentType ?? "*/*" : "application/json";
         w.Line($"request.Headers.TryAddWithoutValidation(\"Accept\", {Naming.Literal(accept)});");
         w.Line("if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue(\"Bearer\", _bearerToken);");
@@ -163,26 +166,27 @@ internal static class ClientEmitter
             }
         }
 
+        var http = $"global::{ns}.Internal.KsefHttp";
         if (stream)
         {
-            w.Line("var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);");
-            w.Line($"return await global::{ns}.Internal.KsefHttp.ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);");
+            w.Line($"return {http}.SendStreamAsync(_httpClient, request, cancellationToken);");
         }
         else
         {
-            w.Line("using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);");
-            w.Line($"await global::{ns}.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);");
             switch (response.Kind)
             {
                 case ResponseKind.Json:
                 {
                     var type = t.Type(response.Type!, false);
                     var read = t.Read(response.Type!, false, "r", "o", 1);
-                    w.Line($"return await global::{ns}.Internal.KsefHttp.ReadJsonAsync<{type}>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => {read}, cancellationToken).ConfigureAwait(false);");
+                    w.Line($"return {http}.SendJsonAsync<{type}>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => {read}, cancellationToken);");
                     break;
                 }
                 case ResponseKind.Text:
-                    w.Line($"return await global::{ns}.Internal.KsefHttp.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);");
+                    w.Line($"return {http}.SendTextAsync(_httpClient, request, cancellationToken);");
+                    break;
+                default:
+                    w.Line($"return {http}.SendAsync(_httpClient, request, cancellationToken);");
                     break;
             }
         }
@@ -224,51 +228,26 @@ internal static class ClientEmitter
         return list;
     }
 
-    private static void EmitPages(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging, bool runtimePaging)
+    private static void EmitPages(SourceWriter w, TypeSyntax t, string ns, OperationModel operation, Paging paging)
     {
         var pageType = t.Type(paging.Page, false);
         var signature = PagedSignature(t, operation, paging);
-        var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { $"{paging.Cursor.Name}: cursor", "cancellationToken: cancellationToken" }));
+        var cursorArgument = paging.Continuation || paging.Cursor.Type.Kind == TypeKind.Int64 ? "cursor" : "(int)cursor";
+        var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { $"{paging.Cursor.Name}: {cursorArgument}", "cancellationToken: cancellationToken" }));
         w.Doc("summary", $"Every page of {operation.Name}, in order, following {(paging.Continuation ? "continuation tokens (x-continuation-token)" : "pageOffset until hasMore is false")}.");
         w.Doc("remarks", paging.Continuation
             ? "Stops when a page has no continuation token; a token the server already gave (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced)."
             : "Stops at the first page whose hasMore is false; an empty page that claims more (which would loop forever) throws InvalidOperationException (KsefPagingException when KsefGen.Runtime is referenced).");
         var declarations = PagedPreamble(w, operation, paging, signature, "The pages, fetched one at a time as the caller asks for the next.");
-        w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{pageType}> {operation.Name}PagesAsync({string.Join(", ", declarations)})");
-        if (paging.Continuation)
-        {
-            w.Line("string? cursor = null;");
-            w.Line("var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);");
-            w.Open("while (true)");
-            w.Line("cancellationToken.ThrowIfCancellationRequested();");
-            w.Line($"var page = await {operation.Name}Async({call}).ConfigureAwait(false);");
-            w.Line("yield return page;");
-            w.Line($"var next = page.{paging.Next.Name};");
-            w.Line("if (string.IsNullOrEmpty(next)) yield break;");
-            var repeated = $"\"{operation.Name}: the server returned a continuation token it had already given; stopping instead of looping forever.\"";
-            w.Line(runtimePaging
-                ? $"if (!seen.Add(next!)) throw new global::KsefGen.Runtime.Paging.KsefPagingException(global::KsefGen.Runtime.Paging.PagingFailure.RepeatedContinuationToken, seen.Count, {repeated});"
-                : $"if (!seen.Add(next!)) throw new global::System.InvalidOperationException({repeated});");
-            w.Line("cursor = next;");
-            w.Close();
-        }
-        else
-        {
-            var cursorType = paging.Cursor.Type.Kind == TypeKind.Int64 ? "long" : "int";
-            w.Line($"{cursorType} cursor = 0;");
-            w.Open("while (true)");
-            w.Line("cancellationToken.ThrowIfCancellationRequested();");
-            w.Line($"var page = await {operation.Name}Async({call}).ConfigureAwait(false);");
-            w.Line("yield return page;");
-            w.Line($"if (page.{paging.Next.Name} != true) yield break;");
-            var endless = $"\"{operation.Name}: the server sent an empty page that claims more pages; stopping instead of looping forever.\"";
-            w.Line(runtimePaging
-                ? $"if ((page.{paging.Items.Name}?.Count ?? 0) == 0) throw new global::KsefGen.Runtime.Paging.KsefPagingException(global::KsefGen.Runtime.Paging.PagingFailure.EndlessEmptyPages, (int)cursor, {endless});"
-                : $"if ((page.{paging.Items.Name}?.Count ?? 0) == 0) throw new global::System.InvalidOperationException({endless});");
-            w.Line("cursor++;");
-            w.Close();
-        }
-        w.Close();
+        // The loop lives once in KsefPaging (support code); each operation only says how to fetch a page and read its cursor.
+        // The lambda's cancellationToken (the enumeration's, combined with WithCancellation's) shadows the method's.
+        var paging_ = $"global::{ns}.Internal.KsefPaging";
+        var name = Naming.Literal(operation.Name);
+        var body = paging.Continuation
+            ? $"{paging_}.ContinuationAsync<{pageType}>({name}, (cursor, cancellationToken) => {operation.Name}Async({call}), static page => page.{paging.Next.Name}, cancellationToken)"
+            : $"{paging_}.OffsetAsync<{pageType}>({name}, (cursor, cancellationToken) => {operation.Name}Async({call}), static page => page.{paging.Next.Name} == true, static page => page.{paging.Items.Name}?.Count ?? 0, cancellationToken)";
+        w.Line($"public global::System.Collections.Generic.IAsyncEnumerable<{pageType}> {operation.Name}PagesAsync({string.Join(", ", declarations)})");
+        w.Line($"    => {body};");
     }
 
     /// <summary>The doc comments and attributes both paged methods share; returns their parameter declarations.</summary>
@@ -279,7 +258,7 @@ internal static class ClientEmitter
         w.Line("/// <param name=\"cancellationToken\">Cancels the enumeration (and the request in flight).</param>");
         w.Doc("returns", returns);
         if (operation.Deprecated) w.Line("[global::System.Obsolete(\"The operation is deprecated in the KSeF API.\")]");
-        return signature.Select(s => s.Declaration).Concat(new[] { "[global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default" });
+        return signature.Select(s => s.Declaration).Concat(new[] { "global::System.Threading.CancellationToken cancellationToken = default" });
     }
 
     private static void ParamDoc(SourceWriter w, ParameterModel parameter) =>
@@ -288,20 +267,17 @@ internal static class ClientEmitter
     private static void BodyDoc(SourceWriter w, RequestBodyModel body) =>
         w.SpecDoc("param", body.Description, MarkdownDoc.Escape($"The request body ({body.ContentType})."), " name=\"body\"");
 
-    private static void EmitItems(SourceWriter w, TypeSyntax t, OperationModel operation, Paging paging)
+    private static void EmitItems(SourceWriter w, TypeSyntax t, string ns, OperationModel operation, Paging paging)
     {
+        var pageType = t.Type(paging.Page, false);
         var itemType = t.Type(paging.Items.Type.Element!, paging.Items.Type.ElementNullable);
         var signature = PagedSignature(t, operation, paging);
         var call = string.Join(", ", signature.Select(s => s.Argument).Concat(new[] { "cancellationToken: cancellationToken" }));
         var name = (operation.Name.StartsWith("Get", System.StringComparison.Ordinal) && operation.Name.Length > 3 ? operation.Name.Substring(3) : operation.Name);
         w.Doc("summary", $"Every item ({MarkdownDoc.Escape(paging.Items.JsonName)}) of every page of {operation.Name}, exactly once and in order; the paging is done for you.");
         var declarations = PagedPreamble(w, operation, paging, signature, "The items, fetched page by page as the caller asks for them.");
-        w.Open($"public async global::System.Collections.Generic.IAsyncEnumerable<{itemType}> Enumerate{name}Async({string.Join(", ", declarations)})");
-        w.Open($"await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait({operation.Name}PagesAsync({call}), false))");
-        w.Line($"if (page.{paging.Items.Name} is null) continue;");
-        w.Line($"foreach (var item in page.{paging.Items.Name}) yield return item;");
-        w.Close();
-        w.Close();
+        w.Line($"public global::System.Collections.Generic.IAsyncEnumerable<{itemType}> Enumerate{name}Async({string.Join(", ", declarations)})");
+        w.Line($"    => global::{ns}.Internal.KsefPaging.ItemsAsync<{pageType}, {itemType}>({operation.Name}PagesAsync({call}), static page => page.{paging.Items.Name}, cancellationToken);");
     }
 
     private static void EmitValue(SourceWriter w, TypeSyntax t, OperationModel operation, ParameterModel parameter, System.Func<string, string, string> statement)

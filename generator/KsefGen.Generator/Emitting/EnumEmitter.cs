@@ -39,24 +39,27 @@ internal static class EnumEmitter
         w.Doc("summary", "True when the value is one the spec lists.");
         w.Line(model.Members.Count == 0
             ? "public bool IsKnown => false;"
-            : $"public bool IsKnown => Value switch {{ {string.Join(" or ", model.Members.Select(m => Naming.Literal(m.Value)))} => true, _ => false }};");
+            : "public bool IsKnown => global::System.Array.IndexOf(s_values, Value) >= 0;");
         w.Line();
         w.Doc("summary", "Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.");
         w.Open($"public static {type} FromValue(string value)");
         if (model.Members.Count > 0)
         {
-            w.Open("switch (value)");
-            foreach (var member in model.Members)
-            {
-                w.Line($"case {Naming.Literal(member.Value)}: return {member.Name};");
-            }
-            w.Close();
-            w.Open("for (var i = 0; i < KnownValues.Count; i++)");
-            w.Line("if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];");
-            w.Close();
+            // A lookup in the value table rather than a string switch: the same answers for far less generated code.
+            w.Line("var index = global::System.Array.IndexOf(s_values, value);");
+            w.Line("for (var i = 0; index < 0 && i < s_values.Length; i++) if (string.Equals(s_values[i], value, global::System.StringComparison.OrdinalIgnoreCase)) index = i;");
+            w.Line("return index >= 0 ? KnownValues[index] : new(value);");
         }
-        w.Line("return new(value);");
+        else
+        {
+            w.Line("return new(value);");
+        }
         w.Close();
+        if (model.Members.Count > 0)
+        {
+            w.Line();
+            w.Line($"private static readonly string[] s_values = {{ {string.Join(", ", model.Members.Select(m => Naming.Literal(m.Value)))} }};");
+        }
         w.Line();
         w.Doc("summary", "Ordinal comparison of the wire values.");
         w.Line($"public bool Equals({type} other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);");
@@ -84,7 +87,7 @@ internal static class EnumEmitter
 
         w.Open($"namespace {spec.Namespace}.Serialization");
         w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.");
-        w.Open($"internal sealed class {model.Name}JsonConverter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
+        w.Open($"internal sealed class {model.Name}JsonConverter : global::{spec.Namespace}.Internal.KsefJsonConverter<{type}>");
         w.Line($"public override {type} Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)");
         w.Line($"    => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : {type}.FromValue(reader.GetString()!);");
         w.Line();

@@ -52,6 +52,18 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>
+    /// Like <see cref="Doc"/>, but a one-line text goes on one line (<c>/// &lt;remarks&gt;text&lt;/remarks&gt;</c>):
+    /// for the short notes repeated on every member, where two more lines each only add to what the compiler reads.
+    /// </summary>
+    public SourceWriter DocLine(string element, string? xml)
+    {
+        if (string.IsNullOrWhiteSpace(xml)) return this;
+        var text = xml!.Trim();
+        if (text.IndexOfAny(LineTerminators) >= 0) return Doc(element, xml);
+        return Line($"/// <{element}>{XmlSafe(text)}</{element}>");
+    }
+
     /// <summary>Writes an XML doc element from the spec's Markdown, or from <paramref name="fallbackXml"/> (our own XML) when the spec has none.</summary>
     public SourceWriter SpecDoc(string element, string? markdown, string? fallbackXml = null, string attributes = "")
     {

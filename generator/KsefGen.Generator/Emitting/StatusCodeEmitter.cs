@@ -133,7 +133,7 @@ internal static class StatusCodeEmitter
 
         w.Open($"namespace {spec.Namespace}.Serialization");
         w.Doc("summary", $"Reads and writes <see cref=\"{type}\"/> as a JSON number.");
-        w.Open($"internal sealed class {table.Name}JsonConverter : global::System.Text.Json.Serialization.JsonConverter<{type}>");
+        w.Open($"internal sealed class {table.Name}JsonConverter : global::{spec.Namespace}.Internal.KsefJsonConverter<{type}>");
         w.Line($"public override {type} Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)");
         w.Line($"    => new {type}(reader.GetInt32());");
         w.Line();

@@ -17,6 +17,8 @@ internal sealed class TypeSyntax
 
     public string Json => "global::" + _ns + ".Internal.KsefJson";
 
+    public string Names => "global::" + _ns + ".Internal.KsefJsonNames";
+
     public string Converter(string typeName) => "global::" + _ns + ".Serialization." + typeName + "JsonConverter";
 
     public string Type(TypeRef type, bool nullable)
@@ -68,6 +70,29 @@ internal sealed class TypeSyntax
                 var get = type.Kind == TypeKind.Bytes ? $"{r}.GetBytesFromBase64()" : $"{Json}.ReadUri(ref {r})";
                 return nullable ? $"({r}.TokenType == {NullToken} ? null : {get})" : $"({r}.TokenType == {NullToken} ? null! : {get})";
             }
+            case TypeKind.Int32:
+            case TypeKind.Int64:
+            case TypeKind.Double:
+            case TypeKind.Float:
+            case TypeKind.Decimal:
+            case TypeKind.Boolean:
+            case TypeKind.DateTime:
+            case TypeKind.Date:
+            {
+                // One call to a small KsefJson helper (null token → null or default) instead of a conditional per value.
+                var helper = type.Kind switch
+                {
+                    TypeKind.Int32 => "Int32",
+                    TypeKind.Int64 => "Int64",
+                    TypeKind.Double => "Double",
+                    TypeKind.Float => "Single",
+                    TypeKind.Decimal => "Decimal",
+                    TypeKind.Boolean => "Boolean",
+                    TypeKind.DateTime => "DateTimeOffset",
+                    _ => "Date",
+                };
+                return $"{Json}.{helper}{(nullable ? "OrNull" : "OrDefault")}(ref {r})";
+            }
             default:
             {
                 var get = type.Kind switch
@@ -91,10 +116,11 @@ internal sealed class TypeSyntax
     }
 
     /// <summary>A statement writing <paramref name="value"/> with writer <paramref name="w"/>.</summary>
-    public string Write(TypeRef type, bool nullable, string value, string w, string options, int depth)
+    /// <remarks>With <paramref name="notNull"/> the value is known not to be null (already tested): no second test.</remarks>
+    public string Write(TypeRef type, bool nullable, string value, string w, string options, int depth, bool notNull = false)
     {
         var v = "v" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var mayBeNull = nullable || !type.IsValueType;
+        var mayBeNull = !notNull && (nullable || !type.IsValueType);
         var target = mayBeNull ? v : value;
         string write;
         switch (type.Kind)

@@ -25,1492 +25,1135 @@ namespace Consumer.Ksef
         /// </summary>
         protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
 
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AllowedIps>? _AllowedIps;
+        private static readonly global::System.Collections.Generic.Dictionary<global::System.Type, global::Consumer.Ksef.Internal.IKsefJsonTypeInfoFactory> s_factories = global::Consumer.Ksef.Internal.KsefJsonTypeInfos.Table(new global::Consumer.Ksef.Internal.IKsefJsonTypeInfoFactory[]
+        {
+            new global::Consumer.Ksef.Serialization.AllowedIpsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AmountTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ApiErrorJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ApiRateLimitValuesOverrideJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ApiRateLimitsOverrideJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AttachmentPermissionGrantRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AttachmentPermissionRevokeRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationChallengeResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationInitResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationListItemJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationListResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationMethodJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationMethodCategoryJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationMethodInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationOperationStatusResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationStatusCodeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationTokenRefreshResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationTokenStatusJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthenticationTokensResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter(),
+            new global::Consumer.Ksef.Serialization.BadRequestProblemDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.BatchFileInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.BatchFilePartInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.BatchSessionContextLimitsOverrideJsonConverter(),
+            new global::Consumer.Ksef.Serialization.BatchSessionEffectiveContextLimitsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.BlockContextAuthenticationRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.BuyerIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CertificateEffectiveSubjectLimitsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CertificateLimitsResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CheckAttachmentPermissionStatusResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CommonSessionStatusJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CompressionTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.CurrencyCodeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EffectiveContextLimitsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EffectiveSubjectLimitsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EnrollmentEffectiveSubjectLimitsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EntityDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EntityPermissionJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EntityPermissionTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EntityPermissionsGrantRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.EntitySubjectDetailsTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ExceptionDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ExceptionInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ExceptionResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ExportInvoicesResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ForbiddenProblemDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.FormCodeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.GenerateTokenRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.GenerateTokenResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.GoneProblemDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.IdDocumentJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InitTokenAuthenticationRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceExportRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceExportStatusCodeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceExportStatusResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceQueryDateRangeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceQueryDateTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceQueryFormTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceQuerySubjectTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceStatusCodeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceStatusInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoiceTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.InvoicingModeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.OnlineSessionContextLimitsOverrideJsonConverter(),
+            new global::Consumer.Ksef.Serialization.OnlineSessionEffectiveContextLimitsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.OpenBatchSessionRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.OpenBatchSessionResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.OpenOnlineSessionRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.OpenOnlineSessionResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PartUploadRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PermissionStateJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PermissionsOperationResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PermissionsOperationStatusCodeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PermissionsOperationStatusResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonCreateRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionScopeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsGrantRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsQueryRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsQueryTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonRemoveRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonSubjectDetailsTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionScopeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionsQueryRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PublicKeyCertificateJsonConverter(),
+            new global::Consumer.Ksef.Serialization.PublicKeyCertificateUsageJsonConverter(),
+            new global::Consumer.Ksef.Serialization.QueryInvoicesMetadataResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.QueryPersonPermissionsResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.QueryPersonalPermissionsResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.QueryTokensResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.QueryTokensResponseItemJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SendInvoiceRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SendInvoiceResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SessionInvoiceStatusResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SessionStatusCodeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SessionStatusResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SessionTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SessionsQueryResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SessionsQueryResponseItemJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SetRateLimitsRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SetSessionLimitsRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SetSubjectLimitsRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SortOrderJsonConverter(),
+            new global::Consumer.Ksef.Serialization.StatusInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SubjectCreateRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SubjectIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SubjectRemoveRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SubjectTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.SubunitJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataContextIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataContextIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataPermissionJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataPermissionTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataPermissionsGrantRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TestDataPermissionsRevokeRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.ThirdSubjectIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeIdentifierJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TokenInfoJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TokenPermissionTypeJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TokenStatusResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TooManyRequestsProblemDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TooManyRequestsResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.TooManyRequestsResponseStatusJsonConverter(),
+            new global::Consumer.Ksef.Serialization.UnauthorizedProblemDetailsJsonConverter(),
+            new global::Consumer.Ksef.Serialization.UnblockContextAuthenticationRequestJsonConverter(),
+            new global::Consumer.Ksef.Serialization.UpoPageResponseJsonConverter(),
+            new global::Consumer.Ksef.Serialization.UpoResponseJsonConverter(),
+        });
+
+        private readonly global::System.Collections.Generic.Dictionary<global::System.Type, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo> _infos = new();
+
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Info<T>() => (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)GetTypeInfo(typeof(T))!;
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AllowedIps"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AllowedIps> AllowedIps => _AllowedIps ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AllowedIps>(Options, new global::Consumer.Ksef.Serialization.AllowedIpsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AmountType>? _AmountType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AllowedIps> AllowedIps => Info<global::Consumer.Ksef.AllowedIps>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AmountType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AmountType> AmountType => _AmountType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AmountType>(Options, new global::Consumer.Ksef.Serialization.AmountTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiError>? _ApiError;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AmountType> AmountType => Info<global::Consumer.Ksef.AmountType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ApiError"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiError> ApiError => _ApiError ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiError>(Options, new global::Consumer.Ksef.Serialization.ApiErrorJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride>? _ApiRateLimitValuesOverride;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiError> ApiError => Info<global::Consumer.Ksef.ApiError>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ApiRateLimitValuesOverride"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride> ApiRateLimitValuesOverride => _ApiRateLimitValuesOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride>(Options, new global::Consumer.Ksef.Serialization.ApiRateLimitValuesOverrideJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitsOverride>? _ApiRateLimitsOverride;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride> ApiRateLimitValuesOverride => Info<global::Consumer.Ksef.ApiRateLimitValuesOverride>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ApiRateLimitsOverride"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitsOverride> ApiRateLimitsOverride => _ApiRateLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiRateLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.ApiRateLimitsOverrideJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest>? _AttachmentPermissionGrantRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ApiRateLimitsOverride> ApiRateLimitsOverride => Info<global::Consumer.Ksef.ApiRateLimitsOverride>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AttachmentPermissionGrantRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest> AttachmentPermissionGrantRequest => _AttachmentPermissionGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest>(Options, new global::Consumer.Ksef.Serialization.AttachmentPermissionGrantRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>? _AttachmentPermissionRevokeRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest> AttachmentPermissionGrantRequest => Info<global::Consumer.Ksef.AttachmentPermissionGrantRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AttachmentPermissionRevokeRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest> AttachmentPermissionRevokeRequest => _AttachmentPermissionRevokeRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>(Options, new global::Consumer.Ksef.Serialization.AttachmentPermissionRevokeRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationChallengeResponse>? _AuthenticationChallengeResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest> AttachmentPermissionRevokeRequest => Info<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationChallengeResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationChallengeResponse> AuthenticationChallengeResponse => _AuthenticationChallengeResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationChallengeResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationChallengeResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifier>? _AuthenticationContextIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationChallengeResponse> AuthenticationChallengeResponse => Info<global::Consumer.Ksef.AuthenticationChallengeResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationContextIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifier> AuthenticationContextIdentifier => _AuthenticationContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType>? _AuthenticationContextIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifier> AuthenticationContextIdentifier => Info<global::Consumer.Ksef.AuthenticationContextIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationContextIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType> AuthenticationContextIdentifierType => _AuthenticationContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationInitResponse>? _AuthenticationInitResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType> AuthenticationContextIdentifierType => Info<global::Consumer.Ksef.AuthenticationContextIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationInitResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationInitResponse> AuthenticationInitResponse => _AuthenticationInitResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationInitResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationInitResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListItem>? _AuthenticationListItem;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationInitResponse> AuthenticationInitResponse => Info<global::Consumer.Ksef.AuthenticationInitResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationListItem"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListItem> AuthenticationListItem => _AuthenticationListItem ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationListItem>(Options, new global::Consumer.Ksef.Serialization.AuthenticationListItemJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListResponse>? _AuthenticationListResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListItem> AuthenticationListItem => Info<global::Consumer.Ksef.AuthenticationListItem>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationListResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListResponse> AuthenticationListResponse => _AuthenticationListResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationListResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationListResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethod>? _AuthenticationMethod;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationListResponse> AuthenticationListResponse => Info<global::Consumer.Ksef.AuthenticationListResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationMethod"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethod> AuthenticationMethod => _AuthenticationMethod ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethod>(Options, new global::Consumer.Ksef.Serialization.AuthenticationMethodJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodCategory>? _AuthenticationMethodCategory;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethod> AuthenticationMethod => Info<global::Consumer.Ksef.AuthenticationMethod>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationMethodCategory"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodCategory> AuthenticationMethodCategory => _AuthenticationMethodCategory ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethodCategory>(Options, new global::Consumer.Ksef.Serialization.AuthenticationMethodCategoryJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodInfo>? _AuthenticationMethodInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodCategory> AuthenticationMethodCategory => Info<global::Consumer.Ksef.AuthenticationMethodCategory>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationMethodInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodInfo> AuthenticationMethodInfo => _AuthenticationMethodInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethodInfo>(Options, new global::Consumer.Ksef.Serialization.AuthenticationMethodInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse>? _AuthenticationOperationStatusResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationMethodInfo> AuthenticationMethodInfo => Info<global::Consumer.Ksef.AuthenticationMethodInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationOperationStatusResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse> AuthenticationOperationStatusResponse => _AuthenticationOperationStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationOperationStatusResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationStatusCode>? _AuthenticationStatusCode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse> AuthenticationOperationStatusResponse => Info<global::Consumer.Ksef.AuthenticationOperationStatusResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationStatusCode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationStatusCode> AuthenticationStatusCode => _AuthenticationStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationStatusCode>(Options, new global::Consumer.Ksef.Serialization.AuthenticationStatusCodeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>? _AuthenticationTokenRefreshResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationStatusCode> AuthenticationStatusCode => Info<global::Consumer.Ksef.AuthenticationStatusCode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationTokenRefreshResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse> AuthenticationTokenRefreshResponse => _AuthenticationTokenRefreshResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationTokenRefreshResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenStatus>? _AuthenticationTokenStatus;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse> AuthenticationTokenRefreshResponse => Info<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationTokenStatus"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenStatus> AuthenticationTokenStatus => _AuthenticationTokenStatus ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokenStatus>(Options, new global::Consumer.Ksef.Serialization.AuthenticationTokenStatusJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokensResponse>? _AuthenticationTokensResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokenStatus> AuthenticationTokenStatus => Info<global::Consumer.Ksef.AuthenticationTokenStatus>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthenticationTokensResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokensResponse> AuthenticationTokensResponse => _AuthenticationTokensResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokensResponse>(Options, new global::Consumer.Ksef.Serialization.AuthenticationTokensResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthorizationPolicy>? _AuthorizationPolicy;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthenticationTokensResponse> AuthenticationTokensResponse => Info<global::Consumer.Ksef.AuthenticationTokensResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.AuthorizationPolicy"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthorizationPolicy> AuthorizationPolicy => _AuthorizationPolicy ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthorizationPolicy>(Options, new global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BadRequestProblemDetails>? _BadRequestProblemDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.AuthorizationPolicy> AuthorizationPolicy => Info<global::Consumer.Ksef.AuthorizationPolicy>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.BadRequestProblemDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BadRequestProblemDetails> BadRequestProblemDetails => _BadRequestProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BadRequestProblemDetails>(Options, new global::Consumer.Ksef.Serialization.BadRequestProblemDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFileInfo>? _BatchFileInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BadRequestProblemDetails> BadRequestProblemDetails => Info<global::Consumer.Ksef.BadRequestProblemDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.BatchFileInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFileInfo> BatchFileInfo => _BatchFileInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchFileInfo>(Options, new global::Consumer.Ksef.Serialization.BatchFileInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFilePartInfo>? _BatchFilePartInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFileInfo> BatchFileInfo => Info<global::Consumer.Ksef.BatchFileInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.BatchFilePartInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFilePartInfo> BatchFilePartInfo => _BatchFilePartInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchFilePartInfo>(Options, new global::Consumer.Ksef.Serialization.BatchFilePartInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride>? _BatchSessionContextLimitsOverride;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchFilePartInfo> BatchFilePartInfo => Info<global::Consumer.Ksef.BatchFilePartInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.BatchSessionContextLimitsOverride"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride> BatchSessionContextLimitsOverride => _BatchSessionContextLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.BatchSessionContextLimitsOverrideJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>? _BatchSessionEffectiveContextLimits;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride> BatchSessionContextLimitsOverride => Info<global::Consumer.Ksef.BatchSessionContextLimitsOverride>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.BatchSessionEffectiveContextLimits"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits> BatchSessionEffectiveContextLimits => _BatchSessionEffectiveContextLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>(Options, new global::Consumer.Ksef.Serialization.BatchSessionEffectiveContextLimitsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest>? _BlockContextAuthenticationRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits> BatchSessionEffectiveContextLimits => Info<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.BlockContextAuthenticationRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest> BlockContextAuthenticationRequest => _BlockContextAuthenticationRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest>(Options, new global::Consumer.Ksef.Serialization.BlockContextAuthenticationRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BuyerIdentifierType>? _BuyerIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest> BlockContextAuthenticationRequest => Info<global::Consumer.Ksef.BlockContextAuthenticationRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.BuyerIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BuyerIdentifierType> BuyerIdentifierType => _BuyerIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BuyerIdentifierType>(Options, new global::Consumer.Ksef.Serialization.BuyerIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits>? _CertificateEffectiveSubjectLimits;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.BuyerIdentifierType> BuyerIdentifierType => Info<global::Consumer.Ksef.BuyerIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CertificateEffectiveSubjectLimits"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits> CertificateEffectiveSubjectLimits => _CertificateEffectiveSubjectLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits>(Options, new global::Consumer.Ksef.Serialization.CertificateEffectiveSubjectLimitsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimit>? _CertificateLimit;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits> CertificateEffectiveSubjectLimits => Info<global::Consumer.Ksef.CertificateEffectiveSubjectLimits>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CertificateLimit"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimit> CertificateLimit => _CertificateLimit ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimit>(Options, new global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimitsResponse>? _CertificateLimitsResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimit> CertificateLimit => Info<global::Consumer.Ksef.CertificateLimit>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CertificateLimitsResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimitsResponse> CertificateLimitsResponse => _CertificateLimitsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimitsResponse>(Options, new global::Consumer.Ksef.Serialization.CertificateLimitsResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride>? _CertificateSubjectLimitsOverride;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateLimitsResponse> CertificateLimitsResponse => Info<global::Consumer.Ksef.CertificateLimitsResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CertificateSubjectLimitsOverride"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride> CertificateSubjectLimitsOverride => _CertificateSubjectLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>? _CheckAttachmentPermissionStatusResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride> CertificateSubjectLimitsOverride => Info<global::Consumer.Ksef.CertificateSubjectLimitsOverride>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse> CheckAttachmentPermissionStatusResponse => _CheckAttachmentPermissionStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>(Options, new global::Consumer.Ksef.Serialization.CheckAttachmentPermissionStatusResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CommonSessionStatus>? _CommonSessionStatus;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse> CheckAttachmentPermissionStatusResponse => Info<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CommonSessionStatus"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CommonSessionStatus> CommonSessionStatus => _CommonSessionStatus ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CommonSessionStatus>(Options, new global::Consumer.Ksef.Serialization.CommonSessionStatusJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CompressionType>? _CompressionType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CommonSessionStatus> CommonSessionStatus => Info<global::Consumer.Ksef.CommonSessionStatus>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CompressionType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CompressionType> CompressionType => _CompressionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CompressionType>(Options, new global::Consumer.Ksef.Serialization.CompressionTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CurrencyCode>? _CurrencyCode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CompressionType> CompressionType => Info<global::Consumer.Ksef.CompressionType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.CurrencyCode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CurrencyCode> CurrencyCode => _CurrencyCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CurrencyCode>(Options, new global::Consumer.Ksef.Serialization.CurrencyCodeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues>? _EffectiveApiRateLimitValues;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.CurrencyCode> CurrencyCode => Info<global::Consumer.Ksef.CurrencyCode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EffectiveApiRateLimitValues"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues> EffectiveApiRateLimitValues => _EffectiveApiRateLimitValues ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues>(Options, new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimits>? _EffectiveApiRateLimits;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues> EffectiveApiRateLimitValues => Info<global::Consumer.Ksef.EffectiveApiRateLimitValues>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EffectiveApiRateLimits"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimits> EffectiveApiRateLimits => _EffectiveApiRateLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveApiRateLimits>(Options, new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveContextLimits>? _EffectiveContextLimits;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveApiRateLimits> EffectiveApiRateLimits => Info<global::Consumer.Ksef.EffectiveApiRateLimits>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EffectiveContextLimits"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveContextLimits> EffectiveContextLimits => _EffectiveContextLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveContextLimits>(Options, new global::Consumer.Ksef.Serialization.EffectiveContextLimitsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveSubjectLimits>? _EffectiveSubjectLimits;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveContextLimits> EffectiveContextLimits => Info<global::Consumer.Ksef.EffectiveContextLimits>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EffectiveSubjectLimits"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveSubjectLimits> EffectiveSubjectLimits => _EffectiveSubjectLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveSubjectLimits>(Options, new global::Consumer.Ksef.Serialization.EffectiveSubjectLimitsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EncryptionInfo>? _EncryptionInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EffectiveSubjectLimits> EffectiveSubjectLimits => Info<global::Consumer.Ksef.EffectiveSubjectLimits>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EncryptionInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EncryptionInfo> EncryptionInfo => _EncryptionInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EncryptionInfo>(Options, new global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits>? _EnrollmentEffectiveSubjectLimits;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EncryptionInfo> EncryptionInfo => Info<global::Consumer.Ksef.EncryptionInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits> EnrollmentEffectiveSubjectLimits => _EnrollmentEffectiveSubjectLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits>(Options, new global::Consumer.Ksef.Serialization.EnrollmentEffectiveSubjectLimitsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride>? _EnrollmentSubjectLimitsOverride;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits> EnrollmentEffectiveSubjectLimits => Info<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EnrollmentSubjectLimitsOverride"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride> EnrollmentSubjectLimitsOverride => _EnrollmentSubjectLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityDetails>? _EntityDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride> EnrollmentSubjectLimitsOverride => Info<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EntityDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityDetails> EntityDetails => _EntityDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityDetails>(Options, new global::Consumer.Ksef.Serialization.EntityDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermission>? _EntityPermission;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityDetails> EntityDetails => Info<global::Consumer.Ksef.EntityDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EntityPermission"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermission> EntityPermission => _EntityPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermission>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionType>? _EntityPermissionType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermission> EntityPermission => Info<global::Consumer.Ksef.EntityPermission>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionType> EntityPermissionType => _EntityPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionType>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest>? _EntityPermissionsGrantRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionType> EntityPermissionType => Info<global::Consumer.Ksef.EntityPermissionType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionsGrantRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest> EntityPermissionsGrantRequest => _EntityPermissionsGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionsGrantRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier>? _EntityPermissionsSubjectIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest> EntityPermissionsGrantRequest => Info<global::Consumer.Ksef.EntityPermissionsGrantRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionsSubjectIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier> EntityPermissionsSubjectIdentifier => _EntityPermissionsSubjectIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType>? _EntityPermissionsSubjectIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier> EntityPermissionsSubjectIdentifier => Info<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType> EntityPermissionsSubjectIdentifierType => _EntityPermissionsSubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntitySubjectDetailsType>? _EntitySubjectDetailsType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType> EntityPermissionsSubjectIdentifierType => Info<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.EntitySubjectDetailsType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntitySubjectDetailsType> EntitySubjectDetailsType => _EntitySubjectDetailsType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntitySubjectDetailsType>(Options, new global::Consumer.Ksef.Serialization.EntitySubjectDetailsTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionDetails>? _ExceptionDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.EntitySubjectDetailsType> EntitySubjectDetailsType => Info<global::Consumer.Ksef.EntitySubjectDetailsType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ExceptionDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionDetails> ExceptionDetails => _ExceptionDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionDetails>(Options, new global::Consumer.Ksef.Serialization.ExceptionDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionInfo>? _ExceptionInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionDetails> ExceptionDetails => Info<global::Consumer.Ksef.ExceptionDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ExceptionInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionInfo> ExceptionInfo => _ExceptionInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionInfo>(Options, new global::Consumer.Ksef.Serialization.ExceptionInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionResponse>? _ExceptionResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionInfo> ExceptionInfo => Info<global::Consumer.Ksef.ExceptionInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ExceptionResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionResponse> ExceptionResponse => _ExceptionResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionResponse>(Options, new global::Consumer.Ksef.Serialization.ExceptionResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExportInvoicesResponse>? _ExportInvoicesResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExceptionResponse> ExceptionResponse => Info<global::Consumer.Ksef.ExceptionResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ExportInvoicesResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExportInvoicesResponse> ExportInvoicesResponse => _ExportInvoicesResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExportInvoicesResponse>(Options, new global::Consumer.Ksef.Serialization.ExportInvoicesResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ForbiddenProblemDetails>? _ForbiddenProblemDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ExportInvoicesResponse> ExportInvoicesResponse => Info<global::Consumer.Ksef.ExportInvoicesResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ForbiddenProblemDetails> ForbiddenProblemDetails => _ForbiddenProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ForbiddenProblemDetails>(Options, new global::Consumer.Ksef.Serialization.ForbiddenProblemDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.FormCode>? _FormCode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ForbiddenProblemDetails> ForbiddenProblemDetails => Info<global::Consumer.Ksef.ForbiddenProblemDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.FormCode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.FormCode> FormCode => _FormCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.FormCode>(Options, new global::Consumer.Ksef.Serialization.FormCodeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenRequest>? _GenerateTokenRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.FormCode> FormCode => Info<global::Consumer.Ksef.FormCode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.GenerateTokenRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenRequest> GenerateTokenRequest => _GenerateTokenRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GenerateTokenRequest>(Options, new global::Consumer.Ksef.Serialization.GenerateTokenRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenResponse>? _GenerateTokenResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenRequest> GenerateTokenRequest => Info<global::Consumer.Ksef.GenerateTokenRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.GenerateTokenResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenResponse> GenerateTokenResponse => _GenerateTokenResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GenerateTokenResponse>(Options, new global::Consumer.Ksef.Serialization.GenerateTokenResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GoneProblemDetails>? _GoneProblemDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GenerateTokenResponse> GenerateTokenResponse => Info<global::Consumer.Ksef.GenerateTokenResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.GoneProblemDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GoneProblemDetails> GoneProblemDetails => _GoneProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GoneProblemDetails>(Options, new global::Consumer.Ksef.Serialization.GoneProblemDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.IdDocument>? _IdDocument;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.GoneProblemDetails> GoneProblemDetails => Info<global::Consumer.Ksef.GoneProblemDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.IdDocument"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.IdDocument> IdDocument => _IdDocument ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.IdDocument>(Options, new global::Consumer.Ksef.Serialization.IdDocumentJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest>? _InitTokenAuthenticationRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.IdDocument> IdDocument => Info<global::Consumer.Ksef.IdDocument>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest> InitTokenAuthenticationRequest => _InitTokenAuthenticationRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest>(Options, new global::Consumer.Ksef.Serialization.InitTokenAuthenticationRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportRequest>? _InvoiceExportRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest> InitTokenAuthenticationRequest => Info<global::Consumer.Ksef.InitTokenAuthenticationRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceExportRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportRequest> InvoiceExportRequest => _InvoiceExportRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportRequest>(Options, new global::Consumer.Ksef.Serialization.InvoiceExportRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusCode>? _InvoiceExportStatusCode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportRequest> InvoiceExportRequest => Info<global::Consumer.Ksef.InvoiceExportRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceExportStatusCode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusCode> InvoiceExportStatusCode => _InvoiceExportStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportStatusCode>(Options, new global::Consumer.Ksef.Serialization.InvoiceExportStatusCodeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusResponse>? _InvoiceExportStatusResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusCode> InvoiceExportStatusCode => Info<global::Consumer.Ksef.InvoiceExportStatusCode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusResponse> InvoiceExportStatusResponse => _InvoiceExportStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportStatusResponse>(Options, new global::Consumer.Ksef.Serialization.InvoiceExportStatusResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadata>? _InvoiceMetadata;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceExportStatusResponse> InvoiceExportStatusResponse => Info<global::Consumer.Ksef.InvoiceExportStatusResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadata"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadata> InvoiceMetadata => _InvoiceMetadata ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadata>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>? _InvoiceMetadataAuthorizedSubject;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadata> InvoiceMetadata => Info<global::Consumer.Ksef.InvoiceMetadata>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject> InvoiceMetadataAuthorizedSubject => _InvoiceMetadataAuthorizedSubject ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyer>? _InvoiceMetadataBuyer;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject> InvoiceMetadataAuthorizedSubject => Info<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataBuyer"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyer> InvoiceMetadataBuyer => _InvoiceMetadataBuyer ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataBuyer>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier>? _InvoiceMetadataBuyerIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyer> InvoiceMetadataBuyer => Info<global::Consumer.Ksef.InvoiceMetadataBuyer>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier> InvoiceMetadataBuyerIdentifier => _InvoiceMetadataBuyerIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataSeller>? _InvoiceMetadataSeller;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier> InvoiceMetadataBuyerIdentifier => Info<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataSeller"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataSeller> InvoiceMetadataSeller => _InvoiceMetadataSeller ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataSeller>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject>? _InvoiceMetadataThirdSubject;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataSeller> InvoiceMetadataSeller => Info<global::Consumer.Ksef.InvoiceMetadataSeller>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubject"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject> InvoiceMetadataThirdSubject => _InvoiceMetadataThirdSubject ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>? _InvoiceMetadataThirdSubjectIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject> InvoiceMetadataThirdSubject => Info<global::Consumer.Ksef.InvoiceMetadataThirdSubject>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier> InvoiceMetadataThirdSubjectIdentifier => _InvoiceMetadataThirdSubjectIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>(Options, new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackage>? _InvoicePackage;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier> InvoiceMetadataThirdSubjectIdentifier => Info<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoicePackage"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackage> InvoicePackage => _InvoicePackage ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicePackage>(Options, new global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackagePart>? _InvoicePackagePart;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackage> InvoicePackage => Info<global::Consumer.Ksef.InvoicePackage>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoicePackagePart"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackagePart> InvoicePackagePart => _InvoicePackagePart ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicePackagePart>(Options, new global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryAmount>? _InvoiceQueryAmount;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicePackagePart> InvoicePackagePart => Info<global::Consumer.Ksef.InvoicePackagePart>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryAmount"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryAmount> InvoiceQueryAmount => _InvoiceQueryAmount ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryAmount>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier>? _InvoiceQueryBuyerIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryAmount> InvoiceQueryAmount => Info<global::Consumer.Ksef.InvoiceQueryAmount>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryBuyerIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier> InvoiceQueryBuyerIdentifier => _InvoiceQueryBuyerIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateRange>? _InvoiceQueryDateRange;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier> InvoiceQueryBuyerIdentifier => Info<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryDateRange"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateRange> InvoiceQueryDateRange => _InvoiceQueryDateRange ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryDateRange>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryDateRangeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateType>? _InvoiceQueryDateType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateRange> InvoiceQueryDateRange => Info<global::Consumer.Ksef.InvoiceQueryDateRange>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryDateType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateType> InvoiceQueryDateType => _InvoiceQueryDateType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryDateType>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryDateTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFilters>? _InvoiceQueryFilters;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryDateType> InvoiceQueryDateType => Info<global::Consumer.Ksef.InvoiceQueryDateType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryFilters"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFilters> InvoiceQueryFilters => _InvoiceQueryFilters ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryFilters>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFormType>? _InvoiceQueryFormType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFilters> InvoiceQueryFilters => Info<global::Consumer.Ksef.InvoiceQueryFilters>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQueryFormType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFormType> InvoiceQueryFormType => _InvoiceQueryFormType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryFormType>(Options, new global::Consumer.Ksef.Serialization.InvoiceQueryFormTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQuerySubjectType>? _InvoiceQuerySubjectType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQueryFormType> InvoiceQueryFormType => Info<global::Consumer.Ksef.InvoiceQueryFormType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceQuerySubjectType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQuerySubjectType> InvoiceQuerySubjectType => _InvoiceQuerySubjectType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQuerySubjectType>(Options, new global::Consumer.Ksef.Serialization.InvoiceQuerySubjectTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusCode>? _InvoiceStatusCode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceQuerySubjectType> InvoiceQuerySubjectType => Info<global::Consumer.Ksef.InvoiceQuerySubjectType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceStatusCode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusCode> InvoiceStatusCode => _InvoiceStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceStatusCode>(Options, new global::Consumer.Ksef.Serialization.InvoiceStatusCodeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusInfo>? _InvoiceStatusInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusCode> InvoiceStatusCode => Info<global::Consumer.Ksef.InvoiceStatusCode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceStatusInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusInfo> InvoiceStatusInfo => _InvoiceStatusInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceStatusInfo>(Options, new global::Consumer.Ksef.Serialization.InvoiceStatusInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceType>? _InvoiceType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceStatusInfo> InvoiceStatusInfo => Info<global::Consumer.Ksef.InvoiceStatusInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoiceType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceType> InvoiceType => _InvoiceType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceType>(Options, new global::Consumer.Ksef.Serialization.InvoiceTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicingMode>? _InvoicingMode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoiceType> InvoiceType => Info<global::Consumer.Ksef.InvoiceType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.InvoicingMode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicingMode> InvoicingMode => _InvoicingMode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicingMode>(Options, new global::Consumer.Ksef.Serialization.InvoicingModeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride>? _OnlineSessionContextLimitsOverride;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.InvoicingMode> InvoicingMode => Info<global::Consumer.Ksef.InvoicingMode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.OnlineSessionContextLimitsOverride"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride> OnlineSessionContextLimitsOverride => _OnlineSessionContextLimitsOverride ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride>(Options, new global::Consumer.Ksef.Serialization.OnlineSessionContextLimitsOverrideJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits>? _OnlineSessionEffectiveContextLimits;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride> OnlineSessionContextLimitsOverride => Info<global::Consumer.Ksef.OnlineSessionContextLimitsOverride>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.OnlineSessionEffectiveContextLimits"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits> OnlineSessionEffectiveContextLimits => _OnlineSessionEffectiveContextLimits ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits>(Options, new global::Consumer.Ksef.Serialization.OnlineSessionEffectiveContextLimitsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionRequest>? _OpenBatchSessionRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits> OnlineSessionEffectiveContextLimits => Info<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.OpenBatchSessionRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionRequest> OpenBatchSessionRequest => _OpenBatchSessionRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenBatchSessionRequest>(Options, new global::Consumer.Ksef.Serialization.OpenBatchSessionRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionResponse>? _OpenBatchSessionResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionRequest> OpenBatchSessionRequest => Info<global::Consumer.Ksef.OpenBatchSessionRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.OpenBatchSessionResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionResponse> OpenBatchSessionResponse => _OpenBatchSessionResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenBatchSessionResponse>(Options, new global::Consumer.Ksef.Serialization.OpenBatchSessionResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionRequest>? _OpenOnlineSessionRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenBatchSessionResponse> OpenBatchSessionResponse => Info<global::Consumer.Ksef.OpenBatchSessionResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionRequest> OpenOnlineSessionRequest => _OpenOnlineSessionRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenOnlineSessionRequest>(Options, new global::Consumer.Ksef.Serialization.OpenOnlineSessionRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionResponse>? _OpenOnlineSessionResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionRequest> OpenOnlineSessionRequest => Info<global::Consumer.Ksef.OpenOnlineSessionRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.OpenOnlineSessionResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionResponse> OpenOnlineSessionResponse => _OpenOnlineSessionResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenOnlineSessionResponse>(Options, new global::Consumer.Ksef.Serialization.OpenOnlineSessionResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PartUploadRequest>? _PartUploadRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.OpenOnlineSessionResponse> OpenOnlineSessionResponse => Info<global::Consumer.Ksef.OpenOnlineSessionResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PartUploadRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PartUploadRequest> PartUploadRequest => _PartUploadRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PartUploadRequest>(Options, new global::Consumer.Ksef.Serialization.PartUploadRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionState>? _PermissionState;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PartUploadRequest> PartUploadRequest => Info<global::Consumer.Ksef.PartUploadRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PermissionState"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionState> PermissionState => _PermissionState ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionState>(Options, new global::Consumer.Ksef.Serialization.PermissionStateJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationResponse>? _PermissionsOperationResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionState> PermissionState => Info<global::Consumer.Ksef.PermissionState>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PermissionsOperationResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationResponse> PermissionsOperationResponse => _PermissionsOperationResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationResponse>(Options, new global::Consumer.Ksef.Serialization.PermissionsOperationResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusCode>? _PermissionsOperationStatusCode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationResponse> PermissionsOperationResponse => Info<global::Consumer.Ksef.PermissionsOperationResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PermissionsOperationStatusCode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusCode> PermissionsOperationStatusCode => _PermissionsOperationStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationStatusCode>(Options, new global::Consumer.Ksef.Serialization.PermissionsOperationStatusCodeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse>? _PermissionsOperationStatusResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusCode> PermissionsOperationStatusCode => Info<global::Consumer.Ksef.PermissionsOperationStatusCode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PermissionsOperationStatusResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse> PermissionsOperationStatusResponse => _PermissionsOperationStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse>(Options, new global::Consumer.Ksef.Serialization.PermissionsOperationStatusResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails>? _PermissionsSubjectEntityDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse> PermissionsOperationStatusResponse => Info<global::Consumer.Ksef.PermissionsOperationStatusResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails> PermissionsSubjectEntityDetails => _PermissionsSubjectEntityDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails>(Options, new global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails>? _PermissionsSubjectPersonDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails> PermissionsSubjectEntityDetails => Info<global::Consumer.Ksef.PermissionsSubjectEntityDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails> PermissionsSubjectPersonDetails => _PermissionsSubjectPersonDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails>(Options, new global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>? _PersonByFingerprintWithIdentifierDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails> PermissionsSubjectPersonDetails => Info<global::Consumer.Ksef.PermissionsSubjectPersonDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails> PersonByFingerprintWithIdentifierDetails => _PersonByFingerprintWithIdentifierDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>(Options, new global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>? _PersonByFingerprintWithoutIdentifierDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails> PersonByFingerprintWithIdentifierDetails => Info<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails> PersonByFingerprintWithoutIdentifierDetails => _PersonByFingerprintWithoutIdentifierDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>(Options, new global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonCreateRequest>? _PersonCreateRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails> PersonByFingerprintWithoutIdentifierDetails => Info<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonCreateRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonCreateRequest> PersonCreateRequest => _PersonCreateRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonCreateRequest>(Options, new global::Consumer.Ksef.Serialization.PersonCreateRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonDetails>? _PersonDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonCreateRequest> PersonCreateRequest => Info<global::Consumer.Ksef.PersonCreateRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonDetails> PersonDetails => _PersonDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonDetails>(Options, new global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifier>? _PersonIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonDetails> PersonDetails => Info<global::Consumer.Ksef.PersonDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifier> PersonIdentifier => _PersonIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifierType>? _PersonIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifier> PersonIdentifier => Info<global::Consumer.Ksef.PersonIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifierType> PersonIdentifierType => _PersonIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermission>? _PersonPermission;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonIdentifierType> PersonIdentifierType => Info<global::Consumer.Ksef.PersonIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermission"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermission> PersonPermission => _PersonPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermission>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionScope>? _PersonPermissionScope;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermission> PersonPermission => Info<global::Consumer.Ksef.PersonPermission>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionScope"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionScope> PersonPermissionScope => _PersonPermissionScope ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionScope>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionScopeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails>? _PersonPermissionSubjectDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionScope> PersonPermissionScope => Info<global::Consumer.Ksef.PersonPermissionScope>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails> PersonPermissionSubjectDetails => _PersonPermissionSubjectDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>? _PersonPermissionSubjectDetailsType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails> PersonPermissionSubjectDetails => Info<global::Consumer.Ksef.PersonPermissionSubjectDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionSubjectDetailsType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType> PersonPermissionSubjectDetailsType => _PersonPermissionSubjectDetailsType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionType>? _PersonPermissionType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType> PersonPermissionSubjectDetailsType => Info<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionType> PersonPermissionType => _PersonPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier>? _PersonPermissionsAuthorIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionType> PersonPermissionType => Info<global::Consumer.Ksef.PersonPermissionType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier> PersonPermissionsAuthorIdentifier => _PersonPermissionsAuthorIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>? _PersonPermissionsAuthorIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier> PersonPermissionsAuthorIdentifier => Info<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType> PersonPermissionsAuthorIdentifierType => _PersonPermissionsAuthorIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>? _PersonPermissionsAuthorizedIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType> PersonPermissionsAuthorIdentifierType => Info<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier> PersonPermissionsAuthorizedIdentifier => _PersonPermissionsAuthorizedIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType>? _PersonPermissionsAuthorizedIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier> PersonPermissionsAuthorizedIdentifier => Info<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType> PersonPermissionsAuthorizedIdentifierType => _PersonPermissionsAuthorizedIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier>? _PersonPermissionsContextIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType> PersonPermissionsAuthorizedIdentifierType => Info<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier> PersonPermissionsContextIdentifier => _PersonPermissionsContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType>? _PersonPermissionsContextIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier> PersonPermissionsContextIdentifier => Info<global::Consumer.Ksef.PersonPermissionsContextIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsContextIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType> PersonPermissionsContextIdentifierType => _PersonPermissionsContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest>? _PersonPermissionsGrantRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType> PersonPermissionsContextIdentifierType => Info<global::Consumer.Ksef.PersonPermissionsContextIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsGrantRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest> PersonPermissionsGrantRequest => _PersonPermissionsGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsGrantRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest>? _PersonPermissionsQueryRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest> PersonPermissionsGrantRequest => Info<global::Consumer.Ksef.PersonPermissionsGrantRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest> PersonPermissionsQueryRequest => _PersonPermissionsQueryRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsQueryRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryType>? _PersonPermissionsQueryType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest> PersonPermissionsQueryRequest => Info<global::Consumer.Ksef.PersonPermissionsQueryRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsQueryType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryType> PersonPermissionsQueryType => _PersonPermissionsQueryType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsQueryType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsQueryTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier>? _PersonPermissionsSubjectIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsQueryType> PersonPermissionsQueryType => Info<global::Consumer.Ksef.PersonPermissionsQueryType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsSubjectIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier> PersonPermissionsSubjectIdentifier => _PersonPermissionsSubjectIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType>? _PersonPermissionsSubjectIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier> PersonPermissionsSubjectIdentifier => Info<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType> PersonPermissionsSubjectIdentifierType => _PersonPermissionsSubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier>? _PersonPermissionsTargetIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType> PersonPermissionsSubjectIdentifierType => Info<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier> PersonPermissionsTargetIdentifier => _PersonPermissionsTargetIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>? _PersonPermissionsTargetIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier> PersonPermissionsTargetIdentifier => Info<global::Consumer.Ksef.PersonPermissionsTargetIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonPermissionsTargetIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType> PersonPermissionsTargetIdentifierType => _PersonPermissionsTargetIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonRemoveRequest>? _PersonRemoveRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType> PersonPermissionsTargetIdentifierType => Info<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonRemoveRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonRemoveRequest> PersonRemoveRequest => _PersonRemoveRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonRemoveRequest>(Options, new global::Consumer.Ksef.Serialization.PersonRemoveRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonSubjectDetailsType>? _PersonSubjectDetailsType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonRemoveRequest> PersonRemoveRequest => Info<global::Consumer.Ksef.PersonRemoveRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonSubjectDetailsType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonSubjectDetailsType> PersonSubjectDetailsType => _PersonSubjectDetailsType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonSubjectDetailsType>(Options, new global::Consumer.Ksef.Serialization.PersonSubjectDetailsTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermission>? _PersonalPermission;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonSubjectDetailsType> PersonSubjectDetailsType => Info<global::Consumer.Ksef.PersonSubjectDetailsType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermission"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermission> PersonalPermission => _PersonalPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermission>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionScope>? _PersonalPermissionScope;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermission> PersonalPermission => Info<global::Consumer.Ksef.PersonalPermission>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionScope"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionScope> PersonalPermissionScope => _PersonalPermissionScope ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionScope>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionScopeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionType>? _PersonalPermissionType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionScope> PersonalPermissionScope => Info<global::Consumer.Ksef.PersonalPermissionScope>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionType> PersonalPermissionType => _PersonalPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier>? _PersonalPermissionsAuthorizedIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionType> PersonalPermissionType => Info<global::Consumer.Ksef.PersonalPermissionType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier> PersonalPermissionsAuthorizedIdentifier => _PersonalPermissionsAuthorizedIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>? _PersonalPermissionsAuthorizedIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier> PersonalPermissionsAuthorizedIdentifier => Info<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType> PersonalPermissionsAuthorizedIdentifierType => _PersonalPermissionsAuthorizedIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier>? _PersonalPermissionsContextIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType> PersonalPermissionsAuthorizedIdentifierType => Info<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier> PersonalPermissionsContextIdentifier => _PersonalPermissionsContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>? _PersonalPermissionsContextIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier> PersonalPermissionsContextIdentifier => Info<global::Consumer.Ksef.PersonalPermissionsContextIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType> PersonalPermissionsContextIdentifierType => _PersonalPermissionsContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest>? _PersonalPermissionsQueryRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType> PersonalPermissionsContextIdentifierType => Info<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsQueryRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest> PersonalPermissionsQueryRequest => _PersonalPermissionsQueryRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsQueryRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier>? _PersonalPermissionsTargetIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest> PersonalPermissionsQueryRequest => Info<global::Consumer.Ksef.PersonalPermissionsQueryRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier> PersonalPermissionsTargetIdentifier => _PersonalPermissionsTargetIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType>? _PersonalPermissionsTargetIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier> PersonalPermissionsTargetIdentifier => Info<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType> PersonalPermissionsTargetIdentifierType => _PersonalPermissionsTargetIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType>(Options, new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificate>? _PublicKeyCertificate;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType> PersonalPermissionsTargetIdentifierType => Info<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PublicKeyCertificate"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificate> PublicKeyCertificate => _PublicKeyCertificate ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PublicKeyCertificate>(Options, new global::Consumer.Ksef.Serialization.PublicKeyCertificateJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificateUsage>? _PublicKeyCertificateUsage;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificate> PublicKeyCertificate => Info<global::Consumer.Ksef.PublicKeyCertificate>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.PublicKeyCertificateUsage"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificateUsage> PublicKeyCertificateUsage => _PublicKeyCertificateUsage ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PublicKeyCertificateUsage>(Options, new global::Consumer.Ksef.Serialization.PublicKeyCertificateUsageJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse>? _QueryInvoicesMetadataResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.PublicKeyCertificateUsage> PublicKeyCertificateUsage => Info<global::Consumer.Ksef.PublicKeyCertificateUsage>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse> QueryInvoicesMetadataResponse => _QueryInvoicesMetadataResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse>(Options, new global::Consumer.Ksef.Serialization.QueryInvoicesMetadataResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse>? _QueryPersonPermissionsResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse> QueryInvoicesMetadataResponse => Info<global::Consumer.Ksef.QueryInvoicesMetadataResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.QueryPersonPermissionsResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse> QueryPersonPermissionsResponse => _QueryPersonPermissionsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse>(Options, new global::Consumer.Ksef.Serialization.QueryPersonPermissionsResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse>? _QueryPersonalPermissionsResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse> QueryPersonPermissionsResponse => Info<global::Consumer.Ksef.QueryPersonPermissionsResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.QueryPersonalPermissionsResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse> QueryPersonalPermissionsResponse => _QueryPersonalPermissionsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse>(Options, new global::Consumer.Ksef.Serialization.QueryPersonalPermissionsResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponse>? _QueryTokensResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse> QueryPersonalPermissionsResponse => Info<global::Consumer.Ksef.QueryPersonalPermissionsResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.QueryTokensResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponse> QueryTokensResponse => _QueryTokensResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryTokensResponse>(Options, new global::Consumer.Ksef.Serialization.QueryTokensResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponseItem>? _QueryTokensResponseItem;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponse> QueryTokensResponse => Info<global::Consumer.Ksef.QueryTokensResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.QueryTokensResponseItem"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponseItem> QueryTokensResponseItem => _QueryTokensResponseItem ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryTokensResponseItem>(Options, new global::Consumer.Ksef.Serialization.QueryTokensResponseItemJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceRequest>? _SendInvoiceRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.QueryTokensResponseItem> QueryTokensResponseItem => Info<global::Consumer.Ksef.QueryTokensResponseItem>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SendInvoiceRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceRequest> SendInvoiceRequest => _SendInvoiceRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SendInvoiceRequest>(Options, new global::Consumer.Ksef.Serialization.SendInvoiceRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceResponse>? _SendInvoiceResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceRequest> SendInvoiceRequest => Info<global::Consumer.Ksef.SendInvoiceRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SendInvoiceResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceResponse> SendInvoiceResponse => _SendInvoiceResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SendInvoiceResponse>(Options, new global::Consumer.Ksef.Serialization.SendInvoiceResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse>? _SessionInvoiceStatusResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SendInvoiceResponse> SendInvoiceResponse => Info<global::Consumer.Ksef.SendInvoiceResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse> SessionInvoiceStatusResponse => _SessionInvoiceStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse>(Options, new global::Consumer.Ksef.Serialization.SessionInvoiceStatusResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoicesResponse>? _SessionInvoicesResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse> SessionInvoiceStatusResponse => Info<global::Consumer.Ksef.SessionInvoiceStatusResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SessionInvoicesResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoicesResponse> SessionInvoicesResponse => _SessionInvoicesResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionInvoicesResponse>(Options, new global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusCode>? _SessionStatusCode;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionInvoicesResponse> SessionInvoicesResponse => Info<global::Consumer.Ksef.SessionInvoicesResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SessionStatusCode"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusCode> SessionStatusCode => _SessionStatusCode ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionStatusCode>(Options, new global::Consumer.Ksef.Serialization.SessionStatusCodeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusResponse>? _SessionStatusResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusCode> SessionStatusCode => Info<global::Consumer.Ksef.SessionStatusCode>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SessionStatusResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusResponse> SessionStatusResponse => _SessionStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionStatusResponse>(Options, new global::Consumer.Ksef.Serialization.SessionStatusResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionType>? _SessionType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionStatusResponse> SessionStatusResponse => Info<global::Consumer.Ksef.SessionStatusResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SessionType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionType> SessionType => _SessionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionType>(Options, new global::Consumer.Ksef.Serialization.SessionTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponse>? _SessionsQueryResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionType> SessionType => Info<global::Consumer.Ksef.SessionType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SessionsQueryResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponse> SessionsQueryResponse => _SessionsQueryResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionsQueryResponse>(Options, new global::Consumer.Ksef.Serialization.SessionsQueryResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponseItem>? _SessionsQueryResponseItem;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponse> SessionsQueryResponse => Info<global::Consumer.Ksef.SessionsQueryResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SessionsQueryResponseItem"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponseItem> SessionsQueryResponseItem => _SessionsQueryResponseItem ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionsQueryResponseItem>(Options, new global::Consumer.Ksef.Serialization.SessionsQueryResponseItemJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetRateLimitsRequest>? _SetRateLimitsRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SessionsQueryResponseItem> SessionsQueryResponseItem => Info<global::Consumer.Ksef.SessionsQueryResponseItem>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SetRateLimitsRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetRateLimitsRequest> SetRateLimitsRequest => _SetRateLimitsRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetRateLimitsRequest>(Options, new global::Consumer.Ksef.Serialization.SetRateLimitsRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSessionLimitsRequest>? _SetSessionLimitsRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetRateLimitsRequest> SetRateLimitsRequest => Info<global::Consumer.Ksef.SetRateLimitsRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SetSessionLimitsRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSessionLimitsRequest> SetSessionLimitsRequest => _SetSessionLimitsRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetSessionLimitsRequest>(Options, new global::Consumer.Ksef.Serialization.SetSessionLimitsRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSubjectLimitsRequest>? _SetSubjectLimitsRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSessionLimitsRequest> SetSessionLimitsRequest => Info<global::Consumer.Ksef.SetSessionLimitsRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SetSubjectLimitsRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSubjectLimitsRequest> SetSubjectLimitsRequest => _SetSubjectLimitsRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetSubjectLimitsRequest>(Options, new global::Consumer.Ksef.Serialization.SetSubjectLimitsRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SortOrder>? _SortOrder;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SetSubjectLimitsRequest> SetSubjectLimitsRequest => Info<global::Consumer.Ksef.SetSubjectLimitsRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SortOrder"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SortOrder> SortOrder => _SortOrder ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SortOrder>(Options, new global::Consumer.Ksef.Serialization.SortOrderJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.StatusInfo>? _StatusInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SortOrder> SortOrder => Info<global::Consumer.Ksef.SortOrder>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.StatusInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.StatusInfo> StatusInfo => _StatusInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.StatusInfo>(Options, new global::Consumer.Ksef.Serialization.StatusInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectCreateRequest>? _SubjectCreateRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.StatusInfo> StatusInfo => Info<global::Consumer.Ksef.StatusInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SubjectCreateRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectCreateRequest> SubjectCreateRequest => _SubjectCreateRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectCreateRequest>(Options, new global::Consumer.Ksef.Serialization.SubjectCreateRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectIdentifierType>? _SubjectIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectCreateRequest> SubjectCreateRequest => Info<global::Consumer.Ksef.SubjectCreateRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SubjectIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectIdentifierType> SubjectIdentifierType => _SubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.SubjectIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectRemoveRequest>? _SubjectRemoveRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectIdentifierType> SubjectIdentifierType => Info<global::Consumer.Ksef.SubjectIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SubjectRemoveRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectRemoveRequest> SubjectRemoveRequest => _SubjectRemoveRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectRemoveRequest>(Options, new global::Consumer.Ksef.Serialization.SubjectRemoveRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectType>? _SubjectType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectRemoveRequest> SubjectRemoveRequest => Info<global::Consumer.Ksef.SubjectRemoveRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.SubjectType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectType> SubjectType => _SubjectType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectType>(Options, new global::Consumer.Ksef.Serialization.SubjectTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.Subunit>? _Subunit;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.SubjectType> SubjectType => Info<global::Consumer.Ksef.SubjectType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.Subunit"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.Subunit> Subunit => _Subunit ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.Subunit>(Options, new global::Consumer.Ksef.Serialization.SubunitJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier>? _TestDataAuthenticationContextIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.Subunit> Subunit => Info<global::Consumer.Ksef.Subunit>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier> TestDataAuthenticationContextIdentifier => _TestDataAuthenticationContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>? _TestDataAuthenticationContextIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier> TestDataAuthenticationContextIdentifier => Info<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType> TestDataAuthenticationContextIdentifierType => _TestDataAuthenticationContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier>? _TestDataAuthorizedIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType> TestDataAuthenticationContextIdentifierType => Info<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier> TestDataAuthorizedIdentifier => _TestDataAuthorizedIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>? _TestDataAuthorizedIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier> TestDataAuthorizedIdentifier => Info<global::Consumer.Ksef.TestDataAuthorizedIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataAuthorizedIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType> TestDataAuthorizedIdentifierType => _TestDataAuthorizedIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifier>? _TestDataContextIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType> TestDataAuthorizedIdentifierType => Info<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataContextIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifier> TestDataContextIdentifier => _TestDataContextIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataContextIdentifier>(Options, new global::Consumer.Ksef.Serialization.TestDataContextIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifierType>? _TestDataContextIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifier> TestDataContextIdentifier => Info<global::Consumer.Ksef.TestDataContextIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataContextIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifierType> TestDataContextIdentifierType => _TestDataContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TestDataContextIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermission>? _TestDataPermission;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataContextIdentifierType> TestDataContextIdentifierType => Info<global::Consumer.Ksef.TestDataContextIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermission"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermission> TestDataPermission => _TestDataPermission ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermission>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionType>? _TestDataPermissionType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermission> TestDataPermission => Info<global::Consumer.Ksef.TestDataPermission>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermissionType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionType> TestDataPermissionType => _TestDataPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionType>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest>? _TestDataPermissionsGrantRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionType> TestDataPermissionType => Info<global::Consumer.Ksef.TestDataPermissionType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermissionsGrantRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest> TestDataPermissionsGrantRequest => _TestDataPermissionsGrantRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionsGrantRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>? _TestDataPermissionsRevokeRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest> TestDataPermissionsGrantRequest => Info<global::Consumer.Ksef.TestDataPermissionsGrantRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TestDataPermissionsRevokeRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest> TestDataPermissionsRevokeRequest => _TestDataPermissionsRevokeRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>(Options, new global::Consumer.Ksef.Serialization.TestDataPermissionsRevokeRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType>? _ThirdSubjectIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest> TestDataPermissionsRevokeRequest => Info<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.ThirdSubjectIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType> ThirdSubjectIdentifierType => _ThirdSubjectIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType>(Options, new global::Consumer.Ksef.Serialization.ThirdSubjectIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierType>? _TokenAuthorIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType> ThirdSubjectIdentifierType => Info<global::Consumer.Ksef.ThirdSubjectIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TokenAuthorIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierType> TokenAuthorIdentifierType => _TokenAuthorIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenAuthorIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier>? _TokenAuthorIdentifierTypeIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierType> TokenAuthorIdentifierType => Info<global::Consumer.Ksef.TokenAuthorIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier> TokenAuthorIdentifierTypeIdentifier => _TokenAuthorIdentifierTypeIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier>(Options, new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierType>? _TokenContextIdentifierType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier> TokenAuthorIdentifierTypeIdentifier => Info<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TokenContextIdentifierType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierType> TokenContextIdentifierType => _TokenContextIdentifierType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenContextIdentifierType>(Options, new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>? _TokenContextIdentifierTypeIdentifier;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierType> TokenContextIdentifierType => Info<global::Consumer.Ksef.TokenContextIdentifierType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier> TokenContextIdentifierTypeIdentifier => _TokenContextIdentifierTypeIdentifier ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>(Options, new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeIdentifierJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenInfo>? _TokenInfo;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier> TokenContextIdentifierTypeIdentifier => Info<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TokenInfo"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenInfo> TokenInfo => _TokenInfo ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenInfo>(Options, new global::Consumer.Ksef.Serialization.TokenInfoJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenPermissionType>? _TokenPermissionType;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenInfo> TokenInfo => Info<global::Consumer.Ksef.TokenInfo>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TokenPermissionType"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenPermissionType> TokenPermissionType => _TokenPermissionType ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenPermissionType>(Options, new global::Consumer.Ksef.Serialization.TokenPermissionTypeJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenStatusResponse>? _TokenStatusResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenPermissionType> TokenPermissionType => Info<global::Consumer.Ksef.TokenPermissionType>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TokenStatusResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenStatusResponse> TokenStatusResponse => _TokenStatusResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenStatusResponse>(Options, new global::Consumer.Ksef.Serialization.TokenStatusResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails>? _TooManyRequestsProblemDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TokenStatusResponse> TokenStatusResponse => Info<global::Consumer.Ksef.TokenStatusResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TooManyRequestsProblemDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails> TooManyRequestsProblemDetails => _TooManyRequestsProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails>(Options, new global::Consumer.Ksef.Serialization.TooManyRequestsProblemDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponse>? _TooManyRequestsResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails> TooManyRequestsProblemDetails => Info<global::Consumer.Ksef.TooManyRequestsProblemDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TooManyRequestsResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponse> TooManyRequestsResponse => _TooManyRequestsResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsResponse>(Options, new global::Consumer.Ksef.Serialization.TooManyRequestsResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus>? _TooManyRequestsResponseStatus;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponse> TooManyRequestsResponse => Info<global::Consumer.Ksef.TooManyRequestsResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.TooManyRequestsResponseStatus"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus> TooManyRequestsResponseStatus => _TooManyRequestsResponseStatus ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus>(Options, new global::Consumer.Ksef.Serialization.TooManyRequestsResponseStatusJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnauthorizedProblemDetails>? _UnauthorizedProblemDetails;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus> TooManyRequestsResponseStatus => Info<global::Consumer.Ksef.TooManyRequestsResponseStatus>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.UnauthorizedProblemDetails"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnauthorizedProblemDetails> UnauthorizedProblemDetails => _UnauthorizedProblemDetails ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UnauthorizedProblemDetails>(Options, new global::Consumer.Ksef.Serialization.UnauthorizedProblemDetailsJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest>? _UnblockContextAuthenticationRequest;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnauthorizedProblemDetails> UnauthorizedProblemDetails => Info<global::Consumer.Ksef.UnauthorizedProblemDetails>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.UnblockContextAuthenticationRequest"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest> UnblockContextAuthenticationRequest => _UnblockContextAuthenticationRequest ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest>(Options, new global::Consumer.Ksef.Serialization.UnblockContextAuthenticationRequestJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoPageResponse>? _UpoPageResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest> UnblockContextAuthenticationRequest => Info<global::Consumer.Ksef.UnblockContextAuthenticationRequest>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.UpoPageResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoPageResponse> UpoPageResponse => _UpoPageResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UpoPageResponse>(Options, new global::Consumer.Ksef.Serialization.UpoPageResponseJsonConverter());
-
-        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoResponse>? _UpoResponse;
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoPageResponse> UpoPageResponse => Info<global::Consumer.Ksef.UpoPageResponse>();
 
         /// <summary>
         /// Metadata for <see cref="global::Consumer.Ksef.UpoResponse"/>.
         /// </summary>
-        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoResponse> UpoResponse => _UpoResponse ??= global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UpoResponse>(Options, new global::Consumer.Ksef.Serialization.UpoResponseJsonConverter());
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Ksef.UpoResponse> UpoResponse => Info<global::Consumer.Ksef.UpoResponse>();
 
         /// <summary>
-        /// Metadata for a generated type, or null for any other type.
+        /// Metadata for a generated type (created once per context), or null for any other type.
         /// </summary>
         public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
         {
-            if (type == typeof(global::Consumer.Ksef.AllowedIps)) return AllowedIps;
-            if (type == typeof(global::Consumer.Ksef.AmountType)) return AmountType;
-            if (type == typeof(global::Consumer.Ksef.ApiError)) return ApiError;
-            if (type == typeof(global::Consumer.Ksef.ApiRateLimitValuesOverride)) return ApiRateLimitValuesOverride;
-            if (type == typeof(global::Consumer.Ksef.ApiRateLimitsOverride)) return ApiRateLimitsOverride;
-            if (type == typeof(global::Consumer.Ksef.AttachmentPermissionGrantRequest)) return AttachmentPermissionGrantRequest;
-            if (type == typeof(global::Consumer.Ksef.AttachmentPermissionRevokeRequest)) return AttachmentPermissionRevokeRequest;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationChallengeResponse)) return AuthenticationChallengeResponse;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationContextIdentifier)) return AuthenticationContextIdentifier;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationContextIdentifierType)) return AuthenticationContextIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationInitResponse)) return AuthenticationInitResponse;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationListItem)) return AuthenticationListItem;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationListResponse)) return AuthenticationListResponse;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationMethod)) return AuthenticationMethod;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationMethodCategory)) return AuthenticationMethodCategory;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationMethodInfo)) return AuthenticationMethodInfo;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationOperationStatusResponse)) return AuthenticationOperationStatusResponse;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationStatusCode)) return AuthenticationStatusCode;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationTokenRefreshResponse)) return AuthenticationTokenRefreshResponse;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationTokenStatus)) return AuthenticationTokenStatus;
-            if (type == typeof(global::Consumer.Ksef.AuthenticationTokensResponse)) return AuthenticationTokensResponse;
-            if (type == typeof(global::Consumer.Ksef.AuthorizationPolicy)) return AuthorizationPolicy;
-            if (type == typeof(global::Consumer.Ksef.BadRequestProblemDetails)) return BadRequestProblemDetails;
-            if (type == typeof(global::Consumer.Ksef.BatchFileInfo)) return BatchFileInfo;
-            if (type == typeof(global::Consumer.Ksef.BatchFilePartInfo)) return BatchFilePartInfo;
-            if (type == typeof(global::Consumer.Ksef.BatchSessionContextLimitsOverride)) return BatchSessionContextLimitsOverride;
-            if (type == typeof(global::Consumer.Ksef.BatchSessionEffectiveContextLimits)) return BatchSessionEffectiveContextLimits;
-            if (type == typeof(global::Consumer.Ksef.BlockContextAuthenticationRequest)) return BlockContextAuthenticationRequest;
-            if (type == typeof(global::Consumer.Ksef.BuyerIdentifierType)) return BuyerIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.CertificateEffectiveSubjectLimits)) return CertificateEffectiveSubjectLimits;
-            if (type == typeof(global::Consumer.Ksef.CertificateLimit)) return CertificateLimit;
-            if (type == typeof(global::Consumer.Ksef.CertificateLimitsResponse)) return CertificateLimitsResponse;
-            if (type == typeof(global::Consumer.Ksef.CertificateSubjectLimitsOverride)) return CertificateSubjectLimitsOverride;
-            if (type == typeof(global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse)) return CheckAttachmentPermissionStatusResponse;
-            if (type == typeof(global::Consumer.Ksef.CommonSessionStatus)) return CommonSessionStatus;
-            if (type == typeof(global::Consumer.Ksef.CompressionType)) return CompressionType;
-            if (type == typeof(global::Consumer.Ksef.CurrencyCode)) return CurrencyCode;
-            if (type == typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues)) return EffectiveApiRateLimitValues;
-            if (type == typeof(global::Consumer.Ksef.EffectiveApiRateLimits)) return EffectiveApiRateLimits;
-            if (type == typeof(global::Consumer.Ksef.EffectiveContextLimits)) return EffectiveContextLimits;
-            if (type == typeof(global::Consumer.Ksef.EffectiveSubjectLimits)) return EffectiveSubjectLimits;
-            if (type == typeof(global::Consumer.Ksef.EncryptionInfo)) return EncryptionInfo;
-            if (type == typeof(global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits)) return EnrollmentEffectiveSubjectLimits;
-            if (type == typeof(global::Consumer.Ksef.EnrollmentSubjectLimitsOverride)) return EnrollmentSubjectLimitsOverride;
-            if (type == typeof(global::Consumer.Ksef.EntityDetails)) return EntityDetails;
-            if (type == typeof(global::Consumer.Ksef.EntityPermission)) return EntityPermission;
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionType)) return EntityPermissionType;
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionsGrantRequest)) return EntityPermissionsGrantRequest;
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionsSubjectIdentifier)) return EntityPermissionsSubjectIdentifier;
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType)) return EntityPermissionsSubjectIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.EntitySubjectDetailsType)) return EntitySubjectDetailsType;
-            if (type == typeof(global::Consumer.Ksef.ExceptionDetails)) return ExceptionDetails;
-            if (type == typeof(global::Consumer.Ksef.ExceptionInfo)) return ExceptionInfo;
-            if (type == typeof(global::Consumer.Ksef.ExceptionResponse)) return ExceptionResponse;
-            if (type == typeof(global::Consumer.Ksef.ExportInvoicesResponse)) return ExportInvoicesResponse;
-            if (type == typeof(global::Consumer.Ksef.ForbiddenProblemDetails)) return ForbiddenProblemDetails;
-            if (type == typeof(global::Consumer.Ksef.FormCode)) return FormCode;
-            if (type == typeof(global::Consumer.Ksef.GenerateTokenRequest)) return GenerateTokenRequest;
-            if (type == typeof(global::Consumer.Ksef.GenerateTokenResponse)) return GenerateTokenResponse;
-            if (type == typeof(global::Consumer.Ksef.GoneProblemDetails)) return GoneProblemDetails;
-            if (type == typeof(global::Consumer.Ksef.IdDocument)) return IdDocument;
-            if (type == typeof(global::Consumer.Ksef.InitTokenAuthenticationRequest)) return InitTokenAuthenticationRequest;
-            if (type == typeof(global::Consumer.Ksef.InvoiceExportRequest)) return InvoiceExportRequest;
-            if (type == typeof(global::Consumer.Ksef.InvoiceExportStatusCode)) return InvoiceExportStatusCode;
-            if (type == typeof(global::Consumer.Ksef.InvoiceExportStatusResponse)) return InvoiceExportStatusResponse;
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadata)) return InvoiceMetadata;
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject)) return InvoiceMetadataAuthorizedSubject;
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataBuyer)) return InvoiceMetadataBuyer;
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier)) return InvoiceMetadataBuyerIdentifier;
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataSeller)) return InvoiceMetadataSeller;
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataThirdSubject)) return InvoiceMetadataThirdSubject;
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier)) return InvoiceMetadataThirdSubjectIdentifier;
-            if (type == typeof(global::Consumer.Ksef.InvoicePackage)) return InvoicePackage;
-            if (type == typeof(global::Consumer.Ksef.InvoicePackagePart)) return InvoicePackagePart;
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryAmount)) return InvoiceQueryAmount;
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryBuyerIdentifier)) return InvoiceQueryBuyerIdentifier;
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryDateRange)) return InvoiceQueryDateRange;
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryDateType)) return InvoiceQueryDateType;
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryFilters)) return InvoiceQueryFilters;
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryFormType)) return InvoiceQueryFormType;
-            if (type == typeof(global::Consumer.Ksef.InvoiceQuerySubjectType)) return InvoiceQuerySubjectType;
-            if (type == typeof(global::Consumer.Ksef.InvoiceStatusCode)) return InvoiceStatusCode;
-            if (type == typeof(global::Consumer.Ksef.InvoiceStatusInfo)) return InvoiceStatusInfo;
-            if (type == typeof(global::Consumer.Ksef.InvoiceType)) return InvoiceType;
-            if (type == typeof(global::Consumer.Ksef.InvoicingMode)) return InvoicingMode;
-            if (type == typeof(global::Consumer.Ksef.OnlineSessionContextLimitsOverride)) return OnlineSessionContextLimitsOverride;
-            if (type == typeof(global::Consumer.Ksef.OnlineSessionEffectiveContextLimits)) return OnlineSessionEffectiveContextLimits;
-            if (type == typeof(global::Consumer.Ksef.OpenBatchSessionRequest)) return OpenBatchSessionRequest;
-            if (type == typeof(global::Consumer.Ksef.OpenBatchSessionResponse)) return OpenBatchSessionResponse;
-            if (type == typeof(global::Consumer.Ksef.OpenOnlineSessionRequest)) return OpenOnlineSessionRequest;
-            if (type == typeof(global::Consumer.Ksef.OpenOnlineSessionResponse)) return OpenOnlineSessionResponse;
-            if (type == typeof(global::Consumer.Ksef.PartUploadRequest)) return PartUploadRequest;
-            if (type == typeof(global::Consumer.Ksef.PermissionState)) return PermissionState;
-            if (type == typeof(global::Consumer.Ksef.PermissionsOperationResponse)) return PermissionsOperationResponse;
-            if (type == typeof(global::Consumer.Ksef.PermissionsOperationStatusCode)) return PermissionsOperationStatusCode;
-            if (type == typeof(global::Consumer.Ksef.PermissionsOperationStatusResponse)) return PermissionsOperationStatusResponse;
-            if (type == typeof(global::Consumer.Ksef.PermissionsSubjectEntityDetails)) return PermissionsSubjectEntityDetails;
-            if (type == typeof(global::Consumer.Ksef.PermissionsSubjectPersonDetails)) return PermissionsSubjectPersonDetails;
-            if (type == typeof(global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails)) return PersonByFingerprintWithIdentifierDetails;
-            if (type == typeof(global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails)) return PersonByFingerprintWithoutIdentifierDetails;
-            if (type == typeof(global::Consumer.Ksef.PersonCreateRequest)) return PersonCreateRequest;
-            if (type == typeof(global::Consumer.Ksef.PersonDetails)) return PersonDetails;
-            if (type == typeof(global::Consumer.Ksef.PersonIdentifier)) return PersonIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonIdentifierType)) return PersonIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermission)) return PersonPermission;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionScope)) return PersonPermissionScope;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionSubjectDetails)) return PersonPermissionSubjectDetails;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionSubjectDetailsType)) return PersonPermissionSubjectDetailsType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionType)) return PersonPermissionType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifier)) return PersonPermissionsAuthorIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType)) return PersonPermissionsAuthorIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier)) return PersonPermissionsAuthorizedIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType)) return PersonPermissionsAuthorizedIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifier)) return PersonPermissionsContextIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifierType)) return PersonPermissionsContextIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsGrantRequest)) return PersonPermissionsGrantRequest;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsQueryRequest)) return PersonPermissionsQueryRequest;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsQueryType)) return PersonPermissionsQueryType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsSubjectIdentifier)) return PersonPermissionsSubjectIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType)) return PersonPermissionsSubjectIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifier)) return PersonPermissionsTargetIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifierType)) return PersonPermissionsTargetIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonRemoveRequest)) return PersonRemoveRequest;
-            if (type == typeof(global::Consumer.Ksef.PersonSubjectDetailsType)) return PersonSubjectDetailsType;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermission)) return PersonalPermission;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionScope)) return PersonalPermissionScope;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionType)) return PersonalPermissionType;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier)) return PersonalPermissionsAuthorizedIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType)) return PersonalPermissionsAuthorizedIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsContextIdentifier)) return PersonalPermissionsContextIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsContextIdentifierType)) return PersonalPermissionsContextIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsQueryRequest)) return PersonalPermissionsQueryRequest;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsTargetIdentifier)) return PersonalPermissionsTargetIdentifier;
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType)) return PersonalPermissionsTargetIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.PublicKeyCertificate)) return PublicKeyCertificate;
-            if (type == typeof(global::Consumer.Ksef.PublicKeyCertificateUsage)) return PublicKeyCertificateUsage;
-            if (type == typeof(global::Consumer.Ksef.QueryInvoicesMetadataResponse)) return QueryInvoicesMetadataResponse;
-            if (type == typeof(global::Consumer.Ksef.QueryPersonPermissionsResponse)) return QueryPersonPermissionsResponse;
-            if (type == typeof(global::Consumer.Ksef.QueryPersonalPermissionsResponse)) return QueryPersonalPermissionsResponse;
-            if (type == typeof(global::Consumer.Ksef.QueryTokensResponse)) return QueryTokensResponse;
-            if (type == typeof(global::Consumer.Ksef.QueryTokensResponseItem)) return QueryTokensResponseItem;
-            if (type == typeof(global::Consumer.Ksef.SendInvoiceRequest)) return SendInvoiceRequest;
-            if (type == typeof(global::Consumer.Ksef.SendInvoiceResponse)) return SendInvoiceResponse;
-            if (type == typeof(global::Consumer.Ksef.SessionInvoiceStatusResponse)) return SessionInvoiceStatusResponse;
-            if (type == typeof(global::Consumer.Ksef.SessionInvoicesResponse)) return SessionInvoicesResponse;
-            if (type == typeof(global::Consumer.Ksef.SessionStatusCode)) return SessionStatusCode;
-            if (type == typeof(global::Consumer.Ksef.SessionStatusResponse)) return SessionStatusResponse;
-            if (type == typeof(global::Consumer.Ksef.SessionType)) return SessionType;
-            if (type == typeof(global::Consumer.Ksef.SessionsQueryResponse)) return SessionsQueryResponse;
-            if (type == typeof(global::Consumer.Ksef.SessionsQueryResponseItem)) return SessionsQueryResponseItem;
-            if (type == typeof(global::Consumer.Ksef.SetRateLimitsRequest)) return SetRateLimitsRequest;
-            if (type == typeof(global::Consumer.Ksef.SetSessionLimitsRequest)) return SetSessionLimitsRequest;
-            if (type == typeof(global::Consumer.Ksef.SetSubjectLimitsRequest)) return SetSubjectLimitsRequest;
-            if (type == typeof(global::Consumer.Ksef.SortOrder)) return SortOrder;
-            if (type == typeof(global::Consumer.Ksef.StatusInfo)) return StatusInfo;
-            if (type == typeof(global::Consumer.Ksef.SubjectCreateRequest)) return SubjectCreateRequest;
-            if (type == typeof(global::Consumer.Ksef.SubjectIdentifierType)) return SubjectIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.SubjectRemoveRequest)) return SubjectRemoveRequest;
-            if (type == typeof(global::Consumer.Ksef.SubjectType)) return SubjectType;
-            if (type == typeof(global::Consumer.Ksef.Subunit)) return Subunit;
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthenticationContextIdentifier)) return TestDataAuthenticationContextIdentifier;
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType)) return TestDataAuthenticationContextIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthorizedIdentifier)) return TestDataAuthorizedIdentifier;
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthorizedIdentifierType)) return TestDataAuthorizedIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.TestDataContextIdentifier)) return TestDataContextIdentifier;
-            if (type == typeof(global::Consumer.Ksef.TestDataContextIdentifierType)) return TestDataContextIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.TestDataPermission)) return TestDataPermission;
-            if (type == typeof(global::Consumer.Ksef.TestDataPermissionType)) return TestDataPermissionType;
-            if (type == typeof(global::Consumer.Ksef.TestDataPermissionsGrantRequest)) return TestDataPermissionsGrantRequest;
-            if (type == typeof(global::Consumer.Ksef.TestDataPermissionsRevokeRequest)) return TestDataPermissionsRevokeRequest;
-            if (type == typeof(global::Consumer.Ksef.ThirdSubjectIdentifierType)) return ThirdSubjectIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.TokenAuthorIdentifierType)) return TokenAuthorIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier)) return TokenAuthorIdentifierTypeIdentifier;
-            if (type == typeof(global::Consumer.Ksef.TokenContextIdentifierType)) return TokenContextIdentifierType;
-            if (type == typeof(global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier)) return TokenContextIdentifierTypeIdentifier;
-            if (type == typeof(global::Consumer.Ksef.TokenInfo)) return TokenInfo;
-            if (type == typeof(global::Consumer.Ksef.TokenPermissionType)) return TokenPermissionType;
-            if (type == typeof(global::Consumer.Ksef.TokenStatusResponse)) return TokenStatusResponse;
-            if (type == typeof(global::Consumer.Ksef.TooManyRequestsProblemDetails)) return TooManyRequestsProblemDetails;
-            if (type == typeof(global::Consumer.Ksef.TooManyRequestsResponse)) return TooManyRequestsResponse;
-            if (type == typeof(global::Consumer.Ksef.TooManyRequestsResponseStatus)) return TooManyRequestsResponseStatus;
-            if (type == typeof(global::Consumer.Ksef.UnauthorizedProblemDetails)) return UnauthorizedProblemDetails;
-            if (type == typeof(global::Consumer.Ksef.UnblockContextAuthenticationRequest)) return UnblockContextAuthenticationRequest;
-            if (type == typeof(global::Consumer.Ksef.UpoPageResponse)) return UpoPageResponse;
-            if (type == typeof(global::Consumer.Ksef.UpoResponse)) return UpoResponse;
-            return null;
+            lock (_infos)
+            {
+                if (_infos.TryGetValue(type, out var info)) return info;
+                if (!s_factories.TryGetValue(type, out var factory)) return null;
+                return _infos[type] = factory.CreateTypeInfo(Options);
+            }
         }
 
         /// <summary>
@@ -1519,192 +1162,7 @@ namespace Consumer.Ksef
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? global::System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver.GetTypeInfo(global::System.Type type, global::System.Text.Json.JsonSerializerOptions options)
         {
             if (options is null || ReferenceEquals(options, Options)) return GetTypeInfo(type);
-            if (type == typeof(global::Consumer.Ksef.AllowedIps)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AllowedIps>(options, new global::Consumer.Ksef.Serialization.AllowedIpsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AmountType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AmountType>(options, new global::Consumer.Ksef.Serialization.AmountTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ApiError)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiError>(options, new global::Consumer.Ksef.Serialization.ApiErrorJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ApiRateLimitValuesOverride)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiRateLimitValuesOverride>(options, new global::Consumer.Ksef.Serialization.ApiRateLimitValuesOverrideJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ApiRateLimitsOverride)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ApiRateLimitsOverride>(options, new global::Consumer.Ksef.Serialization.ApiRateLimitsOverrideJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AttachmentPermissionGrantRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AttachmentPermissionGrantRequest>(options, new global::Consumer.Ksef.Serialization.AttachmentPermissionGrantRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AttachmentPermissionRevokeRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>(options, new global::Consumer.Ksef.Serialization.AttachmentPermissionRevokeRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationChallengeResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationChallengeResponse>(options, new global::Consumer.Ksef.Serialization.AuthenticationChallengeResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationContextIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationContextIdentifier>(options, new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationContextIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationContextIdentifierType>(options, new global::Consumer.Ksef.Serialization.AuthenticationContextIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationInitResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationInitResponse>(options, new global::Consumer.Ksef.Serialization.AuthenticationInitResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationListItem)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationListItem>(options, new global::Consumer.Ksef.Serialization.AuthenticationListItemJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationListResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationListResponse>(options, new global::Consumer.Ksef.Serialization.AuthenticationListResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationMethod)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethod>(options, new global::Consumer.Ksef.Serialization.AuthenticationMethodJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationMethodCategory)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethodCategory>(options, new global::Consumer.Ksef.Serialization.AuthenticationMethodCategoryJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationMethodInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationMethodInfo>(options, new global::Consumer.Ksef.Serialization.AuthenticationMethodInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationOperationStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationOperationStatusResponse>(options, new global::Consumer.Ksef.Serialization.AuthenticationOperationStatusResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationStatusCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationStatusCode>(options, new global::Consumer.Ksef.Serialization.AuthenticationStatusCodeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationTokenRefreshResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>(options, new global::Consumer.Ksef.Serialization.AuthenticationTokenRefreshResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationTokenStatus)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokenStatus>(options, new global::Consumer.Ksef.Serialization.AuthenticationTokenStatusJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthenticationTokensResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthenticationTokensResponse>(options, new global::Consumer.Ksef.Serialization.AuthenticationTokensResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.AuthorizationPolicy)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.AuthorizationPolicy>(options, new global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.BadRequestProblemDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BadRequestProblemDetails>(options, new global::Consumer.Ksef.Serialization.BadRequestProblemDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.BatchFileInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchFileInfo>(options, new global::Consumer.Ksef.Serialization.BatchFileInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.BatchFilePartInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchFilePartInfo>(options, new global::Consumer.Ksef.Serialization.BatchFilePartInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.BatchSessionContextLimitsOverride)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchSessionContextLimitsOverride>(options, new global::Consumer.Ksef.Serialization.BatchSessionContextLimitsOverrideJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.BatchSessionEffectiveContextLimits)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>(options, new global::Consumer.Ksef.Serialization.BatchSessionEffectiveContextLimitsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.BlockContextAuthenticationRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BlockContextAuthenticationRequest>(options, new global::Consumer.Ksef.Serialization.BlockContextAuthenticationRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.BuyerIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.BuyerIdentifierType>(options, new global::Consumer.Ksef.Serialization.BuyerIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CertificateEffectiveSubjectLimits)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateEffectiveSubjectLimits>(options, new global::Consumer.Ksef.Serialization.CertificateEffectiveSubjectLimitsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CertificateLimit)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimit>(options, new global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CertificateLimitsResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateLimitsResponse>(options, new global::Consumer.Ksef.Serialization.CertificateLimitsResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CertificateSubjectLimitsOverride)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CertificateSubjectLimitsOverride>(options, new global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>(options, new global::Consumer.Ksef.Serialization.CheckAttachmentPermissionStatusResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CommonSessionStatus)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CommonSessionStatus>(options, new global::Consumer.Ksef.Serialization.CommonSessionStatusJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CompressionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CompressionType>(options, new global::Consumer.Ksef.Serialization.CompressionTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.CurrencyCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.CurrencyCode>(options, new global::Consumer.Ksef.Serialization.CurrencyCodeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveApiRateLimitValues>(options, new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EffectiveApiRateLimits)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveApiRateLimits>(options, new global::Consumer.Ksef.Serialization.EffectiveApiRateLimitsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EffectiveContextLimits)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveContextLimits>(options, new global::Consumer.Ksef.Serialization.EffectiveContextLimitsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EffectiveSubjectLimits)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EffectiveSubjectLimits>(options, new global::Consumer.Ksef.Serialization.EffectiveSubjectLimitsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EncryptionInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EncryptionInfo>(options, new global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits>(options, new global::Consumer.Ksef.Serialization.EnrollmentEffectiveSubjectLimitsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EnrollmentSubjectLimitsOverride)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EnrollmentSubjectLimitsOverride>(options, new global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EntityDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityDetails>(options, new global::Consumer.Ksef.Serialization.EntityDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EntityPermission)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermission>(options, new global::Consumer.Ksef.Serialization.EntityPermissionJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionType>(options, new global::Consumer.Ksef.Serialization.EntityPermissionTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionsGrantRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsGrantRequest>(options, new global::Consumer.Ksef.Serialization.EntityPermissionsGrantRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionsSubjectIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifier>(options, new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntityPermissionsSubjectIdentifierType>(options, new global::Consumer.Ksef.Serialization.EntityPermissionsSubjectIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.EntitySubjectDetailsType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.EntitySubjectDetailsType>(options, new global::Consumer.Ksef.Serialization.EntitySubjectDetailsTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ExceptionDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionDetails>(options, new global::Consumer.Ksef.Serialization.ExceptionDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ExceptionInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionInfo>(options, new global::Consumer.Ksef.Serialization.ExceptionInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ExceptionResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExceptionResponse>(options, new global::Consumer.Ksef.Serialization.ExceptionResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ExportInvoicesResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ExportInvoicesResponse>(options, new global::Consumer.Ksef.Serialization.ExportInvoicesResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ForbiddenProblemDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ForbiddenProblemDetails>(options, new global::Consumer.Ksef.Serialization.ForbiddenProblemDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.FormCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.FormCode>(options, new global::Consumer.Ksef.Serialization.FormCodeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.GenerateTokenRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GenerateTokenRequest>(options, new global::Consumer.Ksef.Serialization.GenerateTokenRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.GenerateTokenResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GenerateTokenResponse>(options, new global::Consumer.Ksef.Serialization.GenerateTokenResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.GoneProblemDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.GoneProblemDetails>(options, new global::Consumer.Ksef.Serialization.GoneProblemDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.IdDocument)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.IdDocument>(options, new global::Consumer.Ksef.Serialization.IdDocumentJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InitTokenAuthenticationRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InitTokenAuthenticationRequest>(options, new global::Consumer.Ksef.Serialization.InitTokenAuthenticationRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceExportRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportRequest>(options, new global::Consumer.Ksef.Serialization.InvoiceExportRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceExportStatusCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportStatusCode>(options, new global::Consumer.Ksef.Serialization.InvoiceExportStatusCodeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceExportStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceExportStatusResponse>(options, new global::Consumer.Ksef.Serialization.InvoiceExportStatusResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadata)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadata>(options, new global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>(options, new global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataBuyer)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataBuyer>(options, new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier>(options, new global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataSeller)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataSeller>(options, new global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataThirdSubject)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubject>(options, new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>(options, new global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoicePackage)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicePackage>(options, new global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoicePackagePart)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicePackagePart>(options, new global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryAmount)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryAmount>(options, new global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryBuyerIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryBuyerIdentifier>(options, new global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryDateRange)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryDateRange>(options, new global::Consumer.Ksef.Serialization.InvoiceQueryDateRangeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryDateType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryDateType>(options, new global::Consumer.Ksef.Serialization.InvoiceQueryDateTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryFilters)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryFilters>(options, new global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceQueryFormType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQueryFormType>(options, new global::Consumer.Ksef.Serialization.InvoiceQueryFormTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceQuerySubjectType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceQuerySubjectType>(options, new global::Consumer.Ksef.Serialization.InvoiceQuerySubjectTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceStatusCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceStatusCode>(options, new global::Consumer.Ksef.Serialization.InvoiceStatusCodeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceStatusInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceStatusInfo>(options, new global::Consumer.Ksef.Serialization.InvoiceStatusInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoiceType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoiceType>(options, new global::Consumer.Ksef.Serialization.InvoiceTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.InvoicingMode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.InvoicingMode>(options, new global::Consumer.Ksef.Serialization.InvoicingModeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.OnlineSessionContextLimitsOverride)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OnlineSessionContextLimitsOverride>(options, new global::Consumer.Ksef.Serialization.OnlineSessionContextLimitsOverrideJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.OnlineSessionEffectiveContextLimits)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OnlineSessionEffectiveContextLimits>(options, new global::Consumer.Ksef.Serialization.OnlineSessionEffectiveContextLimitsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.OpenBatchSessionRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenBatchSessionRequest>(options, new global::Consumer.Ksef.Serialization.OpenBatchSessionRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.OpenBatchSessionResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenBatchSessionResponse>(options, new global::Consumer.Ksef.Serialization.OpenBatchSessionResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.OpenOnlineSessionRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenOnlineSessionRequest>(options, new global::Consumer.Ksef.Serialization.OpenOnlineSessionRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.OpenOnlineSessionResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.OpenOnlineSessionResponse>(options, new global::Consumer.Ksef.Serialization.OpenOnlineSessionResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PartUploadRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PartUploadRequest>(options, new global::Consumer.Ksef.Serialization.PartUploadRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PermissionState)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionState>(options, new global::Consumer.Ksef.Serialization.PermissionStateJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PermissionsOperationResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationResponse>(options, new global::Consumer.Ksef.Serialization.PermissionsOperationResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PermissionsOperationStatusCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationStatusCode>(options, new global::Consumer.Ksef.Serialization.PermissionsOperationStatusCodeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PermissionsOperationStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsOperationStatusResponse>(options, new global::Consumer.Ksef.Serialization.PermissionsOperationStatusResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PermissionsSubjectEntityDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsSubjectEntityDetails>(options, new global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PermissionsSubjectPersonDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PermissionsSubjectPersonDetails>(options, new global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>(options, new global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>(options, new global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonCreateRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonCreateRequest>(options, new global::Consumer.Ksef.Serialization.PersonCreateRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonDetails>(options, new global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermission)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermission>(options, new global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionScope)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionScope>(options, new global::Consumer.Ksef.Serialization.PersonPermissionScopeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionSubjectDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionSubjectDetails>(options, new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionSubjectDetailsType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionSubjectDetailsType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsContextIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsContextIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsGrantRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsGrantRequest>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsGrantRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsQueryRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsQueryRequest>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsQueryRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsQueryType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsQueryType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsQueryTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsSubjectIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsSubjectIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsSubjectIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonPermissionsTargetIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonPermissionsTargetIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonRemoveRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonRemoveRequest>(options, new global::Consumer.Ksef.Serialization.PersonRemoveRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonSubjectDetailsType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonSubjectDetailsType>(options, new global::Consumer.Ksef.Serialization.PersonSubjectDetailsTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermission)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermission>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionScope)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionScope>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionScopeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionType>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsContextIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsContextIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsQueryRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsQueryRequest>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionsQueryRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsTargetIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifier>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PersonalPermissionsTargetIdentifierType>(options, new global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PublicKeyCertificate)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PublicKeyCertificate>(options, new global::Consumer.Ksef.Serialization.PublicKeyCertificateJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.PublicKeyCertificateUsage)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.PublicKeyCertificateUsage>(options, new global::Consumer.Ksef.Serialization.PublicKeyCertificateUsageJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.QueryInvoicesMetadataResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryInvoicesMetadataResponse>(options, new global::Consumer.Ksef.Serialization.QueryInvoicesMetadataResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.QueryPersonPermissionsResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryPersonPermissionsResponse>(options, new global::Consumer.Ksef.Serialization.QueryPersonPermissionsResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.QueryPersonalPermissionsResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryPersonalPermissionsResponse>(options, new global::Consumer.Ksef.Serialization.QueryPersonalPermissionsResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.QueryTokensResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryTokensResponse>(options, new global::Consumer.Ksef.Serialization.QueryTokensResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.QueryTokensResponseItem)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.QueryTokensResponseItem>(options, new global::Consumer.Ksef.Serialization.QueryTokensResponseItemJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SendInvoiceRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SendInvoiceRequest>(options, new global::Consumer.Ksef.Serialization.SendInvoiceRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SendInvoiceResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SendInvoiceResponse>(options, new global::Consumer.Ksef.Serialization.SendInvoiceResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SessionInvoiceStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionInvoiceStatusResponse>(options, new global::Consumer.Ksef.Serialization.SessionInvoiceStatusResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SessionInvoicesResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionInvoicesResponse>(options, new global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SessionStatusCode)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionStatusCode>(options, new global::Consumer.Ksef.Serialization.SessionStatusCodeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SessionStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionStatusResponse>(options, new global::Consumer.Ksef.Serialization.SessionStatusResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SessionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionType>(options, new global::Consumer.Ksef.Serialization.SessionTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SessionsQueryResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionsQueryResponse>(options, new global::Consumer.Ksef.Serialization.SessionsQueryResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SessionsQueryResponseItem)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SessionsQueryResponseItem>(options, new global::Consumer.Ksef.Serialization.SessionsQueryResponseItemJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SetRateLimitsRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetRateLimitsRequest>(options, new global::Consumer.Ksef.Serialization.SetRateLimitsRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SetSessionLimitsRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetSessionLimitsRequest>(options, new global::Consumer.Ksef.Serialization.SetSessionLimitsRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SetSubjectLimitsRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SetSubjectLimitsRequest>(options, new global::Consumer.Ksef.Serialization.SetSubjectLimitsRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SortOrder)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SortOrder>(options, new global::Consumer.Ksef.Serialization.SortOrderJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.StatusInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.StatusInfo>(options, new global::Consumer.Ksef.Serialization.StatusInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SubjectCreateRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectCreateRequest>(options, new global::Consumer.Ksef.Serialization.SubjectCreateRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SubjectIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectIdentifierType>(options, new global::Consumer.Ksef.Serialization.SubjectIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SubjectRemoveRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectRemoveRequest>(options, new global::Consumer.Ksef.Serialization.SubjectRemoveRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.SubjectType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.SubjectType>(options, new global::Consumer.Ksef.Serialization.SubjectTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.Subunit)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.Subunit>(options, new global::Consumer.Ksef.Serialization.SubunitJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthenticationContextIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifier>(options, new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthenticationContextIdentifierType>(options, new global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthorizedIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifier>(options, new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataAuthorizedIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataAuthorizedIdentifierType>(options, new global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataContextIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataContextIdentifier>(options, new global::Consumer.Ksef.Serialization.TestDataContextIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataContextIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataContextIdentifierType>(options, new global::Consumer.Ksef.Serialization.TestDataContextIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataPermission)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermission>(options, new global::Consumer.Ksef.Serialization.TestDataPermissionJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataPermissionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionType>(options, new global::Consumer.Ksef.Serialization.TestDataPermissionTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataPermissionsGrantRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionsGrantRequest>(options, new global::Consumer.Ksef.Serialization.TestDataPermissionsGrantRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TestDataPermissionsRevokeRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>(options, new global::Consumer.Ksef.Serialization.TestDataPermissionsRevokeRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.ThirdSubjectIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.ThirdSubjectIdentifierType>(options, new global::Consumer.Ksef.Serialization.ThirdSubjectIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TokenAuthorIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenAuthorIdentifierType>(options, new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier>(options, new global::Consumer.Ksef.Serialization.TokenAuthorIdentifierTypeIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TokenContextIdentifierType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenContextIdentifierType>(options, new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>(options, new global::Consumer.Ksef.Serialization.TokenContextIdentifierTypeIdentifierJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TokenInfo)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenInfo>(options, new global::Consumer.Ksef.Serialization.TokenInfoJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TokenPermissionType)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenPermissionType>(options, new global::Consumer.Ksef.Serialization.TokenPermissionTypeJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TokenStatusResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TokenStatusResponse>(options, new global::Consumer.Ksef.Serialization.TokenStatusResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TooManyRequestsProblemDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsProblemDetails>(options, new global::Consumer.Ksef.Serialization.TooManyRequestsProblemDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TooManyRequestsResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsResponse>(options, new global::Consumer.Ksef.Serialization.TooManyRequestsResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.TooManyRequestsResponseStatus)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.TooManyRequestsResponseStatus>(options, new global::Consumer.Ksef.Serialization.TooManyRequestsResponseStatusJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.UnauthorizedProblemDetails)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UnauthorizedProblemDetails>(options, new global::Consumer.Ksef.Serialization.UnauthorizedProblemDetailsJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.UnblockContextAuthenticationRequest)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UnblockContextAuthenticationRequest>(options, new global::Consumer.Ksef.Serialization.UnblockContextAuthenticationRequestJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.UpoPageResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UpoPageResponse>(options, new global::Consumer.Ksef.Serialization.UpoPageResponseJsonConverter());
-            if (type == typeof(global::Consumer.Ksef.UpoResponse)) return global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<global::Consumer.Ksef.UpoResponse>(options, new global::Consumer.Ksef.Serialization.UpoResponseJsonConverter());
-            return null;
+            return s_factories.TryGetValue(type, out var factory) ? factory.CreateTypeInfo(options) : null;
         }
     }
 }

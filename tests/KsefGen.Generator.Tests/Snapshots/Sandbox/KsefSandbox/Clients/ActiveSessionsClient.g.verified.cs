@@ -56,7 +56,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.AuthenticationListResponse> GetActiveSessionsAsync(int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.AuthenticationListResponse> GetActiveSessionsAsync(int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("auth/sessions");
@@ -64,16 +64,14 @@ namespace Consumer.Ksef
             {
                 global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "pageSize", pageSizeValue.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             if (continuationToken is { } continuationTokenValue)
             {
                 request.Headers.TryAddWithoutValidation("x-continuation-token", continuationTokenValue);
             }
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.AuthenticationListResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.AuthenticationListResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.AuthenticationListResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.AuthenticationListResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.AuthenticationListResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.AuthenticationListResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -89,21 +87,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.AuthenticationListResponse> GetActiveSessionsPagesAsync(int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            string? cursor = null;
-            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetActiveSessionsAsync(pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                var next = page.ContinuationToken;
-                if (string.IsNullOrEmpty(next)) yield break;
-                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetActiveSessions: the server returned a continuation token it had already given; stopping instead of looping forever.");
-                cursor = next;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.AuthenticationListResponse> GetActiveSessionsPagesAsync(int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ContinuationAsync<global::Consumer.Ksef.AuthenticationListResponse>("GetActiveSessions", (cursor, cancellationToken) => GetActiveSessionsAsync(pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken), static page => page.ContinuationToken, cancellationToken);
 
         /// <summary>
         /// Every item (items) of every page of GetActiveSessions, exactly once and in order; the paging is done for you.
@@ -115,14 +100,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.AuthenticationListItem> EnumerateActiveSessionsAsync(int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetActiveSessionsPagesAsync(pageSize: pageSize, cancellationToken: cancellationToken), false))
-            {
-                if (page.Items is null) continue;
-                foreach (var item in page.Items) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.AuthenticationListItem> EnumerateActiveSessionsAsync(int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.AuthenticationListResponse, global::Consumer.Ksef.AuthenticationListItem>(GetActiveSessionsPagesAsync(pageSize: pageSize, cancellationToken: cancellationToken), static page => page.Items, cancellationToken);
 
         /// <summary>
         /// Revoke the current authentication session
@@ -139,15 +118,14 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task RevokeCurrentSessionAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task RevokeCurrentSessionAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("auth/sessions/current");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -168,17 +146,16 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task RevokeSessionAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task RevokeSessionAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("auth/sessions/");
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
     }
 }

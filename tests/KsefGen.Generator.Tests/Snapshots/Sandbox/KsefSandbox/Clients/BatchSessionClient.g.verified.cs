@@ -54,18 +54,17 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task CloseBatchSessionAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task CloseBatchSessionAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("sessions/batch/");
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
             url.Append("/close");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -89,18 +88,16 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.OpenBatchSessionResponse> OpenBatchSessionAsync(global::Consumer.Ksef.OpenBatchSessionRequest body, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.OpenBatchSessionResponse> OpenBatchSessionAsync(global::Consumer.Ksef.OpenBatchSessionRequest body, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
             url.Append("sessions/batch");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.OpenBatchSessionRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.OpenBatchSessionRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.OpenBatchSessionRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.OpenBatchSessionResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.OpenBatchSessionResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.OpenBatchSessionResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.OpenBatchSessionResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.OpenBatchSessionResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.OpenBatchSessionResponse), o)!, cancellationToken);
         }
     }
 }

@@ -56,18 +56,16 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.ExportInvoicesResponse> ExportInvoicesAsync(global::Consumer.Ksef.InvoiceExportRequest body, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.ExportInvoicesResponse> ExportInvoicesAsync(global::Consumer.Ksef.InvoiceExportRequest body, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
             url.Append("invoices/exports");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.InvoiceExportRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.InvoiceExportRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.InvoiceExportRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.ExportInvoicesResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.ExportInvoicesResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.ExportInvoicesResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.ExportInvoicesResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.ExportInvoicesResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.ExportInvoicesResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -90,18 +88,16 @@ namespace Consumer.Ksef
         /// The response body as text, with the response headers (such as x-ms-meta-hash).
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetInvoiceAsync(string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetInvoiceAsync(string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (ksefNumber is null) throw new global::System.ArgumentNullException(nameof(ksefNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("invoices/ksef/");
             url.Append(global::System.Uri.EscapeDataString(ksefNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendTextAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -124,17 +120,16 @@ namespace Consumer.Ksef
         /// The open response body as a stream, with the response headers (such as x-ms-meta-hash). Dispose it.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetInvoiceStreamAsync(string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetInvoiceStreamAsync(string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (ksefNumber is null) throw new global::System.ArgumentNullException(nameof(ksefNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("invoices/ksef/");
             url.Append(global::System.Uri.EscapeDataString(ksefNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendStreamAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -158,18 +153,16 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.InvoiceExportStatusResponse> GetInvoiceExportStatusAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.InvoiceExportStatusResponse> GetInvoiceExportStatusAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("invoices/exports/");
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.InvoiceExportStatusResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.InvoiceExportStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.InvoiceExportStatusResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.InvoiceExportStatusResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.InvoiceExportStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.InvoiceExportStatusResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -208,7 +201,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryInvoicesMetadataResponse> QueryInvoiceMetadataAsync(global::Consumer.Ksef.InvoiceQueryFilters body, global::Consumer.Ksef.SortOrder? sortOrder = null, int? pageOffset = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryInvoicesMetadataResponse> QueryInvoiceMetadataAsync(global::Consumer.Ksef.InvoiceQueryFilters body, global::Consumer.Ksef.SortOrder? sortOrder = null, int? pageOffset = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
@@ -225,13 +218,11 @@ namespace Consumer.Ksef
             {
                 global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "pageSize", pageSizeValue.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.InvoiceQueryFilters>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.InvoiceQueryFilters v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.QueryInvoicesMetadataResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryInvoicesMetadataResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryInvoicesMetadataResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.QueryInvoicesMetadataResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryInvoicesMetadataResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryInvoicesMetadataResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -258,19 +249,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryInvoicesMetadataResponse> QueryInvoiceMetadataPagesAsync(global::Consumer.Ksef.InvoiceQueryFilters body, global::Consumer.Ksef.SortOrder? sortOrder = null, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            int cursor = 0;
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await QueryInvoiceMetadataAsync(body: body, sortOrder: sortOrder, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                if (page.HasMore != true) yield break;
-                if ((page.Invoices?.Count ?? 0) == 0) throw new global::System.InvalidOperationException("QueryInvoiceMetadata: the server sent an empty page that claims more pages; stopping instead of looping forever.");
-                cursor++;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryInvoicesMetadataResponse> QueryInvoiceMetadataPagesAsync(global::Consumer.Ksef.InvoiceQueryFilters body, global::Consumer.Ksef.SortOrder? sortOrder = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.OffsetAsync<global::Consumer.Ksef.QueryInvoicesMetadataResponse>("QueryInvoiceMetadata", (cursor, cancellationToken) => QueryInvoiceMetadataAsync(body: body, sortOrder: sortOrder, pageSize: pageSize, pageOffset: (int)cursor, cancellationToken: cancellationToken), static page => page.HasMore == true, static page => page.Invoices?.Count ?? 0, cancellationToken);
 
         /// <summary>
         /// Every item (invoices) of every page of QueryInvoiceMetadata, exactly once and in order; the paging is done for you.
@@ -293,13 +273,7 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.InvoiceMetadata> EnumerateQueryInvoiceMetadataAsync(global::Consumer.Ksef.InvoiceQueryFilters body, global::Consumer.Ksef.SortOrder? sortOrder = null, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryInvoiceMetadataPagesAsync(body: body, sortOrder: sortOrder, pageSize: pageSize, cancellationToken: cancellationToken), false))
-            {
-                if (page.Invoices is null) continue;
-                foreach (var item in page.Invoices) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.InvoiceMetadata> EnumerateQueryInvoiceMetadataAsync(global::Consumer.Ksef.InvoiceQueryFilters body, global::Consumer.Ksef.SortOrder? sortOrder = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.QueryInvoicesMetadataResponse, global::Consumer.Ksef.InvoiceMetadata>(QueryInvoiceMetadataPagesAsync(body: body, sortOrder: sortOrder, pageSize: pageSize, cancellationToken: cancellationToken), static page => page.Invoices, cancellationToken);
     }
 }

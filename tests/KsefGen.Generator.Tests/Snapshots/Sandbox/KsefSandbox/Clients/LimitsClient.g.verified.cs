@@ -49,16 +49,14 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.EffectiveContextLimits> GetContextLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.EffectiveContextLimits> GetContextLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("limits/context");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.EffectiveContextLimits>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveContextLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveContextLimits), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.EffectiveContextLimits>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveContextLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveContextLimits), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -76,16 +74,14 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.EffectiveApiRateLimits> GetRateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.EffectiveApiRateLimits> GetRateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("rate-limits");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.EffectiveApiRateLimits>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveApiRateLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveApiRateLimits), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.EffectiveApiRateLimits>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveApiRateLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveApiRateLimits), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -103,16 +99,14 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.EffectiveSubjectLimits> GetSubjectLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.EffectiveSubjectLimits> GetSubjectLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("limits/subject");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.EffectiveSubjectLimits>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveSubjectLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveSubjectLimits), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.EffectiveSubjectLimits>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.EffectiveSubjectLimitsJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.EffectiveSubjectLimits), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -130,15 +124,14 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task RestoreDefaultCertificateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task RestoreDefaultCertificateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("testdata/limits/subject/certificate");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -156,15 +149,14 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task RestoreDefaultRateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task RestoreDefaultRateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("testdata/rate-limits");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -182,15 +174,14 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task RestoreDefaultSessionLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task RestoreDefaultSessionLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("testdata/limits/context/session");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -211,17 +202,16 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task SetCertificateLimitsAsync(global::Consumer.Ksef.SetSubjectLimitsRequest body, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task SetCertificateLimitsAsync(global::Consumer.Ksef.SetSubjectLimitsRequest body, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
             url.Append("testdata/limits/subject/certificate");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SetSubjectLimitsRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SetSubjectLimitsRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SetSubjectLimitsRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -239,15 +229,14 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task SetProductionRateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task SetProductionRateLimitsAsync(global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("testdata/rate-limits/production");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -268,17 +257,16 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task SetRateLimitsAsync(global::Consumer.Ksef.SetRateLimitsRequest body, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task SetRateLimitsAsync(global::Consumer.Ksef.SetRateLimitsRequest body, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
             url.Append("testdata/rate-limits");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SetRateLimitsRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SetRateLimitsRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SetRateLimitsRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -299,17 +287,16 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task SetSessionLimitsAsync(global::Consumer.Ksef.SetSessionLimitsRequest body, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task SetSessionLimitsAsync(global::Consumer.Ksef.SetSessionLimitsRequest body, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
             url.Append("testdata/limits/context/session");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.SetSessionLimitsRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.SetSessionLimitsRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.SetSessionLimitsRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
     }
 }

@@ -66,7 +66,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryPersonPermissionsResponse> QueryPersonPermissionsAsync(global::Consumer.Ksef.PersonPermissionsQueryRequest body, int? pageOffset = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryPersonPermissionsResponse> QueryPersonPermissionsAsync(global::Consumer.Ksef.PersonPermissionsQueryRequest body, int? pageOffset = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
@@ -79,13 +79,11 @@ namespace Consumer.Ksef
             {
                 global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "pageSize", pageSizeValue.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.PersonPermissionsQueryRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.PersonPermissionsQueryRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.PersonPermissionsQueryRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.QueryPersonPermissionsResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryPersonPermissionsResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryPersonPermissionsResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.QueryPersonPermissionsResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryPersonPermissionsResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryPersonPermissionsResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -104,19 +102,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryPersonPermissionsResponse> QueryPersonPermissionsPagesAsync(global::Consumer.Ksef.PersonPermissionsQueryRequest body, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            int cursor = 0;
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await QueryPersonPermissionsAsync(body: body, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                if (page.HasMore != true) yield break;
-                if ((page.Permissions?.Count ?? 0) == 0) throw new global::System.InvalidOperationException("QueryPersonPermissions: the server sent an empty page that claims more pages; stopping instead of looping forever.");
-                cursor++;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryPersonPermissionsResponse> QueryPersonPermissionsPagesAsync(global::Consumer.Ksef.PersonPermissionsQueryRequest body, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.OffsetAsync<global::Consumer.Ksef.QueryPersonPermissionsResponse>("QueryPersonPermissions", (cursor, cancellationToken) => QueryPersonPermissionsAsync(body: body, pageSize: pageSize, pageOffset: (int)cursor, cancellationToken: cancellationToken), static page => page.HasMore == true, static page => page.Permissions?.Count ?? 0, cancellationToken);
 
         /// <summary>
         /// Every item (permissions) of every page of QueryPersonPermissions, exactly once and in order; the paging is done for you.
@@ -131,14 +118,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.PersonPermission> EnumerateQueryPersonPermissionsAsync(global::Consumer.Ksef.PersonPermissionsQueryRequest body, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryPersonPermissionsPagesAsync(body: body, pageSize: pageSize, cancellationToken: cancellationToken), false))
-            {
-                if (page.Permissions is null) continue;
-                foreach (var item in page.Permissions) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.PersonPermission> EnumerateQueryPersonPermissionsAsync(global::Consumer.Ksef.PersonPermissionsQueryRequest body, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.QueryPersonPermissionsResponse, global::Consumer.Ksef.PersonPermission>(QueryPersonPermissionsPagesAsync(body: body, pageSize: pageSize, cancellationToken: cancellationToken), static page => page.Permissions, cancellationToken);
 
         /// <summary>
         /// Search the caller's own permissions
@@ -166,7 +147,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryPersonalPermissionsResponse> QueryPersonalPermissionsAsync(global::Consumer.Ksef.PersonalPermissionsQueryRequest body, int? pageOffset = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryPersonalPermissionsResponse> QueryPersonalPermissionsAsync(global::Consumer.Ksef.PersonalPermissionsQueryRequest body, int? pageOffset = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
@@ -179,13 +160,11 @@ namespace Consumer.Ksef
             {
                 global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "pageSize", pageSizeValue.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.PersonalPermissionsQueryRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.PersonalPermissionsQueryRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.PersonalPermissionsQueryRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.QueryPersonalPermissionsResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryPersonalPermissionsResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryPersonalPermissionsResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.QueryPersonalPermissionsResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryPersonalPermissionsResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryPersonalPermissionsResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -204,19 +183,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryPersonalPermissionsResponse> QueryPersonalPermissionsPagesAsync(global::Consumer.Ksef.PersonalPermissionsQueryRequest body, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            int cursor = 0;
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await QueryPersonalPermissionsAsync(body: body, pageSize: pageSize, pageOffset: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                if (page.HasMore != true) yield break;
-                if ((page.Permissions?.Count ?? 0) == 0) throw new global::System.InvalidOperationException("QueryPersonalPermissions: the server sent an empty page that claims more pages; stopping instead of looping forever.");
-                cursor++;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryPersonalPermissionsResponse> QueryPersonalPermissionsPagesAsync(global::Consumer.Ksef.PersonalPermissionsQueryRequest body, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.OffsetAsync<global::Consumer.Ksef.QueryPersonalPermissionsResponse>("QueryPersonalPermissions", (cursor, cancellationToken) => QueryPersonalPermissionsAsync(body: body, pageSize: pageSize, pageOffset: (int)cursor, cancellationToken: cancellationToken), static page => page.HasMore == true, static page => page.Permissions?.Count ?? 0, cancellationToken);
 
         /// <summary>
         /// Every item (permissions) of every page of QueryPersonalPermissions, exactly once and in order; the paging is done for you.
@@ -231,13 +199,7 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.PersonalPermission> EnumerateQueryPersonalPermissionsAsync(global::Consumer.Ksef.PersonalPermissionsQueryRequest body, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(QueryPersonalPermissionsPagesAsync(body: body, pageSize: pageSize, cancellationToken: cancellationToken), false))
-            {
-                if (page.Permissions is null) continue;
-                foreach (var item in page.Permissions) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.PersonalPermission> EnumerateQueryPersonalPermissionsAsync(global::Consumer.Ksef.PersonalPermissionsQueryRequest body, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.QueryPersonalPermissionsResponse, global::Consumer.Ksef.PersonalPermission>(QueryPersonalPermissionsPagesAsync(body: body, pageSize: pageSize, cancellationToken: cancellationToken), static page => page.Permissions, cancellationToken);
     }
 }

@@ -60,7 +60,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionFailedInvoicesAsync(string referenceNumber, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionFailedInvoicesAsync(string referenceNumber, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
@@ -71,16 +71,14 @@ namespace Consumer.Ksef
             {
                 global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "pageSize", pageSizeValue.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             if (continuationToken is { } continuationTokenValue)
             {
                 request.Headers.TryAddWithoutValidation("x-continuation-token", continuationTokenValue);
             }
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.SessionInvoicesResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionInvoicesResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.SessionInvoicesResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionInvoicesResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -99,21 +97,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionFailedInvoicesPagesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            string? cursor = null;
-            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetSessionFailedInvoicesAsync(referenceNumber: referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                var next = page.ContinuationToken;
-                if (string.IsNullOrEmpty(next)) yield break;
-                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetSessionFailedInvoices: the server returned a continuation token it had already given; stopping instead of looping forever.");
-                cursor = next;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionFailedInvoicesPagesAsync(string referenceNumber, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ContinuationAsync<global::Consumer.Ksef.SessionInvoicesResponse>("GetSessionFailedInvoices", (cursor, cancellationToken) => GetSessionFailedInvoicesAsync(referenceNumber: referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken), static page => page.ContinuationToken, cancellationToken);
 
         /// <summary>
         /// Every item (invoices) of every page of GetSessionFailedInvoices, exactly once and in order; the paging is done for you.
@@ -128,14 +113,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionFailedInvoicesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionFailedInvoicesPagesAsync(referenceNumber: referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
-            {
-                if (page.Invoices is null) continue;
-                foreach (var item in page.Invoices) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionFailedInvoicesAsync(string referenceNumber, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.SessionInvoicesResponse, global::Consumer.Ksef.SessionInvoiceStatusResponse>(GetSessionFailedInvoicesPagesAsync(referenceNumber: referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), static page => page.Invoices, cancellationToken);
 
         /// <summary>
         /// Get invoice status
@@ -160,7 +139,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoiceStatusResponse> GetSessionInvoiceAsync(string referenceNumber, string invoiceReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoiceStatusResponse> GetSessionInvoiceAsync(string referenceNumber, string invoiceReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             if (invoiceReferenceNumber is null) throw new global::System.ArgumentNullException(nameof(invoiceReferenceNumber));
@@ -169,12 +148,10 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
             url.Append("/invoices/");
             url.Append(global::System.Uri.EscapeDataString(invoiceReferenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.SessionInvoiceStatusResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionInvoiceStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionInvoiceStatusResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.SessionInvoiceStatusResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionInvoiceStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionInvoiceStatusResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -200,7 +177,7 @@ namespace Consumer.Ksef
         /// The response body as text, with the response headers (such as x-ms-meta-hash).
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetSessionInvoiceUpoByKsefNumberAsync(string referenceNumber, string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetSessionInvoiceUpoByKsefNumberAsync(string referenceNumber, string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             if (ksefNumber is null) throw new global::System.ArgumentNullException(nameof(ksefNumber));
@@ -210,12 +187,10 @@ namespace Consumer.Ksef
             url.Append("/invoices/ksef/");
             url.Append(global::System.Uri.EscapeDataString(ksefNumber));
             url.Append("/upo");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendTextAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -241,7 +216,7 @@ namespace Consumer.Ksef
         /// The open response body as a stream, with the response headers (such as x-ms-meta-hash). Dispose it.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetSessionInvoiceUpoByKsefNumberStreamAsync(string referenceNumber, string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetSessionInvoiceUpoByKsefNumberStreamAsync(string referenceNumber, string ksefNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             if (ksefNumber is null) throw new global::System.ArgumentNullException(nameof(ksefNumber));
@@ -251,11 +226,10 @@ namespace Consumer.Ksef
             url.Append("/invoices/ksef/");
             url.Append(global::System.Uri.EscapeDataString(ksefNumber));
             url.Append("/upo");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendStreamAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -281,7 +255,7 @@ namespace Consumer.Ksef
         /// The response body as text, with the response headers (such as x-ms-meta-hash).
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetSessionInvoiceUpoByReferenceNumberAsync(string referenceNumber, string invoiceReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetSessionInvoiceUpoByReferenceNumberAsync(string referenceNumber, string invoiceReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             if (invoiceReferenceNumber is null) throw new global::System.ArgumentNullException(nameof(invoiceReferenceNumber));
@@ -291,12 +265,10 @@ namespace Consumer.Ksef
             url.Append("/invoices/");
             url.Append(global::System.Uri.EscapeDataString(invoiceReferenceNumber));
             url.Append("/upo");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendTextAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -322,7 +294,7 @@ namespace Consumer.Ksef
         /// The open response body as a stream, with the response headers (such as x-ms-meta-hash). Dispose it.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetSessionInvoiceUpoByReferenceNumberStreamAsync(string referenceNumber, string invoiceReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetSessionInvoiceUpoByReferenceNumberStreamAsync(string referenceNumber, string invoiceReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             if (invoiceReferenceNumber is null) throw new global::System.ArgumentNullException(nameof(invoiceReferenceNumber));
@@ -332,11 +304,10 @@ namespace Consumer.Ksef
             url.Append("/invoices/");
             url.Append(global::System.Uri.EscapeDataString(invoiceReferenceNumber));
             url.Append("/upo");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendStreamAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -365,7 +336,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionInvoicesAsync(string referenceNumber, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionInvoicesAsync(string referenceNumber, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
@@ -376,16 +347,14 @@ namespace Consumer.Ksef
             {
                 global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "pageSize", pageSizeValue.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             if (continuationToken is { } continuationTokenValue)
             {
                 request.Headers.TryAddWithoutValidation("x-continuation-token", continuationTokenValue);
             }
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.SessionInvoicesResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionInvoicesResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.SessionInvoicesResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionInvoicesResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionInvoicesResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -404,21 +373,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionInvoicesPagesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            string? cursor = null;
-            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetSessionInvoicesAsync(referenceNumber: referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                var next = page.ContinuationToken;
-                if (string.IsNullOrEmpty(next)) yield break;
-                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetSessionInvoices: the server returned a continuation token it had already given; stopping instead of looping forever.");
-                cursor = next;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoicesResponse> GetSessionInvoicesPagesAsync(string referenceNumber, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ContinuationAsync<global::Consumer.Ksef.SessionInvoicesResponse>("GetSessionInvoices", (cursor, cancellationToken) => GetSessionInvoicesAsync(referenceNumber: referenceNumber, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken), static page => page.ContinuationToken, cancellationToken);
 
         /// <summary>
         /// Every item (invoices) of every page of GetSessionInvoices, exactly once and in order; the paging is done for you.
@@ -433,14 +389,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionInvoicesAsync(string referenceNumber, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionInvoicesPagesAsync(referenceNumber: referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), false))
-            {
-                if (page.Invoices is null) continue;
-                foreach (var item in page.Invoices) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionInvoiceStatusResponse> EnumerateSessionInvoicesAsync(string referenceNumber, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.SessionInvoicesResponse, global::Consumer.Ksef.SessionInvoiceStatusResponse>(GetSessionInvoicesPagesAsync(referenceNumber: referenceNumber, pageSize: pageSize, cancellationToken: cancellationToken), static page => page.Invoices, cancellationToken);
 
         /// <summary>
         /// Get session status
@@ -462,18 +412,16 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionStatusResponse> GetSessionStatusAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionStatusResponse> GetSessionStatusAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("sessions/");
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.SessionStatusResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionStatusResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.SessionStatusResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionStatusResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -499,7 +447,7 @@ namespace Consumer.Ksef
         /// The response body as text, with the response headers (such as x-ms-meta-hash).
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetSessionUpoAsync(string referenceNumber, string upoReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> GetSessionUpoAsync(string referenceNumber, string upoReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             if (upoReferenceNumber is null) throw new global::System.ArgumentNullException(nameof(upoReferenceNumber));
@@ -508,12 +456,10 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
             url.Append("/upo/");
             url.Append(global::System.Uri.EscapeDataString(upoReferenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendTextAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -539,7 +485,7 @@ namespace Consumer.Ksef
         /// The open response body as a stream, with the response headers (such as x-ms-meta-hash). Dispose it.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetSessionUpoStreamAsync(string referenceNumber, string upoReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> GetSessionUpoStreamAsync(string referenceNumber, string upoReferenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             if (upoReferenceNumber is null) throw new global::System.ArgumentNullException(nameof(upoReferenceNumber));
@@ -548,11 +494,10 @@ namespace Consumer.Ksef
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
             url.Append("/upo/");
             url.Append(global::System.Uri.EscapeDataString(upoReferenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/xml");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendStreamAsync(_httpClient, request, cancellationToken);
         }
 
         /// <summary>
@@ -619,7 +564,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionsQueryResponse> GetSessionsAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.SessionsQueryResponse> GetSessionsAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("sessions");
@@ -663,16 +608,14 @@ namespace Consumer.Ksef
                     global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "statuses", item.Value);
                 }
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             if (continuationToken is { } continuationTokenValue)
             {
                 request.Headers.TryAddWithoutValidation("x-continuation-token", continuationTokenValue);
             }
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.SessionsQueryResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionsQueryResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionsQueryResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.SessionsQueryResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.SessionsQueryResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.SessionsQueryResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -727,21 +670,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionsQueryResponse> GetSessionsPagesAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            string? cursor = null;
-            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetSessionsAsync(sessionType: sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                var next = page.ContinuationToken;
-                if (string.IsNullOrEmpty(next)) yield break;
-                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetSessions: the server returned a continuation token it had already given; stopping instead of looping forever.");
-                cursor = next;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionsQueryResponse> GetSessionsPagesAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ContinuationAsync<global::Consumer.Ksef.SessionsQueryResponse>("GetSessions", (cursor, cancellationToken) => GetSessionsAsync(sessionType: sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, continuationToken: cursor, cancellationToken: cancellationToken), static page => page.ContinuationToken, cancellationToken);
 
         /// <summary>
         /// Every item (sessions) of every page of GetSessions, exactly once and in order; the paging is done for you.
@@ -792,13 +722,7 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionsQueryResponseItem> EnumerateSessionsAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetSessionsPagesAsync(sessionType: sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, cancellationToken: cancellationToken), false))
-            {
-                if (page.Sessions is null) continue;
-                foreach (var item in page.Sessions) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.SessionsQueryResponseItem> EnumerateSessionsAsync(global::Consumer.Ksef.SessionType sessionType, int? pageSize = null, string? referenceNumber = null, global::System.DateTimeOffset? dateCreatedFrom = null, global::System.DateTimeOffset? dateCreatedTo = null, global::System.DateTimeOffset? dateClosedFrom = null, global::System.DateTimeOffset? dateClosedTo = null, global::System.DateTimeOffset? dateModifiedFrom = null, global::System.DateTimeOffset? dateModifiedTo = null, global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CommonSessionStatus>? statuses = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.SessionsQueryResponse, global::Consumer.Ksef.SessionsQueryResponseItem>(GetSessionsPagesAsync(sessionType: sessionType, pageSize: pageSize, referenceNumber: referenceNumber, dateCreatedFrom: dateCreatedFrom, dateCreatedTo: dateCreatedTo, dateClosedFrom: dateClosedFrom, dateClosedTo: dateClosedTo, dateModifiedFrom: dateModifiedFrom, dateModifiedTo: dateModifiedTo, statuses: statuses, cancellationToken: cancellationToken), static page => page.Sessions, cancellationToken);
     }
 }

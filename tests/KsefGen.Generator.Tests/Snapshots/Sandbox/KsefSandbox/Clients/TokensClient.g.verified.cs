@@ -53,18 +53,16 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.GenerateTokenResponse> GenerateTokenAsync(global::Consumer.Ksef.GenerateTokenRequest body, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.GenerateTokenResponse> GenerateTokenAsync(global::Consumer.Ksef.GenerateTokenRequest body, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (body is null) throw new global::System.ArgumentNullException(nameof(body));
             var url = new global::System.Text.StringBuilder();
             url.Append("tokens");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             request.Content = global::Consumer.Ksef.Internal.KsefHttp.Json<global::Consumer.Ksef.GenerateTokenRequest>(body, static (global::System.Text.Json.Utf8JsonWriter w, global::Consumer.Ksef.GenerateTokenRequest v, global::System.Text.Json.JsonSerializerOptions o) => { if (v is { } v1) { global::Consumer.Ksef.Serialization.GenerateTokenRequestJsonConverter.Instance.Write(w, v1, o); } else { w.WriteNullValue(); } }, "application/json");
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.GenerateTokenResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.GenerateTokenResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.GenerateTokenResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.GenerateTokenResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.GenerateTokenResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.GenerateTokenResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -85,18 +83,16 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.TokenStatusResponse> GetTokenAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.TokenStatusResponse> GetTokenAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("tokens/");
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.TokenStatusResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.TokenStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.TokenStatusResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.TokenStatusResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.TokenStatusResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.TokenStatusResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -148,7 +144,7 @@ namespace Consumer.Ksef
         /// The deserialized response body.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryTokensResponse> GetTokensAsync(global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.AuthenticationTokenStatus>? status = null, string? description = null, string? authorIdentifier = null, global::Consumer.Ksef.TokenAuthorIdentifierType? authorIdentifierType = null, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task<global::Consumer.Ksef.QueryTokensResponse> GetTokensAsync(global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.AuthenticationTokenStatus>? status = null, string? description = null, string? authorIdentifier = null, global::Consumer.Ksef.TokenAuthorIdentifierType? authorIdentifierType = null, int? pageSize = null, string? continuationToken = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
             var url = new global::System.Text.StringBuilder();
             url.Append("tokens");
@@ -175,16 +171,14 @@ namespace Consumer.Ksef
             {
                 global::Consumer.Ksef.Internal.KsefHttp.AddQuery(url, "pageSize", pageSizeValue.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
             }
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
             if (continuationToken is { } continuationTokenValue)
             {
                 request.Headers.TryAddWithoutValidation("x-continuation-token", continuationTokenValue);
             }
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            return await global::Consumer.Ksef.Internal.KsefHttp.ReadJsonAsync<global::Consumer.Ksef.QueryTokensResponse>(response, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryTokensResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryTokensResponse), o)!, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendJsonAsync<global::Consumer.Ksef.QueryTokensResponse>(_httpClient, request, static (ref global::System.Text.Json.Utf8JsonReader r, global::System.Text.Json.JsonSerializerOptions o) => global::Consumer.Ksef.Serialization.QueryTokensResponseJsonConverter.Instance.Read(ref r, typeof(global::Consumer.Ksef.QueryTokensResponse), o)!, cancellationToken);
         }
 
         /// <summary>
@@ -226,21 +220,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The pages, fetched one at a time as the caller asks for the next.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryTokensResponse> GetTokensPagesAsync(global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.AuthenticationTokenStatus>? status = null, string? description = null, string? authorIdentifier = null, global::Consumer.Ksef.TokenAuthorIdentifierType? authorIdentifierType = null, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            string? cursor = null;
-            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var page = await GetTokensAsync(status: status, description: description, authorIdentifier: authorIdentifier, authorIdentifierType: authorIdentifierType, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                yield return page;
-                var next = page.ContinuationToken;
-                if (string.IsNullOrEmpty(next)) yield break;
-                if (!seen.Add(next!)) throw new global::System.InvalidOperationException("GetTokens: the server returned a continuation token it had already given; stopping instead of looping forever.");
-                cursor = next;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryTokensResponse> GetTokensPagesAsync(global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.AuthenticationTokenStatus>? status = null, string? description = null, string? authorIdentifier = null, global::Consumer.Ksef.TokenAuthorIdentifierType? authorIdentifierType = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ContinuationAsync<global::Consumer.Ksef.QueryTokensResponse>("GetTokens", (cursor, cancellationToken) => GetTokensAsync(status: status, description: description, authorIdentifier: authorIdentifier, authorIdentifierType: authorIdentifierType, pageSize: pageSize, continuationToken: cursor, cancellationToken: cancellationToken), static page => page.ContinuationToken, cancellationToken);
 
         /// <summary>
         /// Every item (tokens) of every page of GetTokens, exactly once and in order; the paging is done for you.
@@ -278,14 +259,8 @@ namespace Consumer.Ksef
         /// <returns>
         /// The items, fetched page by page as the caller asks for them.
         /// </returns>
-        public async global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryTokensResponseItem> EnumerateTokensAsync(global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.AuthenticationTokenStatus>? status = null, string? description = null, string? authorIdentifier = null, global::Consumer.Ksef.TokenAuthorIdentifierType? authorIdentifierType = null, int? pageSize = null, [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(GetTokensPagesAsync(status: status, description: description, authorIdentifier: authorIdentifier, authorIdentifierType: authorIdentifierType, pageSize: pageSize, cancellationToken: cancellationToken), false))
-            {
-                if (page.Tokens is null) continue;
-                foreach (var item in page.Tokens) yield return item;
-            }
-        }
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Consumer.Ksef.QueryTokensResponseItem> EnumerateTokensAsync(global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.AuthenticationTokenStatus>? status = null, string? description = null, string? authorIdentifier = null, global::Consumer.Ksef.TokenAuthorIdentifierType? authorIdentifierType = null, int? pageSize = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => global::Consumer.Ksef.Internal.KsefPaging.ItemsAsync<global::Consumer.Ksef.QueryTokensResponse, global::Consumer.Ksef.QueryTokensResponseItem>(GetTokensPagesAsync(status: status, description: description, authorIdentifier: authorIdentifier, authorIdentifierType: authorIdentifierType, pageSize: pageSize, cancellationToken: cancellationToken), static page => page.Tokens, cancellationToken);
 
         /// <summary>
         /// Revoke a KSeF token
@@ -306,17 +281,16 @@ namespace Consumer.Ksef
         /// A task that completes when the API has answered with success.
         /// </returns>
         /// <exception cref="global::Consumer.Ksef.KsefApiException">The API answered with a status other than 2xx.</exception>
-        public async global::System.Threading.Tasks.Task RevokeTokenAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
+        public global::System.Threading.Tasks.Task RevokeTokenAsync(string referenceNumber, global::System.Threading.CancellationToken cancellationToken = default)
         {
             if (referenceNumber is null) throw new global::System.ArgumentNullException(nameof(referenceNumber));
             var url = new global::System.Text.StringBuilder();
             url.Append("tokens/");
             url.Append(global::System.Uri.EscapeDataString(referenceNumber));
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
+            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, url.ToString());
             request.Headers.TryAddWithoutValidation("Accept", "application/json");
             if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _bearerToken);
-            using var response = await _httpClient.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await global::Consumer.Ksef.Internal.KsefHttp.EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return global::Consumer.Ksef.Internal.KsefHttp.SendAsync(_httpClient, request, cancellationToken);
         }
     }
 }

@@ -947,204 +947,19 @@ namespace Consumer.Ksef
         /// <summary>
         /// True when the value is one the spec lists.
         /// </summary>
-        public bool IsKnown => Value switch { "AED" or "AFN" or "ALL" or "AMD" or "ANG" or "AOA" or "ARS" or "AUD" or "AWG" or "AZN" or "BAM" or "BBD" or "BDT" or "BGN" or "BHD" or "BIF" or "BMD" or "BND" or "BOB" or "BOV" or "BRL" or "BSD" or "BTN" or "BWP" or "BYN" or "BZD" or "CAD" or "CDF" or "CHE" or "CHF" or "CHW" or "CLF" or "CLP" or "CNY" or "COP" or "COU" or "CRC" or "CUC" or "CUP" or "CVE" or "CZK" or "DJF" or "DKK" or "DOP" or "DZD" or "EGP" or "ERN" or "ETB" or "EUR" or "FJD" or "FKP" or "GBP" or "GEL" or "GGP" or "GHS" or "GIP" or "GMD" or "GNF" or "GTQ" or "GYD" or "HKD" or "HNL" or "HRK" or "HTG" or "HUF" or "IDR" or "ILS" or "IMP" or "INR" or "IQD" or "IRR" or "ISK" or "JEP" or "JMD" or "JOD" or "JPY" or "KES" or "KGS" or "KHR" or "KMF" or "KPW" or "KRW" or "KWD" or "KYD" or "KZT" or "LAK" or "LBP" or "LKR" or "LRD" or "LSL" or "LYD" or "MAD" or "MDL" or "MGA" or "MKD" or "MMK" or "MNT" or "MOP" or "MRU" or "MUR" or "MVR" or "MWK" or "MXN" or "MXV" or "MYR" or "MZN" or "NAD" or "NGN" or "NIO" or "NOK" or "NPR" or "NZD" or "OMR" or "PAB" or "PEN" or "PGK" or "PHP" or "PKR" or "PLN" or "PYG" or "QAR" or "RON" or "RSD" or "RUB" or "RWF" or "SAR" or "SBD" or "SCR" or "SDG" or "SEK" or "SGD" or "SHP" or "SLL" or "SOS" or "SRD" or "SSP" or "STN" or "SVC" or "SYP" or "SZL" or "THB" or "TJS" or "TMT" or "TND" or "TOP" or "TRY" or "TTD" or "TWD" or "TZS" or "UAH" or "UGX" or "USD" or "USN" or "UYI" or "UYU" or "UYW" or "UZS" or "VES" or "VND" or "VUV" or "WST" or "XAF" or "XAG" or "XAU" or "XBA" or "XBB" or "XBC" or "XBD" or "XCD" or "XCG" or "XDR" or "XOF" or "XPD" or "XPF" or "XPT" or "XSU" or "XUA" or "XXX" or "YER" or "ZAR" or "ZMW" or "ZWL" => true, _ => false };
+        public bool IsKnown => global::System.Array.IndexOf(s_values, Value) >= 0;
 
         /// <summary>
         /// Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.
         /// </summary>
         public static global::Consumer.Ksef.CurrencyCode FromValue(string value)
         {
-            switch (value)
-            {
-                case "AED": return AED;
-                case "AFN": return AFN;
-                case "ALL": return ALL;
-                case "AMD": return AMD;
-                case "ANG": return ANG;
-                case "AOA": return AOA;
-                case "ARS": return ARS;
-                case "AUD": return AUD;
-                case "AWG": return AWG;
-                case "AZN": return AZN;
-                case "BAM": return BAM;
-                case "BBD": return BBD;
-                case "BDT": return BDT;
-                case "BGN": return BGN;
-                case "BHD": return BHD;
-                case "BIF": return BIF;
-                case "BMD": return BMD;
-                case "BND": return BND;
-                case "BOB": return BOB;
-                case "BOV": return BOV;
-                case "BRL": return BRL;
-                case "BSD": return BSD;
-                case "BTN": return BTN;
-                case "BWP": return BWP;
-                case "BYN": return BYN;
-                case "BZD": return BZD;
-                case "CAD": return CAD;
-                case "CDF": return CDF;
-                case "CHE": return CHE;
-                case "CHF": return CHF;
-                case "CHW": return CHW;
-                case "CLF": return CLF;
-                case "CLP": return CLP;
-                case "CNY": return CNY;
-                case "COP": return COP;
-                case "COU": return COU;
-                case "CRC": return CRC;
-                case "CUC": return CUC;
-                case "CUP": return CUP;
-                case "CVE": return CVE;
-                case "CZK": return CZK;
-                case "DJF": return DJF;
-                case "DKK": return DKK;
-                case "DOP": return DOP;
-                case "DZD": return DZD;
-                case "EGP": return EGP;
-                case "ERN": return ERN;
-                case "ETB": return ETB;
-                case "EUR": return EUR;
-                case "FJD": return FJD;
-                case "FKP": return FKP;
-                case "GBP": return GBP;
-                case "GEL": return GEL;
-                case "GGP": return GGP;
-                case "GHS": return GHS;
-                case "GIP": return GIP;
-                case "GMD": return GMD;
-                case "GNF": return GNF;
-                case "GTQ": return GTQ;
-                case "GYD": return GYD;
-                case "HKD": return HKD;
-                case "HNL": return HNL;
-                case "HRK": return HRK;
-                case "HTG": return HTG;
-                case "HUF": return HUF;
-                case "IDR": return IDR;
-                case "ILS": return ILS;
-                case "IMP": return IMP;
-                case "INR": return INR;
-                case "IQD": return IQD;
-                case "IRR": return IRR;
-                case "ISK": return ISK;
-                case "JEP": return JEP;
-                case "JMD": return JMD;
-                case "JOD": return JOD;
-                case "JPY": return JPY;
-                case "KES": return KES;
-                case "KGS": return KGS;
-                case "KHR": return KHR;
-                case "KMF": return KMF;
-                case "KPW": return KPW;
-                case "KRW": return KRW;
-                case "KWD": return KWD;
-                case "KYD": return KYD;
-                case "KZT": return KZT;
-                case "LAK": return LAK;
-                case "LBP": return LBP;
-                case "LKR": return LKR;
-                case "LRD": return LRD;
-                case "LSL": return LSL;
-                case "LYD": return LYD;
-                case "MAD": return MAD;
-                case "MDL": return MDL;
-                case "MGA": return MGA;
-                case "MKD": return MKD;
-                case "MMK": return MMK;
-                case "MNT": return MNT;
-                case "MOP": return MOP;
-                case "MRU": return MRU;
-                case "MUR": return MUR;
-                case "MVR": return MVR;
-                case "MWK": return MWK;
-                case "MXN": return MXN;
-                case "MXV": return MXV;
-                case "MYR": return MYR;
-                case "MZN": return MZN;
-                case "NAD": return NAD;
-                case "NGN": return NGN;
-                case "NIO": return NIO;
-                case "NOK": return NOK;
-                case "NPR": return NPR;
-                case "NZD": return NZD;
-                case "OMR": return OMR;
-                case "PAB": return PAB;
-                case "PEN": return PEN;
-                case "PGK": return PGK;
-                case "PHP": return PHP;
-                case "PKR": return PKR;
-                case "PLN": return PLN;
-                case "PYG": return PYG;
-                case "QAR": return QAR;
-                case "RON": return RON;
-                case "RSD": return RSD;
-                case "RUB": return RUB;
-                case "RWF": return RWF;
-                case "SAR": return SAR;
-                case "SBD": return SBD;
-                case "SCR": return SCR;
-                case "SDG": return SDG;
-                case "SEK": return SEK;
-                case "SGD": return SGD;
-                case "SHP": return SHP;
-                case "SLL": return SLL;
-                case "SOS": return SOS;
-                case "SRD": return SRD;
-                case "SSP": return SSP;
-                case "STN": return STN;
-                case "SVC": return SVC;
-                case "SYP": return SYP;
-                case "SZL": return SZL;
-                case "THB": return THB;
-                case "TJS": return TJS;
-                case "TMT": return TMT;
-                case "TND": return TND;
-                case "TOP": return TOP;
-                case "TRY": return TRY;
-                case "TTD": return TTD;
-                case "TWD": return TWD;
-                case "TZS": return TZS;
-                case "UAH": return UAH;
-                case "UGX": return UGX;
-                case "USD": return USD;
-                case "USN": return USN;
-                case "UYI": return UYI;
-                case "UYU": return UYU;
-                case "UYW": return UYW;
-                case "UZS": return UZS;
-                case "VES": return VES;
-                case "VND": return VND;
-                case "VUV": return VUV;
-                case "WST": return WST;
-                case "XAF": return XAF;
-                case "XAG": return XAG;
-                case "XAU": return XAU;
-                case "XBA": return XBA;
-                case "XBB": return XBB;
-                case "XBC": return XBC;
-                case "XBD": return XBD;
-                case "XCD": return XCD;
-                case "XCG": return XCG;
-                case "XDR": return XDR;
-                case "XOF": return XOF;
-                case "XPD": return XPD;
-                case "XPF": return XPF;
-                case "XPT": return XPT;
-                case "XSU": return XSU;
-                case "XUA": return XUA;
-                case "XXX": return XXX;
-                case "YER": return YER;
-                case "ZAR": return ZAR;
-                case "ZMW": return ZMW;
-                case "ZWL": return ZWL;
-            }
-            for (var i = 0; i < KnownValues.Count; i++)
-            {
-                if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];
-            }
-            return new(value);
+            var index = global::System.Array.IndexOf(s_values, value);
+            for (var i = 0; index < 0 && i < s_values.Length; i++) if (string.Equals(s_values[i], value, global::System.StringComparison.OrdinalIgnoreCase)) index = i;
+            return index >= 0 ? KnownValues[index] : new(value);
         }
+
+        private static readonly string[] s_values = { "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GGP", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR", "ILS", "IMP", "INR", "IQD", "IRR", "ISK", "JEP", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR", "XOF", "XPD", "XPF", "XPT", "XSU", "XUA", "XXX", "YER", "ZAR", "ZMW", "ZWL" };
 
         /// <summary>
         /// Ordinal comparison of the wire values.
@@ -1188,7 +1003,7 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.CurrencyCode"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
-    internal sealed class CurrencyCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CurrencyCode>
+    internal sealed class CurrencyCodeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.CurrencyCode>
     {
         public override global::Consumer.Ksef.CurrencyCode Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
             => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : global::Consumer.Ksef.CurrencyCode.FromValue(reader.GetString()!);

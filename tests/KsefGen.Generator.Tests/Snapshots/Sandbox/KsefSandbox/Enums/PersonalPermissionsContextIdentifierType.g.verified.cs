@@ -47,24 +47,19 @@ namespace Consumer.Ksef
         /// <summary>
         /// True when the value is one the spec lists.
         /// </summary>
-        public bool IsKnown => Value switch { "Nip" or "InternalId" => true, _ => false };
+        public bool IsKnown => global::System.Array.IndexOf(s_values, Value) >= 0;
 
         /// <summary>
         /// Reads a wire value leniently: a value equal to a known one ignoring case becomes that known member, in the spec's spelling (so IsKnown is true and it is written back as the spec spells it); any other value is kept as it came. The JSON converter reads with this; the constructor and the string conversion keep a value exactly as given.
         /// </summary>
         public static global::Consumer.Ksef.PersonalPermissionsContextIdentifierType FromValue(string value)
         {
-            switch (value)
-            {
-                case "Nip": return Nip;
-                case "InternalId": return InternalId;
-            }
-            for (var i = 0; i < KnownValues.Count; i++)
-            {
-                if (string.Equals(KnownValues[i].Value, value, global::System.StringComparison.OrdinalIgnoreCase)) return KnownValues[i];
-            }
-            return new(value);
+            var index = global::System.Array.IndexOf(s_values, value);
+            for (var i = 0; index < 0 && i < s_values.Length; i++) if (string.Equals(s_values[i], value, global::System.StringComparison.OrdinalIgnoreCase)) index = i;
+            return index >= 0 ? KnownValues[index] : new(value);
         }
+
+        private static readonly string[] s_values = { "Nip", "InternalId" };
 
         /// <summary>
         /// Ordinal comparison of the wire values.
@@ -108,7 +103,7 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermissionsContextIdentifierType"/> as a JSON string; known values are read ignoring case and written in the spec's spelling.
     /// </summary>
-    internal sealed class PersonalPermissionsContextIdentifierTypeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>
+    internal sealed class PersonalPermissionsContextIdentifierTypeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonalPermissionsContextIdentifierType>
     {
         public override global::Consumer.Ksef.PersonalPermissionsContextIdentifierType Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
             => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : global::Consumer.Ksef.PersonalPermissionsContextIdentifierType.FromValue(reader.GetString()!);

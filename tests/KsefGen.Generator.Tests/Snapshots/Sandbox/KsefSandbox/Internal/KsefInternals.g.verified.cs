@@ -8,6 +8,76 @@ namespace Consumer.Ksef.Internal
     /// <summary>Reads one JSON value.</summary>
     internal delegate T KsefReadFunc<T>(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Text.Json.JsonSerializerOptions options);
 
+    /// <summary>Creates the JSON metadata of the type its converter converts.</summary>
+    internal interface IKsefJsonTypeInfoFactory
+    {
+        /// <summary>The converted type.</summary>
+        global::System.Type? Type { get; }
+
+        /// <summary>Metadata for the type, bound to the options, reading and writing through this converter.</summary>
+        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo CreateTypeInfo(global::System.Text.Json.JsonSerializerOptions options);
+    }
+
+    /// <summary>The base of every generated converter: a JsonConverter that also makes its type's metadata (no reflection).</summary>
+    internal abstract class KsefJsonConverter<T> : global::System.Text.Json.Serialization.JsonConverter<T>, IKsefJsonTypeInfoFactory
+    {
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo CreateTypeInfo(global::System.Text.Json.JsonSerializerOptions options) =>
+            global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(options, this);
+    }
+
+    /// <summary>The KsefJsonContext's table of converters by type.</summary>
+    internal static class KsefJsonTypeInfos
+    {
+        public static global::System.Collections.Generic.Dictionary<global::System.Type, IKsefJsonTypeInfoFactory> Table(IKsefJsonTypeInfoFactory[] factories)
+        {
+            var table = new global::System.Collections.Generic.Dictionary<global::System.Type, IKsefJsonTypeInfoFactory>(factories.Length);
+            foreach (var factory in factories) table[factory.Type!] = factory;
+            return table;
+        }
+    }
+
+    /// <summary>The JSON property names of one model, in the spec's spelling, and the name matching of its converter.</summary>
+    internal sealed class KsefJsonNames
+    {
+        private readonly byte[][] _utf8;
+
+        public KsefJsonNames(params string[] names)
+        {
+            Names = names;
+            _utf8 = new byte[names.Length][];
+            for (var i = 0; i < names.Length; i++) _utf8[i] = global::System.Text.Encoding.UTF8.GetBytes(names[i]);
+        }
+
+        public string[] Names { get; }
+
+        // Moves the reader (inside an object) to the value of the next known property and returns its slot, or -1 at the
+        // end of the object; unknown properties are skipped. Exact names first: one allocation-free ValueTextEquals each.
+        // Only a name none of them matched, and only when the options ask for it (ASP.NET's web defaults do), goes to the
+        // case-insensitive lookup; a slot filled by its exact name is not overwritten by a case-insensitive duplicate,
+        // whichever comes first in the document.
+        public int Next(ref global::System.Text.Json.Utf8JsonReader reader, scoped global::System.Span<bool> exact, global::System.Text.Json.JsonSerializerOptions options)
+        {
+            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            {
+                var slot = -1;
+                for (var i = 0; i < _utf8.Length; i++)
+                {
+                    if (reader.ValueTextEquals(_utf8[i]))
+                    {
+                        slot = i;
+                        break;
+                    }
+                }
+                if (slot >= 0) exact[slot] = true;
+                else if (options.PropertyNameCaseInsensitive) slot = KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
+                reader.Read();
+                if (slot >= 0) return slot;
+                reader.Skip();
+            }
+            return -1;
+        }
+    }
+
     /// <summary>Collection and primitive helpers for the generated converters.</summary>
     internal static class KsefJson
     {
@@ -76,6 +146,39 @@ namespace Consumer.Ksef.Internal
             return -1;
         }
 
+        // A JSON null reads as null (OrNull) or as the type's default (OrDefault, for a required non-nullable property).
+        public static int? Int32OrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetInt32();
+
+        public static int Int32OrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetInt32();
+
+        public static long? Int64OrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetInt64();
+
+        public static long Int64OrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetInt64();
+
+        public static double? DoubleOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetDouble();
+
+        public static double DoubleOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetDouble();
+
+        public static float? SingleOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetSingle();
+
+        public static float SingleOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetSingle();
+
+        public static decimal? DecimalOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetDecimal();
+
+        public static decimal DecimalOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetDecimal();
+
+        public static bool? BooleanOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBoolean();
+
+        public static bool BooleanOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetBoolean();
+
+        public static global::System.DateTimeOffset? DateTimeOffsetOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetDateTimeOffset();
+
+        public static global::System.DateTimeOffset DateTimeOffsetOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : reader.GetDateTimeOffset();
+
+        public static global::System.DateOnly? DateOrNull(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : ReadDate(ref reader);
+
+        public static global::System.DateOnly DateOrDefault(ref global::System.Text.Json.Utf8JsonReader reader) => reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default : ReadDate(ref reader);
+
         public static global::System.DateOnly ReadDate(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             var text = reader.GetString()!;
@@ -94,6 +197,75 @@ namespace Consumer.Ksef.Internal
         {
             using var document = global::System.Text.Json.JsonDocument.ParseValue(ref reader);
             return document.RootElement.Clone();
+        }
+    }
+
+    /// <summary>
+    /// The paging loops of every paged operation: each page is fetched when the caller asks for the next, and every item
+    /// is yielded exactly once; a loop the server would make endless throws instead.
+    /// </summary>
+    internal static class KsefPaging
+    {
+        // KSeF's continuation style: the x-continuation-token header in, the continuationToken property out.
+        public static async global::System.Collections.Generic.IAsyncEnumerable<TPage> ContinuationAsync<TPage>(
+            string operation,
+            global::System.Func<string?, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TPage>> fetch,
+            global::System.Func<TPage, string?> next,
+            [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            string? cursor = null;
+            var seen = new global::System.Collections.Generic.HashSet<string>(global::System.StringComparer.Ordinal);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await fetch(cursor, cancellationToken).ConfigureAwait(false);
+                yield return page;
+                var token = next(page);
+                if (string.IsNullOrEmpty(token)) yield break;
+                if (!seen.Add(token!))
+                {
+                    var message = operation + ": the server returned a continuation token it had already given; stopping instead of looping forever.";
+                    throw new global::System.InvalidOperationException(message);
+                }
+                cursor = token;
+            }
+        }
+
+        // KSeF's page-index style: pageOffset = 0, 1, 2 ... until a page's hasMore is false.
+        public static async global::System.Collections.Generic.IAsyncEnumerable<TPage> OffsetAsync<TPage>(
+            string operation,
+            global::System.Func<long, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TPage>> fetch,
+            global::System.Func<TPage, bool> hasMore,
+            global::System.Func<TPage, int> count,
+            [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            long cursor = 0;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var page = await fetch(cursor, cancellationToken).ConfigureAwait(false);
+                yield return page;
+                if (!hasMore(page)) yield break;
+                if (count(page) == 0)
+                {
+                    var message = operation + ": the server sent an empty page that claims more pages; stopping instead of looping forever.";
+                    throw new global::System.InvalidOperationException(message);
+                }
+                cursor++;
+            }
+        }
+
+        // The items of every page, in order.
+        public static async global::System.Collections.Generic.IAsyncEnumerable<TItem> ItemsAsync<TPage, TItem>(
+            global::System.Collections.Generic.IAsyncEnumerable<TPage> pages,
+            global::System.Func<TPage, global::System.Collections.Generic.IEnumerable<TItem>?> items,
+            [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            await foreach (var page in global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.WithCancellation(pages, cancellationToken).ConfigureAwait(false))
+            {
+                if (items(page) is not { } list) continue;
+                foreach (var item in list) yield return item;
+            }
         }
     }
 
@@ -131,6 +303,47 @@ namespace Consumer.Ksef.Internal
             var content = new global::System.Net.Http.StringContent(value, global::System.Text.Encoding.UTF8);
             content.Headers.ContentType = new global::System.Net.Http.Headers.MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
             return content;
+        }
+
+        // The one place a request is sent: the generated methods build the request and return these tasks, so the async
+        // state machines live here rather than in every operation. The request is disposed when the call is done.
+        public static async global::System.Threading.Tasks.Task SendAsync(global::System.Net.Http.HttpClient client, global::System.Net.Http.HttpRequestMessage request, global::System.Threading.CancellationToken cancellationToken)
+        {
+            using (request)
+            {
+                using var response = await client.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public static async global::System.Threading.Tasks.Task<T> SendJsonAsync<T>(global::System.Net.Http.HttpClient client, global::System.Net.Http.HttpRequestMessage request, KsefReadFunc<T> read, global::System.Threading.CancellationToken cancellationToken)
+        {
+            using (request)
+            {
+                using var response = await client.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+                return await ReadJsonAsync(response, read, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public static async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefTextResponse> SendTextAsync(global::System.Net.Http.HttpClient client, global::System.Net.Http.HttpRequestMessage request, global::System.Threading.CancellationToken cancellationToken)
+        {
+            using (request)
+            {
+                using var response = await client.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+                return await ReadTextAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public static async global::System.Threading.Tasks.Task<global::Consumer.Ksef.KsefStreamResponse> SendStreamAsync(global::System.Net.Http.HttpClient client, global::System.Net.Http.HttpRequestMessage request, global::System.Threading.CancellationToken cancellationToken)
+        {
+            using (request)
+            {
+                // The response stays open in the returned KsefStreamResponse (ReadStreamAsync disposes it on failure).
+                var response = await client.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                return await ReadStreamAsync(response, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         public static async global::System.Threading.Tasks.Task EnsureSuccessAsync(global::System.Net.Http.HttpResponseMessage response, global::System.Threading.CancellationToken cancellationToken)

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Individual IPv4 addresses in dotted-decimal form, e.g. <c>203.0.113.7</c>. Up to 10 entries.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ip4Addresses', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'ip4Addresses', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<string>? Ip4Addresses { get; set; }
 
         /// <summary>
         /// Inclusive IPv4 ranges written as <c>first-last</c> with a single hyphen, e.g. <c>198.51.100.1-198.51.100.50</c>. Up to 10 entries.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ip4Ranges', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'ip4Ranges', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<string>? Ip4Ranges { get; set; }
 
         /// <summary>
         /// IPv4 networks in CIDR notation, e.g. <c>192.0.2.0/24</c>. Up to 10 entries.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ip4Masks', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'ip4Masks', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<string>? Ip4Masks { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AllowedIps"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AllowedIpsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AllowedIps>
+    internal sealed class AllowedIpsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AllowedIps>
     {
         public static readonly AllowedIpsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "ip4Addresses", "ip4Ranges", "ip4Masks" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("ip4Addresses", "ip4Ranges", "ip4Masks");
 
         public override global::Consumer.Ksef.AllowedIps? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,15 +54,9 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<string>? p1 = default;
             global::System.Collections.Generic.IReadOnlyList<string>? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("ip4Addresses"u8) ? 0
-                    : reader.ValueTextEquals("ip4Ranges"u8) ? 1
-                    : reader.ValueTextEquals("ip4Masks"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,9 +67,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<string>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => r1.GetString()!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -98,19 +84,20 @@ namespace Consumer.Ksef.Serialization
             if (value.Ip4Addresses is { } theIp4Addresses)
             {
                 writer.WritePropertyName("ip4Addresses"u8);
-                if (theIp4Addresses is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, theIp4Addresses, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } });
             }
             if (value.Ip4Ranges is { } theIp4Ranges)
             {
                 writer.WritePropertyName("ip4Ranges"u8);
-                if (theIp4Ranges is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, theIp4Ranges, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } });
             }
             if (value.Ip4Masks is { } theIp4Masks)
             {
                 writer.WritePropertyName("ip4Masks"u8);
-                if (theIp4Masks is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, theIp4Masks, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } });
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// 10-digit Polish tax identification number (NIP).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'nip', required.
-        /// </remarks>
+        /// <remarks>JSON property 'nip', required.</remarks>
         public required string Nip { get; set; }
 
         /// <summary>
         /// Date from which attachments are no longer allowed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'expectedEndDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'expectedEndDate', optional, nullable.</remarks>
         public global::System.DateOnly? ExpectedEndDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AttachmentPermissionRevokeRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AttachmentPermissionRevokeRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>
+    internal sealed class AttachmentPermissionRevokeRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AttachmentPermissionRevokeRequest>
     {
         public static readonly AttachmentPermissionRevokeRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "nip", "expectedEndDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("nip", "expectedEndDate");
 
         public override global::Consumer.Ksef.AttachmentPermissionRevokeRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,24 +47,16 @@ namespace Consumer.Ksef.Serialization
             string? p0 = default;
             global::System.DateOnly? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("nip"u8) ? 0
-                    : reader.ValueTextEquals("expectedEndDate"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
-                        break;
-                    default:
-                        reader.Skip();
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateOrNull(ref reader);
                         break;
                 }
             }
@@ -94,3 +83,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

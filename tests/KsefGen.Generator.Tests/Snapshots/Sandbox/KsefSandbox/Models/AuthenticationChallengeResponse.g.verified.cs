@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// One-time authentication challenge, exactly 36 characters.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'challenge', required.
-        /// </remarks>
+        /// <remarks>JSON property 'challenge', required.</remarks>
         public required string Challenge { get; set; }
 
         /// <summary>
         /// Server time at which the challenge was created.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestamp', required.
-        /// </remarks>
+        /// <remarks>JSON property 'timestamp', required.</remarks>
         public required global::System.DateTimeOffset Timestamp { get; set; }
 
         /// <summary>
         /// The same moment as Unix time in milliseconds; this value is encrypted together with a KSeF token.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestampMs', required.
-        /// </remarks>
+        /// <remarks>JSON property 'timestampMs', required.</remarks>
         public required long TimestampMs { get; set; }
 
         /// <summary>
         /// Client IP address as seen by the server.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'clientIp', required.
-        /// </remarks>
+        /// <remarks>JSON property 'clientIp', required.</remarks>
         public required string ClientIp { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationChallengeResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AuthenticationChallengeResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationChallengeResponse>
+    internal sealed class AuthenticationChallengeResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AuthenticationChallengeResponse>
     {
         public static readonly AuthenticationChallengeResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "challenge", "timestamp", "timestampMs", "clientIp" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("challenge", "timestamp", "timestampMs", "clientIp");
 
         public override global::Consumer.Ksef.AuthenticationChallengeResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,32 +61,22 @@ namespace Consumer.Ksef.Serialization
             long p2 = default;
             string? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("challenge"u8) ? 0
-                    : reader.ValueTextEquals("timestamp"u8) ? 1
-                    : reader.ValueTextEquals("timestampMs"u8) ? 2
-                    : reader.ValueTextEquals("clientIp"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 3:
                         p3 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -129,3 +112,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -24,39 +24,34 @@ namespace Consumer.Ksef
         /// <item><term>Other</term><description>Any other method.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'category', required.
-        /// </remarks>
+        /// <remarks>JSON property 'category', required.</remarks>
         public required global::Consumer.Ksef.AuthenticationMethodCategory Category { get; set; }
 
         /// <summary>
         /// Machine-readable code of the method.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'code', required.
-        /// </remarks>
+        /// <remarks>JSON property 'code', required.</remarks>
         public required string Code { get; set; }
 
         /// <summary>
         /// Human-readable name of the method, suitable for showing to users.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'displayName', required, read-only (set by the server).
-        /// </remarks>
+        /// <remarks>JSON property 'displayName', required, read-only (set by the server).</remarks>
         public required string DisplayName { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationMethodInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AuthenticationMethodInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationMethodInfo>
+    internal sealed class AuthenticationMethodInfoJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AuthenticationMethodInfo>
     {
         public static readonly AuthenticationMethodInfoJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "category", "code", "displayName" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("category", "code", "displayName");
 
         public override global::Consumer.Ksef.AuthenticationMethodInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -66,15 +61,9 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             string? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("category"u8) ? 0
-                    : reader.ValueTextEquals("code"u8) ? 1
-                    : reader.ValueTextEquals("displayName"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -85,9 +74,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -118,3 +104,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,9 +17,7 @@ namespace Consumer.Ksef
         /// <summary>
         /// When the authentication operation started.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'startDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'startDate', required.</remarks>
         public required global::System.DateTimeOffset StartDate { get; set; }
 
         /// <summary>
@@ -35,18 +33,14 @@ namespace Consumer.Ksef
         /// <item><term>PeppolSignature</term><description>Signature of a Peppol service provider.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authenticationMethod', required.
-        /// </remarks>
+        /// <remarks>JSON property 'authenticationMethod', required.</remarks>
         [global::System.Obsolete("The property is deprecated in the KSeF API.")]
         public global::Consumer.Ksef.AuthenticationMethod AuthenticationMethod { get; set; }
 
         /// <summary>
         /// Method the subject used to authenticate.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authenticationMethodInfo', required.
-        /// </remarks>
+        /// <remarks>JSON property 'authenticationMethodInfo', required.</remarks>
         public required global::Consumer.Ksef.AuthenticationMethodInfo AuthenticationMethodInfo { get; set; }
 
         /// <summary>
@@ -74,9 +68,7 @@ namespace Consumer.Ksef
         /// <item><term>550</term><description>Operation cancelled by the system — Details: Processing stopped for internal reasons; try again</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
@@ -87,39 +79,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Whether the tokens of this authentication have already been redeemed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isTokenRedeemed', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'isTokenRedeemed', optional, nullable.</remarks>
         public bool? IsTokenRedeemed { get; set; }
 
         /// <summary>
         /// When the access token was last refreshed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastTokenRefreshDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'lastTokenRefreshDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? LastTokenRefreshDate { get; set; }
 
         /// <summary>
         /// Expiry of the refresh token, unless it is revoked earlier.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'refreshTokenValidUntil', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'refreshTokenValidUntil', optional, nullable.</remarks>
         public global::System.DateTimeOffset? RefreshTokenValidUntil { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationOperationStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AuthenticationOperationStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationOperationStatusResponse>
+    internal sealed class AuthenticationOperationStatusResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AuthenticationOperationStatusResponse>
     {
         public static readonly AuthenticationOperationStatusResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "startDate", "authenticationMethod", "authenticationMethodInfo", "status", "isTokenRedeemed", "lastTokenRefreshDate", "refreshTokenValidUntil" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("startDate", "authenticationMethod", "authenticationMethodInfo", "status", "isTokenRedeemed", "lastTokenRefreshDate", "refreshTokenValidUntil");
 
         public override global::Consumer.Ksef.AuthenticationOperationStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -133,23 +120,13 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p5 = default;
             global::System.DateTimeOffset? p6 = default;
             global::System.Span<bool> exact = stackalloc bool[7];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("startDate"u8) ? 0
-                    : reader.ValueTextEquals("authenticationMethod"u8) ? 1
-                    : reader.ValueTextEquals("authenticationMethodInfo"u8) ? 2
-                    : reader.ValueTextEquals("status"u8) ? 3
-                    : reader.ValueTextEquals("isTokenRedeemed"u8) ? 4
-                    : reader.ValueTextEquals("lastTokenRefreshDate"u8) ? 5
-                    : reader.ValueTextEquals("refreshTokenValidUntil"u8) ? 6
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 1:
                         p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationMethod) : global::Consumer.Ksef.AuthenticationMethod.FromValue(reader.GetString()!));
@@ -161,16 +138,13 @@ namespace Consumer.Ksef.Serialization
                         p3 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -224,3 +198,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

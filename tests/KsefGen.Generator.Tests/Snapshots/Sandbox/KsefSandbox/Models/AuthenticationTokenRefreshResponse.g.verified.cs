@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// Newly issued access token for calling protected endpoints.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'accessToken', required.
-        /// </remarks>
+        /// <remarks>JSON property 'accessToken', required.</remarks>
         public required global::Consumer.Ksef.TokenInfo AccessToken { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationTokenRefreshResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AuthenticationTokenRefreshResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>
+    internal sealed class AuthenticationTokenRefreshResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AuthenticationTokenRefreshResponse>
     {
         public static readonly AuthenticationTokenRefreshResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "accessToken" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("accessToken");
 
         public override global::Consumer.Ksef.AuthenticationTokenRefreshResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for AuthenticationTokenRefreshResponse.");
             global::Consumer.Ksef.TokenInfo? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("accessToken"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.TokenInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TokenInfo), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -75,3 +67,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

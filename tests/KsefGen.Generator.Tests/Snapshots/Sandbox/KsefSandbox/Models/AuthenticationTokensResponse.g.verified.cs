@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Access token (valid for minutes) for calling protected endpoints.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'accessToken', required.
-        /// </remarks>
+        /// <remarks>JSON property 'accessToken', required.</remarks>
         public required global::Consumer.Ksef.TokenInfo AccessToken { get; set; }
 
         /// <summary>
         /// Refresh token (valid for up to 7 days) used with <c>POST /auth/token/refresh</c> to obtain new access tokens.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'refreshToken', required.
-        /// </remarks>
+        /// <remarks>JSON property 'refreshToken', required.</remarks>
         public required global::Consumer.Ksef.TokenInfo RefreshToken { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationTokensResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AuthenticationTokensResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationTokensResponse>
+    internal sealed class AuthenticationTokensResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AuthenticationTokensResponse>
     {
         public static readonly AuthenticationTokensResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "accessToken", "refreshToken" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("accessToken", "refreshToken");
 
         public override global::Consumer.Ksef.AuthenticationTokensResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.TokenInfo? p0 = default;
             global::Consumer.Ksef.TokenInfo? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("accessToken"u8) ? 0
-                    : reader.ValueTextEquals("refreshToken"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Serialization.TokenInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TokenInfo), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// If set, the access token is accepted only from these client IP addresses.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'allowedIps', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'allowedIps', optional, nullable.</remarks>
         public global::Consumer.Ksef.AllowedIps? AllowedIps { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AuthorizationPolicy"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class AuthorizationPolicyJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthorizationPolicy>
+    internal sealed class AuthorizationPolicyJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AuthorizationPolicy>
     {
         public static readonly AuthorizationPolicyJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "allowedIps" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("allowedIps");
 
         public override global::Consumer.Ksef.AuthorizationPolicy? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for AuthorizationPolicy.");
             global::Consumer.Ksef.AllowedIps? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("allowedIps"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.AllowedIpsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AllowedIps), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -70,9 +62,10 @@ namespace Consumer.Ksef.Serialization
             if (value.AllowedIps is { } theAllowedIps)
             {
                 writer.WritePropertyName("allowedIps"u8);
-                if (theAllowedIps is { } v2) { global::Consumer.Ksef.Serialization.AllowedIpsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.AllowedIpsJsonConverter.Instance.Write(writer, theAllowedIps, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// Size of the whole unencrypted package in bytes; at most 5 GB.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'fileSize', required.
-        /// </remarks>
+        /// <remarks>JSON property 'fileSize', required.</remarks>
         public required long FileSize { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the whole unencrypted package.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'fileHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'fileHash', required.</remarks>
         public required byte[] FileHash { get; set; }
 
         /// <summary>
         /// Package format: <c>Zip</c> (default when omitted) or <c>TarGz</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'compressionType', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'compressionType', optional, nullable.</remarks>
         public global::Consumer.Ksef.CompressionType? CompressionType { get; set; }
 
         /// <summary>
         /// The encrypted parts the package was split into: 1 to 50 parts, each at most 100 MB before encryption.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'fileParts', required.
-        /// </remarks>
+        /// <remarks>JSON property 'fileParts', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.BatchFilePartInfo> FileParts { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.BatchFileInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class BatchFileInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BatchFileInfo>
+    internal sealed class BatchFileInfoJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.BatchFileInfo>
     {
         public static readonly BatchFileInfoJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "fileSize", "fileHash", "compressionType", "fileParts" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("fileSize", "fileHash", "compressionType", "fileParts");
 
         public override global::Consumer.Ksef.BatchFileInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,20 +61,13 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.CompressionType? p2 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.BatchFilePartInfo>? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("fileSize"u8) ? 0
-                    : reader.ValueTextEquals("fileHash"u8) ? 1
-                    : reader.ValueTextEquals("compressionType"u8) ? 2
-                    : reader.ValueTextEquals("fileParts"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 1:
                         p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
@@ -91,9 +77,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.BatchFilePartInfo>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.BatchFilePartInfoJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.BatchFilePartInfo), o1)!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -130,3 +113,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Position of the part, starting at 1.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ordinalNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'ordinalNumber', required.</remarks>
         public required int OrdinalNumber { get; set; }
 
         /// <summary>
         /// Size of the encrypted part in bytes.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'fileSize', required.
-        /// </remarks>
+        /// <remarks>JSON property 'fileSize', required.</remarks>
         public required long FileSize { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the encrypted part.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'fileHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'fileHash', required.</remarks>
         public required byte[] FileHash { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.BatchFilePartInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class BatchFilePartInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BatchFilePartInfo>
+    internal sealed class BatchFilePartInfoJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.BatchFilePartInfo>
     {
         public static readonly BatchFilePartInfoJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "ordinalNumber", "fileSize", "fileHash" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("ordinalNumber", "fileSize", "fileHash");
 
         public override global::Consumer.Ksef.BatchFilePartInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,28 +54,19 @@ namespace Consumer.Ksef.Serialization
             long p1 = default;
             byte[]? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("ordinalNumber"u8) ? 0
-                    : reader.ValueTextEquals("fileSize"u8) ? 1
-                    : reader.ValueTextEquals("fileHash"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -111,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Largest invoice allowed, in MB.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'maxInvoiceSizeInMB', required.
-        /// </remarks>
+        /// <remarks>JSON property 'maxInvoiceSizeInMB', required.</remarks>
         public required int MaxInvoiceSizeInMB { get; set; }
 
         /// <summary>
         /// Largest invoice with attachments allowed, in MB.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'maxInvoiceWithAttachmentSizeInMB', required.
-        /// </remarks>
+        /// <remarks>JSON property 'maxInvoiceWithAttachmentSizeInMB', required.</remarks>
         public required int MaxInvoiceWithAttachmentSizeInMB { get; set; }
 
         /// <summary>
         /// Most invoices allowed in one session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'maxInvoices', required.
-        /// </remarks>
+        /// <remarks>JSON property 'maxInvoices', required.</remarks>
         public required int MaxInvoices { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.BatchSessionEffectiveContextLimits"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class BatchSessionEffectiveContextLimitsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>
+    internal sealed class BatchSessionEffectiveContextLimitsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.BatchSessionEffectiveContextLimits>
     {
         public static readonly BatchSessionEffectiveContextLimitsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "maxInvoiceSizeInMB", "maxInvoiceWithAttachmentSizeInMB", "maxInvoices" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("maxInvoiceSizeInMB", "maxInvoiceWithAttachmentSizeInMB", "maxInvoices");
 
         public override global::Consumer.Ksef.BatchSessionEffectiveContextLimits? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,28 +54,19 @@ namespace Consumer.Ksef.Serialization
             int p1 = default;
             int p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("maxInvoiceSizeInMB"u8) ? 0
-                    : reader.ValueTextEquals("maxInvoiceWithAttachmentSizeInMB"u8) ? 1
-                    : reader.ValueTextEquals("maxInvoices"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                        break;
-                    default:
-                        reader.Skip();
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                 }
             }
@@ -111,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

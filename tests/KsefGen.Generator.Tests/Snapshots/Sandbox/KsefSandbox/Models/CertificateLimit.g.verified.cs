@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// How much of the limit is still available.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'remaining', required.
-        /// </remarks>
+        /// <remarks>JSON property 'remaining', required.</remarks>
         public required int Remaining { get; set; }
 
         /// <summary>
         /// The maximum allowed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'limit', required.
-        /// </remarks>
+        /// <remarks>JSON property 'limit', required.</remarks>
         public required int Limit { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.CertificateLimit"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class CertificateLimitJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CertificateLimit>
+    internal sealed class CertificateLimitJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.CertificateLimit>
     {
         public static readonly CertificateLimitJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "remaining", "limit" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("remaining", "limit");
 
         public override global::Consumer.Ksef.CertificateLimit? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,24 +47,16 @@ namespace Consumer.Ksef.Serialization
             int p0 = default;
             int p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("remaining"u8) ? 0
-                    : reader.ValueTextEquals("limit"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                        break;
-                    default:
-                        reader.Skip();
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Whether the subject may submit a new certificate enrollment now.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'canRequest', required, read-only (set by the server).
-        /// </remarks>
+        /// <remarks>JSON property 'canRequest', required, read-only (set by the server).</remarks>
         public required bool CanRequest { get; set; }
 
         /// <summary>
         /// Limit on certificate enrollments.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'enrollment', required.
-        /// </remarks>
+        /// <remarks>JSON property 'enrollment', required.</remarks>
         public required global::Consumer.Ksef.CertificateLimit Enrollment { get; set; }
 
         /// <summary>
         /// Limit on active certificates issued to the subject.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'certificate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'certificate', required.</remarks>
         public required global::Consumer.Ksef.CertificateLimit Certificate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.CertificateLimitsResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class CertificateLimitsResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CertificateLimitsResponse>
+    internal sealed class CertificateLimitsResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.CertificateLimitsResponse>
     {
         public static readonly CertificateLimitsResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "canRequest", "enrollment", "certificate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("canRequest", "enrollment", "certificate");
 
         public override global::Consumer.Ksef.CertificateLimitsResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,28 +54,19 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.CertificateLimit? p1 = default;
             global::Consumer.Ksef.CertificateLimit? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("canRequest"u8) ? 0
-                    : reader.ValueTextEquals("enrollment"u8) ? 1
-                    : reader.ValueTextEquals("certificate"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateLimit), options);
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Serialization.CertificateLimitJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateLimit), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -111,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

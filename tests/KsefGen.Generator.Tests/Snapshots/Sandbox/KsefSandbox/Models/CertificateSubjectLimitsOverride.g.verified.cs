@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// Most active certificates the subject may hold.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'maxCertificates', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'maxCertificates', optional, nullable.</remarks>
         public int? MaxCertificates { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.CertificateSubjectLimitsOverride"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class CertificateSubjectLimitsOverrideJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CertificateSubjectLimitsOverride>
+    internal sealed class CertificateSubjectLimitsOverrideJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.CertificateSubjectLimitsOverride>
     {
         public static readonly CertificateSubjectLimitsOverrideJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "maxCertificates" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("maxCertificates");
 
         public override global::Consumer.Ksef.CertificateSubjectLimitsOverride? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for CertificateSubjectLimitsOverride.");
             int? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("maxCertificates"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
-                        break;
-                    default:
-                        reader.Skip();
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrNull(ref reader);
                         break;
                 }
             }
@@ -76,3 +68,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

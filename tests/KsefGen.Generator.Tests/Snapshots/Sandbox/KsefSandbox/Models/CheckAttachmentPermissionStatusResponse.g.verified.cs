@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// True when invoices with attachments may be issued in this context.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isAttachmentAllowed', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'isAttachmentAllowed', optional.</remarks>
         public bool? IsAttachmentAllowed { get; set; }
 
         /// <summary>
         /// When the consent was withdrawn (or will be), if it was.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'revokedDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'revokedDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? RevokedDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class CheckAttachmentPermissionStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>
+    internal sealed class CheckAttachmentPermissionStatusResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse>
     {
         public static readonly CheckAttachmentPermissionStatusResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "isAttachmentAllowed", "revokedDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("isAttachmentAllowed", "revokedDate");
 
         public override global::Consumer.Ksef.CheckAttachmentPermissionStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,24 +47,16 @@ namespace Consumer.Ksef.Serialization
             bool? p0 = default;
             global::System.DateTimeOffset? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("isAttachmentAllowed"u8) ? 0
-                    : reader.ValueTextEquals("revokedDate"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -95,3 +84,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

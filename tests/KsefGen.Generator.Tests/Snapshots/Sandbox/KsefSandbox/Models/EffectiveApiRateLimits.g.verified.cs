@@ -17,111 +17,88 @@ namespace Consumer.Ksef
         /// <summary>
         /// Limits for opening and closing online sessions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'onlineSession', required.
-        /// </remarks>
+        /// <remarks>JSON property 'onlineSession', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues OnlineSession { get; set; }
 
         /// <summary>
         /// Limits for opening and closing batch sessions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'batchSession', required.
-        /// </remarks>
+        /// <remarks>JSON property 'batchSession', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues BatchSession { get; set; }
 
         /// <summary>
         /// Limits for sending invoices.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceSend', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceSend', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues InvoiceSend { get; set; }
 
         /// <summary>
         /// Limits for reading the status of an invoice in a session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceStatus', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceStatus', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues InvoiceStatus { get; set; }
 
         /// <summary>
         /// Limits for listing sessions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'sessionList', required.
-        /// </remarks>
+        /// <remarks>JSON property 'sessionList', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues SessionList { get; set; }
 
         /// <summary>
         /// Limits for listing the invoices of a session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'sessionInvoiceList', required.
-        /// </remarks>
+        /// <remarks>JSON property 'sessionInvoiceList', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues SessionInvoiceList { get; set; }
 
         /// <summary>
         /// Limits for the other session operations.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'sessionMisc', required.
-        /// </remarks>
+        /// <remarks>JSON property 'sessionMisc', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues SessionMisc { get; set; }
 
         /// <summary>
         /// Limits for searching invoice metadata.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceMetadata', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceMetadata', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues InvoiceMetadata { get; set; }
 
         /// <summary>
         /// Limits for starting invoice exports.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceExport', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceExport', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues InvoiceExport { get; set; }
 
         /// <summary>
         /// Limits for reading invoice export status.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceExportStatus', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceExportStatus', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues InvoiceExportStatus { get; set; }
 
         /// <summary>
         /// Limits for downloading invoices by KSeF number.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceDownload', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceDownload', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues InvoiceDownload { get; set; }
 
         /// <summary>
         /// Limits for all other API operations.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'other', required.
-        /// </remarks>
+        /// <remarks>JSON property 'other', required.</remarks>
         public required global::Consumer.Ksef.EffectiveApiRateLimitValues Other { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.EffectiveApiRateLimits"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class EffectiveApiRateLimitsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EffectiveApiRateLimits>
+    internal sealed class EffectiveApiRateLimitsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.EffectiveApiRateLimits>
     {
         public static readonly EffectiveApiRateLimitsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "onlineSession", "batchSession", "invoiceSend", "invoiceStatus", "sessionList", "sessionInvoiceList", "sessionMisc", "invoiceMetadata", "invoiceExport", "invoiceExportStatus", "invoiceDownload", "other" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("onlineSession", "batchSession", "invoiceSend", "invoiceStatus", "sessionList", "sessionInvoiceList", "sessionMisc", "invoiceMetadata", "invoiceExport", "invoiceExportStatus", "invoiceDownload", "other");
 
         public override global::Consumer.Ksef.EffectiveApiRateLimits? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -140,24 +117,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.EffectiveApiRateLimitValues? p10 = default;
             global::Consumer.Ksef.EffectiveApiRateLimitValues? p11 = default;
             global::System.Span<bool> exact = stackalloc bool[12];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("onlineSession"u8) ? 0
-                    : reader.ValueTextEquals("batchSession"u8) ? 1
-                    : reader.ValueTextEquals("invoiceSend"u8) ? 2
-                    : reader.ValueTextEquals("invoiceStatus"u8) ? 3
-                    : reader.ValueTextEquals("sessionList"u8) ? 4
-                    : reader.ValueTextEquals("sessionInvoiceList"u8) ? 5
-                    : reader.ValueTextEquals("sessionMisc"u8) ? 6
-                    : reader.ValueTextEquals("invoiceMetadata"u8) ? 7
-                    : reader.ValueTextEquals("invoiceExport"u8) ? 8
-                    : reader.ValueTextEquals("invoiceExportStatus"u8) ? 9
-                    : reader.ValueTextEquals("invoiceDownload"u8) ? 10
-                    : reader.ValueTextEquals("other"u8) ? 11
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -195,9 +157,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 11:
                         p11 = global::Consumer.Ksef.Serialization.EffectiveApiRateLimitValuesJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EffectiveApiRateLimitValues), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -273,3 +232,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

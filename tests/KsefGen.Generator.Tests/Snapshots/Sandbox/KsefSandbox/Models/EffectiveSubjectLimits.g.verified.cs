@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Limit on certificate enrollments.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'enrollment', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'enrollment', optional, nullable.</remarks>
         public global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits? Enrollment { get; set; }
 
         /// <summary>
         /// Limit on active certificates.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'certificate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'certificate', optional, nullable.</remarks>
         public global::Consumer.Ksef.CertificateEffectiveSubjectLimits? Certificate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.EffectiveSubjectLimits"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class EffectiveSubjectLimitsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EffectiveSubjectLimits>
+    internal sealed class EffectiveSubjectLimitsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.EffectiveSubjectLimits>
     {
         public static readonly EffectiveSubjectLimitsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "enrollment", "certificate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("enrollment", "certificate");
 
         public override global::Consumer.Ksef.EffectiveSubjectLimits? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.EnrollmentEffectiveSubjectLimits? p0 = default;
             global::Consumer.Ksef.CertificateEffectiveSubjectLimits? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("enrollment"u8) ? 0
-                    : reader.ValueTextEquals("certificate"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Serialization.CertificateEffectiveSubjectLimitsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateEffectiveSubjectLimits), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -84,14 +73,15 @@ namespace Consumer.Ksef.Serialization
             if (value.Enrollment is { } theEnrollment)
             {
                 writer.WritePropertyName("enrollment"u8);
-                if (theEnrollment is { } v2) { global::Consumer.Ksef.Serialization.EnrollmentEffectiveSubjectLimitsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.EnrollmentEffectiveSubjectLimitsJsonConverter.Instance.Write(writer, theEnrollment, options);
             }
             if (value.Certificate is { } theCertificate)
             {
                 writer.WritePropertyName("certificate"u8);
-                if (theCertificate is { } v2) { global::Consumer.Ksef.Serialization.CertificateEffectiveSubjectLimitsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.CertificateEffectiveSubjectLimitsJsonConverter.Instance.Write(writer, theCertificate, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

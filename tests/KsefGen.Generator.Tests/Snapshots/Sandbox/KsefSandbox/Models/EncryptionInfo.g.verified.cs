@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// The 32-byte AES-256 session key, encrypted with RSA-OAEP (SHA-256) using the Ministry of Finance certificate whose usage is <c>SymmetricKeyEncryption</c>, Base64-encoded.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryptedSymmetricKey', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryptedSymmetricKey', required.</remarks>
         public required byte[] EncryptedSymmetricKey { get; set; }
 
         /// <summary>
         /// 16-byte AES-CBC initialization vector, Base64-encoded.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'initializationVector', required.
-        /// </remarks>
+        /// <remarks>JSON property 'initializationVector', required.</remarks>
         public required byte[] InitializationVector { get; set; }
 
         /// <summary>
         /// <c>publicKeyId</c> of the certificate used to encrypt the key.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'publicKeyId', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'publicKeyId', optional, nullable.</remarks>
         public byte[]? PublicKeyId { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.EncryptionInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class EncryptionInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EncryptionInfo>
+    internal sealed class EncryptionInfoJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.EncryptionInfo>
     {
         public static readonly EncryptionInfoJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "encryptedSymmetricKey", "initializationVector", "publicKeyId" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("encryptedSymmetricKey", "initializationVector", "publicKeyId");
 
         public override global::Consumer.Ksef.EncryptionInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,15 +54,9 @@ namespace Consumer.Ksef.Serialization
             byte[]? p1 = default;
             byte[]? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("encryptedSymmetricKey"u8) ? 0
-                    : reader.ValueTextEquals("initializationVector"u8) ? 1
-                    : reader.ValueTextEquals("publicKeyId"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,9 +67,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -106,9 +92,10 @@ namespace Consumer.Ksef.Serialization
             if (value.PublicKeyId is { } thePublicKeyId)
             {
                 writer.WritePropertyName("publicKeyId"u8);
-                if (thePublicKeyId is { } v2) { writer.WriteBase64StringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteBase64StringValue(thePublicKeyId);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// The permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'type', required.
-        /// </remarks>
+        /// <remarks>JSON property 'type', required.</remarks>
         public required global::Consumer.Ksef.EntityPermissionType Type { get; set; }
 
         /// <summary>
         /// Whether the entity may pass the permission on indirectly.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'canDelegate', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'canDelegate', optional.</remarks>
         public bool? CanDelegate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.EntityPermission"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class EntityPermissionJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.EntityPermission>
+    internal sealed class EntityPermissionJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.EntityPermission>
     {
         public static readonly EntityPermissionJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "type", "canDelegate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("type", "canDelegate");
 
         public override global::Consumer.Ksef.EntityPermission? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,24 +47,16 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.EntityPermissionType p0 = default;
             bool? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("type"u8) ? 0
-                    : reader.ValueTextEquals("canDelegate"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.EntityPermissionType) : global::Consumer.Ksef.EntityPermissionType.FromValue(reader.GetString()!));
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                        break;
-                    default:
-                        reader.Skip();
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -94,3 +83,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

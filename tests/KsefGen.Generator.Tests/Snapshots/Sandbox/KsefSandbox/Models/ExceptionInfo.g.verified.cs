@@ -17,63 +17,52 @@ namespace Consumer.Ksef
         /// <summary>
         /// Errors found in the request.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'exceptionDetailList', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'exceptionDetailList', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.ExceptionDetails>? ExceptionDetailList { get; set; }
 
         /// <summary>
         /// The <c>referenceNumber</c> property.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', optional, nullable.</remarks>
         public string? ReferenceNumber { get; set; }
 
         /// <summary>
         /// Trace identifier of the failed call.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'serviceCode', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'serviceCode', optional, nullable.</remarks>
         public string? ServiceCode { get; set; }
 
         /// <summary>
         /// Internal service context.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'serviceCtx', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'serviceCtx', optional, nullable.</remarks>
         public string? ServiceCtx { get; set; }
 
         /// <summary>
         /// Internal service name.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'serviceName', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'serviceName', optional, nullable.</remarks>
         public string? ServiceName { get; set; }
 
         /// <summary>
         /// When the error occurred.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestamp', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'timestamp', optional.</remarks>
         public global::System.DateTimeOffset? Timestamp { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.ExceptionInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class ExceptionInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ExceptionInfo>
+    internal sealed class ExceptionInfoJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.ExceptionInfo>
     {
         public static readonly ExceptionInfoJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "exceptionDetailList", "referenceNumber", "serviceCode", "serviceCtx", "serviceName", "timestamp" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("exceptionDetailList", "referenceNumber", "serviceCode", "serviceCtx", "serviceName", "timestamp");
 
         public override global::Consumer.Ksef.ExceptionInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -86,18 +75,9 @@ namespace Consumer.Ksef.Serialization
             string? p4 = default;
             global::System.DateTimeOffset? p5 = default;
             global::System.Span<bool> exact = stackalloc bool[6];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("exceptionDetailList"u8) ? 0
-                    : reader.ValueTextEquals("referenceNumber"u8) ? 1
-                    : reader.ValueTextEquals("serviceCode"u8) ? 2
-                    : reader.ValueTextEquals("serviceCtx"u8) ? 3
-                    : reader.ValueTextEquals("serviceName"u8) ? 4
-                    : reader.ValueTextEquals("timestamp"u8) ? 5
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -116,10 +96,7 @@ namespace Consumer.Ksef.Serialization
                         p4 = reader.GetString();
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -140,27 +117,27 @@ namespace Consumer.Ksef.Serialization
             if (value.ExceptionDetailList is { } theExceptionDetailList)
             {
                 writer.WritePropertyName("exceptionDetailList"u8);
-                if (theExceptionDetailList is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.ExceptionDetails>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.ExceptionDetails i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { global::Consumer.Ksef.Serialization.ExceptionDetailsJsonConverter.Instance.Write(w3, v3, o3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.ExceptionDetails>(writer, theExceptionDetailList, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.ExceptionDetails i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { global::Consumer.Ksef.Serialization.ExceptionDetailsJsonConverter.Instance.Write(w3, v3, o3); } else { w3.WriteNullValue(); } });
             }
             if (value.ReferenceNumber is { } theReferenceNumber)
             {
                 writer.WritePropertyName("referenceNumber"u8);
-                if (theReferenceNumber is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theReferenceNumber);
             }
             if (value.ServiceCode is { } theServiceCode)
             {
                 writer.WritePropertyName("serviceCode"u8);
-                if (theServiceCode is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theServiceCode);
             }
             if (value.ServiceCtx is { } theServiceCtx)
             {
                 writer.WritePropertyName("serviceCtx"u8);
-                if (theServiceCtx is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theServiceCtx);
             }
             if (value.ServiceName is { } theServiceName)
             {
                 writer.WritePropertyName("serviceName"u8);
-                if (theServiceName is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theServiceName);
             }
             if (value.Timestamp is { } theTimestamp)
             {
@@ -171,3 +148,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -18,23 +18,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// The <c>exception</c> property.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'exception', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'exception', optional, nullable.</remarks>
         public global::Consumer.Ksef.ExceptionInfo? Exception { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.ExceptionResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class ExceptionResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ExceptionResponse>
+    internal sealed class ExceptionResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.ExceptionResponse>
     {
         public static readonly ExceptionResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "exception" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("exception");
 
         public override global::Consumer.Ksef.ExceptionResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -42,20 +41,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for ExceptionResponse.");
             global::Consumer.Ksef.ExceptionInfo? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("exception"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.ExceptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.ExceptionInfo), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -71,9 +63,10 @@ namespace Consumer.Ksef.Serialization
             if (value.Exception is { } theException)
             {
                 writer.WritePropertyName("exception"u8);
-                if (theException is { } v2) { global::Consumer.Ksef.Serialization.ExceptionInfoJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.ExceptionInfoJsonConverter.Instance.Write(writer, theException, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,33 +17,25 @@ namespace Consumer.Ksef
         /// <summary>
         /// Short problem summary; always <c>Forbidden</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'title', required.
-        /// </remarks>
+        /// <remarks>JSON property 'title', required.</remarks>
         public required string Title { get; set; }
 
         /// <summary>
         /// HTTP status code; always 403.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required int Status { get; set; }
 
         /// <summary>
         /// Human-readable reason why access was refused.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'detail', required.
-        /// </remarks>
+        /// <remarks>JSON property 'detail', required.</remarks>
         public required string Detail { get; set; }
 
         /// <summary>
         /// URI of the request that was refused.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'instance', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'instance', optional, nullable.</remarks>
         public string? Instance { get; set; }
 
         /// <summary>
@@ -58,9 +50,7 @@ namespace Consumer.Ksef
         /// <item><term>context-type-not-allowed</term><description>The operation is not available for this kind of context.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'reasonCode', required.
-        /// </remarks>
+        /// <remarks>JSON property 'reasonCode', required.</remarks>
         public required string ReasonCode { get; set; }
 
         /// <summary>
@@ -75,39 +65,34 @@ namespace Consumer.Ksef
         /// <item><term>context-type-not-allowed</term><description>contextIdentifierType: string</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'security', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'security', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement?>? Security { get; set; }
 
         /// <summary>
         /// Trace identifier to quote when reporting the problem.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'traceId', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'traceId', optional, nullable.</remarks>
         public string? TraceId { get; set; }
 
         /// <summary>
         /// When the error occurred (UTC).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestamp', required.
-        /// </remarks>
+        /// <remarks>JSON property 'timestamp', required.</remarks>
         public required global::System.DateTimeOffset Timestamp { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.ForbiddenProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class ForbiddenProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.ForbiddenProblemDetails>
+    internal sealed class ForbiddenProblemDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.ForbiddenProblemDetails>
     {
         public static readonly ForbiddenProblemDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "title", "status", "detail", "instance", "reasonCode", "security", "traceId", "timestamp" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("title", "status", "detail", "instance", "reasonCode", "security", "traceId", "timestamp");
 
         public override global::Consumer.Ksef.ForbiddenProblemDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -122,27 +107,16 @@ namespace Consumer.Ksef.Serialization
             string? p6 = default;
             global::System.DateTimeOffset p7 = default;
             global::System.Span<bool> exact = stackalloc bool[8];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("title"u8) ? 0
-                    : reader.ValueTextEquals("status"u8) ? 1
-                    : reader.ValueTextEquals("detail"u8) ? 2
-                    : reader.ValueTextEquals("instance"u8) ? 3
-                    : reader.ValueTextEquals("reasonCode"u8) ? 4
-                    : reader.ValueTextEquals("security"u8) ? 5
-                    : reader.ValueTextEquals("traceId"u8) ? 6
-                    : reader.ValueTextEquals("timestamp"u8) ? 7
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = reader.GetString();
@@ -160,10 +134,7 @@ namespace Consumer.Ksef.Serialization
                         p6 = reader.GetString();
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -198,7 +169,7 @@ namespace Consumer.Ksef.Serialization
             if (value.Instance is { } theInstance)
             {
                 writer.WritePropertyName("instance"u8);
-                if (theInstance is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theInstance);
             }
             {
                 writer.WritePropertyName("reasonCode"u8);
@@ -207,12 +178,12 @@ namespace Consumer.Ksef.Serialization
             if (value.Security is { } theSecurity)
             {
                 writer.WritePropertyName("security"u8);
-                if (theSecurity is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteMap<global::System.Text.Json.JsonElement?>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::System.Text.Json.JsonElement? i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { v3.WriteTo(w3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteMap<global::System.Text.Json.JsonElement?>(writer, theSecurity, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::System.Text.Json.JsonElement? i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { v3.WriteTo(w3); } else { w3.WriteNullValue(); } });
             }
             if (value.TraceId is { } theTraceId)
             {
                 writer.WritePropertyName("traceId"u8);
-                if (theTraceId is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theTraceId);
             }
             {
                 writer.WritePropertyName("timestamp"u8);
@@ -222,3 +193,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

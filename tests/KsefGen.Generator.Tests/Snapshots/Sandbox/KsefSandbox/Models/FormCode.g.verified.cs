@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// System code of the schema, e.g. <c>FA (3)</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'systemCode', required.
-        /// </remarks>
+        /// <remarks>JSON property 'systemCode', required.</remarks>
         public required string SystemCode { get; set; }
 
         /// <summary>
         /// Schema version, e.g. <c>1-0E</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'schemaVersion', required.
-        /// </remarks>
+        /// <remarks>JSON property 'schemaVersion', required.</remarks>
         public required string SchemaVersion { get; set; }
 
         /// <summary>
         /// Form value, e.g. <c>FA</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'value', required.
-        /// </remarks>
+        /// <remarks>JSON property 'value', required.</remarks>
         public required string Value { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.FormCode"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class FormCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.FormCode>
+    internal sealed class FormCodeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.FormCode>
     {
         public static readonly FormCodeJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "systemCode", "schemaVersion", "value" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("systemCode", "schemaVersion", "value");
 
         public override global::Consumer.Ksef.FormCode? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,15 +54,9 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             string? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("systemCode"u8) ? 0
-                    : reader.ValueTextEquals("schemaVersion"u8) ? 1
-                    : reader.ValueTextEquals("value"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,9 +67,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -111,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Reference number of the token.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
         /// The token secret; it is returned only once.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'token', required.
-        /// </remarks>
+        /// <remarks>JSON property 'token', required.</remarks>
         public required string Token { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.GenerateTokenResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class GenerateTokenResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.GenerateTokenResponse>
+    internal sealed class GenerateTokenResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.GenerateTokenResponse>
     {
         public static readonly GenerateTokenResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "referenceNumber", "token" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("referenceNumber", "token");
 
         public override global::Consumer.Ksef.GenerateTokenResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             string? p0 = default;
             string? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
-                    : reader.ValueTextEquals("token"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Kind of document.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'type', required.
-        /// </remarks>
+        /// <remarks>JSON property 'type', required.</remarks>
         public required string Type { get; set; }
 
         /// <summary>
         /// Series and number of the document.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'number', required.
-        /// </remarks>
+        /// <remarks>JSON property 'number', required.</remarks>
         public required string Number { get; set; }
 
         /// <summary>
         /// Issuing country, ISO 3166-1 alpha-2 in capitals (for example PL).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'country', required.
-        /// </remarks>
+        /// <remarks>JSON property 'country', required.</remarks>
         public required string Country { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.IdDocument"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class IdDocumentJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.IdDocument>
+    internal sealed class IdDocumentJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.IdDocument>
     {
         public static readonly IdDocumentJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "type", "number", "country" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("type", "number", "country");
 
         public override global::Consumer.Ksef.IdDocument? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,15 +54,9 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             string? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("type"u8) ? 0
-                    : reader.ValueTextEquals("number"u8) ? 1
-                    : reader.ValueTextEquals("country"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,9 +67,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -111,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

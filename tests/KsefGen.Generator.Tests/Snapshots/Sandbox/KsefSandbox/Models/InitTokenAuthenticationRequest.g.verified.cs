@@ -17,55 +17,46 @@ namespace Consumer.Ksef
         /// <summary>
         /// Challenge obtained from <c>POST /auth/challenge</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'challenge', required.
-        /// </remarks>
+        /// <remarks>JSON property 'challenge', required.</remarks>
         public required string Challenge { get; set; }
 
         /// <summary>
         /// Context the caller wants to act in.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', required.</remarks>
         public required global::Consumer.Ksef.AuthenticationContextIdentifier ContextIdentifier { get; set; }
 
         /// <summary>
         /// RSA-OAEP (SHA-256) encryption of the string <c>{token}|{timestampMs}</c>, Base64-encoded.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryptedToken', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryptedToken', required.</remarks>
         public required byte[] EncryptedToken { get; set; }
 
         /// <summary>
         /// <c>publicKeyId</c> of the certificate used to encrypt the token.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'publicKeyId', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'publicKeyId', optional, nullable.</remarks>
         public byte[]? PublicKeyId { get; set; }
 
         /// <summary>
         /// Optional restrictions enforced on every use of the resulting access token.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorizationPolicy', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'authorizationPolicy', optional, nullable.</remarks>
         public global::Consumer.Ksef.AuthorizationPolicy? AuthorizationPolicy { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InitTokenAuthenticationRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InitTokenAuthenticationRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InitTokenAuthenticationRequest>
+    internal sealed class InitTokenAuthenticationRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InitTokenAuthenticationRequest>
     {
         public static readonly InitTokenAuthenticationRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "challenge", "contextIdentifier", "encryptedToken", "publicKeyId", "authorizationPolicy" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("challenge", "contextIdentifier", "encryptedToken", "publicKeyId", "authorizationPolicy");
 
         public override global::Consumer.Ksef.InitTokenAuthenticationRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -77,17 +68,9 @@ namespace Consumer.Ksef.Serialization
             byte[]? p3 = default;
             global::Consumer.Ksef.AuthorizationPolicy? p4 = default;
             global::System.Span<bool> exact = stackalloc bool[5];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("challenge"u8) ? 0
-                    : reader.ValueTextEquals("contextIdentifier"u8) ? 1
-                    : reader.ValueTextEquals("encryptedToken"u8) ? 2
-                    : reader.ValueTextEquals("publicKeyId"u8) ? 3
-                    : reader.ValueTextEquals("authorizationPolicy"u8) ? 4
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -104,9 +87,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 4:
                         p4 = global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.AuthorizationPolicy), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -138,14 +118,15 @@ namespace Consumer.Ksef.Serialization
             if (value.PublicKeyId is { } thePublicKeyId)
             {
                 writer.WritePropertyName("publicKeyId"u8);
-                if (thePublicKeyId is { } v2) { writer.WriteBase64StringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteBase64StringValue(thePublicKeyId);
             }
             if (value.AuthorizationPolicy is { } theAuthorizationPolicy)
             {
                 writer.WritePropertyName("authorizationPolicy"u8);
-                if (theAuthorizationPolicy is { } v2) { global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.AuthorizationPolicyJsonConverter.Instance.Write(writer, theAuthorizationPolicy, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// The AES-256 key (encrypted with the Ministry of Finance public key) and IV used to encrypt the package.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryption', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryption', required.</remarks>
         public required global::Consumer.Ksef.EncryptionInfo Encryption { get; set; }
 
         /// <summary>
         /// When true, the package holds only <c>_metadata.json</c> and no invoices.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'onlyMetadata', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'onlyMetadata', optional.</remarks>
         public bool? OnlyMetadata { get; set; }
 
         /// <summary>
         /// Which invoices to export.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'filters', required.
-        /// </remarks>
+        /// <remarks>JSON property 'filters', required.</remarks>
         public required global::Consumer.Ksef.InvoiceQueryFilters Filters { get; set; }
 
         /// <summary>
         /// Archive format: <c>Zip</c> (the default) or <c>TarGz</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'compressionType', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'compressionType', optional, nullable.</remarks>
         public global::Consumer.Ksef.CompressionType? CompressionType { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceExportRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceExportRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportRequest>
+    internal sealed class InvoiceExportRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceExportRequest>
     {
         public static readonly InvoiceExportRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "encryption", "onlyMetadata", "filters", "compressionType" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("encryption", "onlyMetadata", "filters", "compressionType");
 
         public override global::Consumer.Ksef.InvoiceExportRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,32 +61,22 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.InvoiceQueryFilters? p2 = default;
             global::Consumer.Ksef.CompressionType? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("encryption"u8) ? 0
-                    : reader.ValueTextEquals("onlyMetadata"u8) ? 1
-                    : reader.ValueTextEquals("filters"u8) ? 2
-                    : reader.ValueTextEquals("compressionType"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Serialization.InvoiceQueryFiltersJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceQueryFilters), options);
                         break;
                     case 3:
                         p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.CompressionType?) : global::Consumer.Ksef.CompressionType.FromValue(reader.GetString()!));
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -131,3 +114,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -27,9 +27,7 @@ namespace Consumer.Ksef
         /// <item><term>550</term><description>Operation cancelled by the system — Details: Processing stopped for internal reasons; try again</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
@@ -40,39 +38,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// When the export finished.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'completedDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'completedDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? CompletedDate { get; set; }
 
         /// <summary>
         /// When the package stops being available for download.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'packageExpirationDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'packageExpirationDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? PackageExpirationDate { get; set; }
 
         /// <summary>
         /// The package to download; present once the export succeeded.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'package', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'package', optional, nullable.</remarks>
         public global::Consumer.Ksef.InvoicePackage? Package { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceExportStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceExportStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportStatusResponse>
+    internal sealed class InvoiceExportStatusResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceExportStatusResponse>
     {
         public static readonly InvoiceExportStatusResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "status", "completedDate", "packageExpirationDate", "package" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("status", "completedDate", "packageExpirationDate", "package");
 
         public override global::Consumer.Ksef.InvoiceExportStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -83,32 +76,22 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p2 = default;
             global::Consumer.Ksef.InvoicePackage? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("status"u8) ? 0
-                    : reader.ValueTextEquals("completedDate"u8) ? 1
-                    : reader.ValueTextEquals("packageExpirationDate"u8) ? 2
-                    : reader.ValueTextEquals("package"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoicePackage), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -141,9 +124,10 @@ namespace Consumer.Ksef.Serialization
             if (value.Package is { } thePackage)
             {
                 writer.WritePropertyName("package"u8);
-                if (thePackage is { } v2) { global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.InvoicePackageJsonConverter.Instance.Write(writer, thePackage, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

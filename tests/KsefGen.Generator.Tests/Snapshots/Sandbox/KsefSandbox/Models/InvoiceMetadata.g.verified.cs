@@ -17,105 +17,79 @@ namespace Consumer.Ksef
         /// <summary>
         /// KSeF number of the invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ksefNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'ksefNumber', required.</remarks>
         public required string KsefNumber { get; set; }
 
         /// <summary>
         /// Invoice number given by the issuer.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceNumber', required.</remarks>
         public required string InvoiceNumber { get; set; }
 
         /// <summary>
         /// Issue date of the invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'issueDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'issueDate', required.</remarks>
         public required global::System.DateOnly IssueDate { get; set; }
 
         /// <summary>
         /// When KSeF accepted the invoice for processing.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoicingDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoicingDate', required.</remarks>
         public required global::System.DateTimeOffset InvoicingDate { get; set; }
 
         /// <summary>
         /// When the KSeF number was assigned.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'acquisitionDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'acquisitionDate', required.</remarks>
         public required global::System.DateTimeOffset AcquisitionDate { get; set; }
 
         /// <summary>
         /// When KSeF stored the invoice permanently.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permanentStorageDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permanentStorageDate', required.</remarks>
         public required global::System.DateTimeOffset PermanentStorageDate { get; set; }
 
         /// <summary>
         /// The seller.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'seller', required.
-        /// </remarks>
+        /// <remarks>JSON property 'seller', required.</remarks>
         public required global::Consumer.Ksef.InvoiceMetadataSeller Seller { get; set; }
 
         /// <summary>
         /// The buyer.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'buyer', required.
-        /// </remarks>
+        /// <remarks>JSON property 'buyer', required.</remarks>
         public required global::Consumer.Ksef.InvoiceMetadataBuyer Buyer { get; set; }
 
         /// <summary>
         /// Total net amount.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'netAmount', required.
-        /// </remarks>
+        /// <remarks>JSON property 'netAmount', required.</remarks>
         public required double NetAmount { get; set; }
 
         /// <summary>
         /// Total gross amount.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'grossAmount', required.
-        /// </remarks>
+        /// <remarks>JSON property 'grossAmount', required.</remarks>
         public required double GrossAmount { get; set; }
 
         /// <summary>
         /// Total VAT, in PLN.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'vatAmount', required.
-        /// </remarks>
+        /// <remarks>JSON property 'vatAmount', required.</remarks>
         public required double VatAmount { get; set; }
 
         /// <summary>
         /// Currency code of the invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'currency', required.
-        /// </remarks>
+        /// <remarks>JSON property 'currency', required.</remarks>
         public required string Currency { get; set; }
 
         /// <summary>
         /// Whether the invoice was issued online or offline.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoicingMode', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoicingMode', required.</remarks>
         public required global::Consumer.Ksef.InvoicingMode InvoicingMode { get; set; }
 
         /// <summary>
@@ -136,79 +110,64 @@ namespace Consumer.Ksef
         /// <item><term>KorVatRr</term><description>(FA_RR) Corrective invoice.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceType', required.</remarks>
         public required global::Consumer.Ksef.InvoiceType InvoiceType { get; set; }
 
         /// <summary>
         /// Schema of the invoice document (system code, schema version, value).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'formCode', required.
-        /// </remarks>
+        /// <remarks>JSON property 'formCode', required.</remarks>
         public required global::Consumer.Ksef.FormCode FormCode { get; set; }
 
         /// <summary>
         /// Whether the invoice was issued by self-invoicing.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isSelfInvoicing', required.
-        /// </remarks>
+        /// <remarks>JSON property 'isSelfInvoicing', required.</remarks>
         public required bool IsSelfInvoicing { get; set; }
 
         /// <summary>
         /// Whether the invoice has an attachment.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'hasAttachment', required.
-        /// </remarks>
+        /// <remarks>JSON property 'hasAttachment', required.</remarks>
         public required bool HasAttachment { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the invoice document.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceHash', required.</remarks>
         public required byte[] InvoiceHash { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the corrected invoice, for corrections.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'hashOfCorrectedInvoice', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'hashOfCorrectedInvoice', optional, nullable.</remarks>
         public byte[]? HashOfCorrectedInvoice { get; set; }
 
         /// <summary>
         /// Third parties named on the invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'thirdSubjects', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'thirdSubjects', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceMetadataThirdSubject>? ThirdSubjects { get; set; }
 
         /// <summary>
         /// Authorized subject named on the invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorizedSubject', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'authorizedSubject', optional, nullable.</remarks>
         public global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject? AuthorizedSubject { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadata"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceMetadataJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadata>
+    internal sealed class InvoiceMetadataJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceMetadata>
     {
         public static readonly InvoiceMetadataJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "ksefNumber", "invoiceNumber", "issueDate", "invoicingDate", "acquisitionDate", "permanentStorageDate", "seller", "buyer", "netAmount", "grossAmount", "vatAmount", "currency", "invoicingMode", "invoiceType", "formCode", "isSelfInvoicing", "hasAttachment", "invoiceHash", "hashOfCorrectedInvoice", "thirdSubjects", "authorizedSubject" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("ksefNumber", "invoiceNumber", "issueDate", "invoicingDate", "acquisitionDate", "permanentStorageDate", "seller", "buyer", "netAmount", "grossAmount", "vatAmount", "currency", "invoicingMode", "invoiceType", "formCode", "isSelfInvoicing", "hasAttachment", "invoiceHash", "hashOfCorrectedInvoice", "thirdSubjects", "authorizedSubject");
 
         public override global::Consumer.Ksef.InvoiceMetadata? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -236,33 +195,9 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceMetadataThirdSubject>? p19 = default;
             global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject? p20 = default;
             global::System.Span<bool> exact = stackalloc bool[21];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("ksefNumber"u8) ? 0
-                    : reader.ValueTextEquals("invoiceNumber"u8) ? 1
-                    : reader.ValueTextEquals("issueDate"u8) ? 2
-                    : reader.ValueTextEquals("invoicingDate"u8) ? 3
-                    : reader.ValueTextEquals("acquisitionDate"u8) ? 4
-                    : reader.ValueTextEquals("permanentStorageDate"u8) ? 5
-                    : reader.ValueTextEquals("seller"u8) ? 6
-                    : reader.ValueTextEquals("buyer"u8) ? 7
-                    : reader.ValueTextEquals("netAmount"u8) ? 8
-                    : reader.ValueTextEquals("grossAmount"u8) ? 9
-                    : reader.ValueTextEquals("vatAmount"u8) ? 10
-                    : reader.ValueTextEquals("currency"u8) ? 11
-                    : reader.ValueTextEquals("invoicingMode"u8) ? 12
-                    : reader.ValueTextEquals("invoiceType"u8) ? 13
-                    : reader.ValueTextEquals("formCode"u8) ? 14
-                    : reader.ValueTextEquals("isSelfInvoicing"u8) ? 15
-                    : reader.ValueTextEquals("hasAttachment"u8) ? 16
-                    : reader.ValueTextEquals("invoiceHash"u8) ? 17
-                    : reader.ValueTextEquals("hashOfCorrectedInvoice"u8) ? 18
-                    : reader.ValueTextEquals("thirdSubjects"u8) ? 19
-                    : reader.ValueTextEquals("authorizedSubject"u8) ? 20
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -272,16 +207,16 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateOrDefault(ref reader);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 6:
                         p6 = global::Consumer.Ksef.Serialization.InvoiceMetadataSellerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataSeller), options);
@@ -290,13 +225,13 @@ namespace Consumer.Ksef.Serialization
                         p7 = global::Consumer.Ksef.Serialization.InvoiceMetadataBuyerJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataBuyer), options);
                         break;
                     case 8:
-                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        p8 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrDefault(ref reader);
                         break;
                     case 9:
-                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        p9 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrDefault(ref reader);
                         break;
                     case 10:
-                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double) : reader.GetDouble());
+                        p10 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrDefault(ref reader);
                         break;
                     case 11:
                         p11 = reader.GetString();
@@ -311,10 +246,10 @@ namespace Consumer.Ksef.Serialization
                         p14 = global::Consumer.Ksef.Serialization.FormCodeJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.FormCode), options);
                         break;
                     case 15:
-                        p15 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p15 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 16:
-                        p16 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p16 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 17:
                         p17 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
@@ -327,9 +262,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 20:
                         p20 = global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -437,19 +369,20 @@ namespace Consumer.Ksef.Serialization
             if (value.HashOfCorrectedInvoice is { } theHashOfCorrectedInvoice)
             {
                 writer.WritePropertyName("hashOfCorrectedInvoice"u8);
-                if (theHashOfCorrectedInvoice is { } v2) { writer.WriteBase64StringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteBase64StringValue(theHashOfCorrectedInvoice);
             }
             if (value.ThirdSubjects is { } theThirdSubjects)
             {
                 writer.WritePropertyName("thirdSubjects"u8);
-                if (theThirdSubjects is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.InvoiceMetadataThirdSubject>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.InvoiceMetadataThirdSubject i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter.Instance.Write(w3, v3, o3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.InvoiceMetadataThirdSubject>(writer, theThirdSubjects, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.InvoiceMetadataThirdSubject i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { global::Consumer.Ksef.Serialization.InvoiceMetadataThirdSubjectJsonConverter.Instance.Write(w3, v3, o3); } else { w3.WriteNullValue(); } });
             }
             if (value.AuthorizedSubject is { } theAuthorizedSubject)
             {
                 writer.WritePropertyName("authorizedSubject"u8);
-                if (theAuthorizedSubject is { } v2) { global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.InvoiceMetadataAuthorizedSubjectJsonConverter.Instance.Write(writer, theAuthorizedSubject, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,17 +17,13 @@ namespace Consumer.Ksef
         /// <summary>
         /// NIP of the authorized subject.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'nip', required.
-        /// </remarks>
+        /// <remarks>JSON property 'nip', required.</remarks>
         public required string Nip { get; set; }
 
         /// <summary>
         /// Name of the authorized subject.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'name', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'name', optional, nullable.</remarks>
         public string? Name { get; set; }
 
         /// <summary>
@@ -39,23 +35,22 @@ namespace Consumer.Ksef
         /// <item><term>3</term><description>Tax representative.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'role', required.
-        /// </remarks>
+        /// <remarks>JSON property 'role', required.</remarks>
         public required int Role { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceMetadataAuthorizedSubjectJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>
+    internal sealed class InvoiceMetadataAuthorizedSubjectJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject>
     {
         public static readonly InvoiceMetadataAuthorizedSubjectJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "nip", "name", "role" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("nip", "name", "role");
 
         public override global::Consumer.Ksef.InvoiceMetadataAuthorizedSubject? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -65,15 +60,9 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             int p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("nip"u8) ? 0
-                    : reader.ValueTextEquals("name"u8) ? 1
-                    : reader.ValueTextEquals("role"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -83,10 +72,7 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                        break;
-                    default:
-                        reader.Skip();
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                 }
             }
@@ -108,7 +94,7 @@ namespace Consumer.Ksef.Serialization
             if (value.Name is { } theName)
             {
                 writer.WritePropertyName("name"u8);
-                if (theName is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theName);
             }
             {
                 writer.WritePropertyName("role"u8);
@@ -118,3 +104,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

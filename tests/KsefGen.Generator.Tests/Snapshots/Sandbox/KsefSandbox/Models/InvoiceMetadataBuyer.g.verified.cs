@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Identifier of the buyer.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'identifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'identifier', required.</remarks>
         public required global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier Identifier { get; set; }
 
         /// <summary>
         /// Name of the buyer.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'name', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'name', optional, nullable.</remarks>
         public string? Name { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadataBuyer"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceMetadataBuyerJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadataBuyer>
+    internal sealed class InvoiceMetadataBuyerJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceMetadataBuyer>
     {
         public static readonly InvoiceMetadataBuyerJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "identifier", "name" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("identifier", "name");
 
         public override global::Consumer.Ksef.InvoiceMetadataBuyer? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.InvoiceMetadataBuyerIdentifier? p0 = default;
             string? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("identifier"u8) ? 0
-                    : reader.ValueTextEquals("name"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -88,9 +77,10 @@ namespace Consumer.Ksef.Serialization
             if (value.Name is { } theName)
             {
                 writer.WritePropertyName("name"u8);
-                if (theName is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theName);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

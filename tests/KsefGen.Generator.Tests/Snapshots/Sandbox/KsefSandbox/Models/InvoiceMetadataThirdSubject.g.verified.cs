@@ -17,17 +17,13 @@ namespace Consumer.Ksef
         /// <summary>
         /// Identifier of the third party.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'identifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'identifier', required.</remarks>
         public required global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier Identifier { get; set; }
 
         /// <summary>
         /// Name of the third party.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'name', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'name', optional, nullable.</remarks>
         public string? Name { get; set; }
 
         /// <summary>
@@ -48,23 +44,22 @@ namespace Consumer.Ksef
         /// <item><term>11</term><description>Employee.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'role', required.
-        /// </remarks>
+        /// <remarks>JSON property 'role', required.</remarks>
         public required int Role { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubject"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceMetadataThirdSubjectJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadataThirdSubject>
+    internal sealed class InvoiceMetadataThirdSubjectJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceMetadataThirdSubject>
     {
         public static readonly InvoiceMetadataThirdSubjectJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "identifier", "name", "role" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("identifier", "name", "role");
 
         public override global::Consumer.Ksef.InvoiceMetadataThirdSubject? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -74,15 +69,9 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             int p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("identifier"u8) ? 0
-                    : reader.ValueTextEquals("name"u8) ? 1
-                    : reader.ValueTextEquals("role"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -92,10 +81,7 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                        break;
-                    default:
-                        reader.Skip();
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                 }
             }
@@ -117,7 +103,7 @@ namespace Consumer.Ksef.Serialization
             if (value.Name is { } theName)
             {
                 writer.WritePropertyName("name"u8);
-                if (theName is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theName);
             }
             {
                 writer.WritePropertyName("role"u8);
@@ -127,3 +113,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -25,31 +25,28 @@ namespace Consumer.Ksef
         /// <item><term>None</term><description>The third party has no identifier.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'type', required.
-        /// </remarks>
+        /// <remarks>JSON property 'type', required.</remarks>
         public required global::Consumer.Ksef.ThirdSubjectIdentifierType Type { get; set; }
 
         /// <summary>
         /// The identifier; empty for <c>None</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'value', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'value', optional, nullable.</remarks>
         public string? Value { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceMetadataThirdSubjectIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>
+    internal sealed class InvoiceMetadataThirdSubjectIdentifierJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier>
     {
         public static readonly InvoiceMetadataThirdSubjectIdentifierJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "type", "value" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("type", "value");
 
         public override global::Consumer.Ksef.InvoiceMetadataThirdSubjectIdentifier? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -58,14 +55,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.ThirdSubjectIdentifierType p0 = default;
             string? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("type"u8) ? 0
-                    : reader.ValueTextEquals("value"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -73,9 +65,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -96,9 +85,10 @@ namespace Consumer.Ksef.Serialization
             if (value.Value is { } theValue)
             {
                 writer.WritePropertyName("value"u8);
-                if (theValue is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theValue);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,79 +17,64 @@ namespace Consumer.Ksef
         /// <summary>
         /// Number of invoices in the package.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceCount', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceCount', required.</remarks>
         public required long InvoiceCount { get; set; }
 
         /// <summary>
         /// Size of the package in bytes.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'size', required.
-        /// </remarks>
+        /// <remarks>JSON property 'size', required.</remarks>
         public required long Size { get; set; }
 
         /// <summary>
         /// Parts to download.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'parts', required.
-        /// </remarks>
+        /// <remarks>JSON property 'parts', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoicePackagePart> Parts { get; set; }
 
         /// <summary>
         /// Whether the export stopped at the invoice-count or size limit; if so, start the next export from the <c>last...Date</c> for your date type.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isTruncated', required.
-        /// </remarks>
+        /// <remarks>JSON property 'isTruncated', required.</remarks>
         public required bool IsTruncated { get; set; }
 
         /// <summary>
         /// Issue date of the last invoice in the package; only for a truncated export filtered by <c>Issue</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastIssueDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'lastIssueDate', optional, nullable.</remarks>
         public global::System.DateOnly? LastIssueDate { get; set; }
 
         /// <summary>
         /// Acceptance time of the last invoice in the package; only for a truncated export filtered by <c>Invoicing</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastInvoicingDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'lastInvoicingDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? LastInvoicingDate { get; set; }
 
         /// <summary>
         /// Permanent-storage time of the last invoice in the package; only for a truncated export filtered by <c>PermanentStorage</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastPermanentStorageDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'lastPermanentStorageDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? LastPermanentStorageDate { get; set; }
 
         /// <summary>
         /// For <c>PermanentStorage</c> filters only (null otherwise): the high-water mark up to which the stored data is complete and final. For recent periods it may be slightly below the requested upper bound; queries below it will never return different results.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permanentStorageHwmDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'permanentStorageHwmDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? PermanentStorageHwmDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoicePackage"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoicePackageJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoicePackage>
+    internal sealed class InvoicePackageJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoicePackage>
     {
         public static readonly InvoicePackageJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "invoiceCount", "size", "parts", "isTruncated", "lastIssueDate", "lastInvoicingDate", "lastPermanentStorageDate", "permanentStorageHwmDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("invoiceCount", "size", "parts", "isTruncated", "lastIssueDate", "lastInvoicingDate", "lastPermanentStorageDate", "permanentStorageHwmDate");
 
         public override global::Consumer.Ksef.InvoicePackage? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -104,48 +89,34 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p6 = default;
             global::System.DateTimeOffset? p7 = default;
             global::System.Span<bool> exact = stackalloc bool[8];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("invoiceCount"u8) ? 0
-                    : reader.ValueTextEquals("size"u8) ? 1
-                    : reader.ValueTextEquals("parts"u8) ? 2
-                    : reader.ValueTextEquals("isTruncated"u8) ? 3
-                    : reader.ValueTextEquals("lastIssueDate"u8) ? 4
-                    : reader.ValueTextEquals("lastInvoicingDate"u8) ? 5
-                    : reader.ValueTextEquals("lastPermanentStorageDate"u8) ? 6
-                    : reader.ValueTextEquals("permanentStorageHwmDate"u8) ? 7
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoicePackagePart>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoicePackagePartJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoicePackagePart), o1)!);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateOrNull(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -205,3 +176,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,87 +17,70 @@ namespace Consumer.Ksef
         /// <summary>
         /// Sequence number of the part, from 1.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ordinalNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'ordinalNumber', required.</remarks>
         public required int OrdinalNumber { get; set; }
 
         /// <summary>
         /// File name of the part.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'partName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'partName', required.</remarks>
         public required string PartName { get; set; }
 
         /// <summary>
         /// HTTP method to download the part with.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'method', required.
-        /// </remarks>
+        /// <remarks>JSON property 'method', required.</remarks>
         public required string Method { get; set; }
 
         /// <summary>
         /// Pre-signed download link, made fresh on each status call. It needs no access token and is not rate limited; the response carries <c>x-ms-meta-hash</c>, the Base64 SHA-256 of the encrypted part.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'url', required.
-        /// </remarks>
+        /// <remarks>JSON property 'url', required.</remarks>
         public required global::System.Uri Url { get; set; }
 
         /// <summary>
         /// Size of the decrypted part in bytes.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'partSize', required.
-        /// </remarks>
+        /// <remarks>JSON property 'partSize', required.</remarks>
         public required long PartSize { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the decrypted part.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'partHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'partHash', required.</remarks>
         public required byte[] PartHash { get; set; }
 
         /// <summary>
         /// Size of the encrypted part in bytes.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryptedPartSize', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryptedPartSize', required.</remarks>
         public required long EncryptedPartSize { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the encrypted part.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryptedPartHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryptedPartHash', required.</remarks>
         public required byte[] EncryptedPartHash { get; set; }
 
         /// <summary>
         /// When the download link stops working.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'expirationDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'expirationDate', required.</remarks>
         public required global::System.DateTimeOffset ExpirationDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoicePackagePart"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoicePackagePartJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoicePackagePart>
+    internal sealed class InvoicePackagePartJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoicePackagePart>
     {
         public static readonly InvoicePackagePartJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "ordinalNumber", "partName", "method", "url", "partSize", "partHash", "encryptedPartSize", "encryptedPartHash", "expirationDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("ordinalNumber", "partName", "method", "url", "partSize", "partHash", "encryptedPartSize", "encryptedPartHash", "expirationDate");
 
         public override global::Consumer.Ksef.InvoicePackagePart? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -113,25 +96,13 @@ namespace Consumer.Ksef.Serialization
             byte[]? p7 = default;
             global::System.DateTimeOffset p8 = default;
             global::System.Span<bool> exact = stackalloc bool[9];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("ordinalNumber"u8) ? 0
-                    : reader.ValueTextEquals("partName"u8) ? 1
-                    : reader.ValueTextEquals("method"u8) ? 2
-                    : reader.ValueTextEquals("url"u8) ? 3
-                    : reader.ValueTextEquals("partSize"u8) ? 4
-                    : reader.ValueTextEquals("partHash"u8) ? 5
-                    : reader.ValueTextEquals("encryptedPartSize"u8) ? 6
-                    : reader.ValueTextEquals("encryptedPartHash"u8) ? 7
-                    : reader.ValueTextEquals("expirationDate"u8) ? 8
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
                         p1 = reader.GetString();
@@ -143,22 +114,19 @@ namespace Consumer.Ksef.Serialization
                         p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 5:
                         p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 7:
                         p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 8:
-                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p8 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -219,3 +187,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Which amount to compare.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'type', required.
-        /// </remarks>
+        /// <remarks>JSON property 'type', required.</remarks>
         public required global::Consumer.Ksef.AmountType Type { get; set; }
 
         /// <summary>
         /// Lower bound.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'from', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'from', optional, nullable.</remarks>
         public double? From { get; set; }
 
         /// <summary>
         /// Upper bound.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'to', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'to', optional, nullable.</remarks>
         public double? To { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQueryAmount"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceQueryAmountJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryAmount>
+    internal sealed class InvoiceQueryAmountJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceQueryAmount>
     {
         public static readonly InvoiceQueryAmountJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "type", "from", "to" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("type", "from", "to");
 
         public override global::Consumer.Ksef.InvoiceQueryAmount? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,28 +54,19 @@ namespace Consumer.Ksef.Serialization
             double? p1 = default;
             double? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("type"u8) ? 0
-                    : reader.ValueTextEquals("from"u8) ? 1
-                    : reader.ValueTextEquals("to"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AmountType) : global::Consumer.Ksef.AmountType.FromValue(reader.GetString()!));
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double?) : reader.GetDouble());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrNull(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(double?) : reader.GetDouble());
-                        break;
-                    default:
-                        reader.Skip();
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DoubleOrNull(ref reader);
                         break;
                 }
             }
@@ -113,3 +99,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

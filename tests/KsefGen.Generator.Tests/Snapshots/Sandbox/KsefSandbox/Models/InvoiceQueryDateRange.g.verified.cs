@@ -23,47 +23,40 @@ namespace Consumer.Ksef
         /// <item><term>PermanentStorage</term><description>When KSeF stored the invoice permanently.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'dateType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'dateType', required.</remarks>
         public required global::Consumer.Ksef.InvoiceQueryDateType DateType { get; set; }
 
         /// <summary>
         /// Start of the range (ISO 8601, for example 2026-01-03T13:45:00+00:00).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'from', required.
-        /// </remarks>
+        /// <remarks>JSON property 'from', required.</remarks>
         public required global::System.DateTimeOffset From { get; set; }
 
         /// <summary>
         /// End of the range (ISO 8601); the current UTC time when omitted.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'to', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'to', optional, nullable.</remarks>
         public global::System.DateTimeOffset? To { get; set; }
 
         /// <summary>
         /// For <c>dateType = PermanentStorage</c> only: when true, the end of the range is capped at <c>permanentStorageHwmDate</c>; when false or null the range may go beyond it.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'restrictToPermanentStorageHwmDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'restrictToPermanentStorageHwmDate', optional, nullable.</remarks>
         public bool? RestrictToPermanentStorageHwmDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQueryDateRange"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceQueryDateRangeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryDateRange>
+    internal sealed class InvoiceQueryDateRangeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceQueryDateRange>
     {
         public static readonly InvoiceQueryDateRangeJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "dateType", "from", "to", "restrictToPermanentStorageHwmDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("dateType", "from", "to", "restrictToPermanentStorageHwmDate");
 
         public override global::Consumer.Ksef.InvoiceQueryDateRange? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -74,32 +67,22 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p2 = default;
             bool? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("dateType"u8) ? 0
-                    : reader.ValueTextEquals("from"u8) ? 1
-                    : reader.ValueTextEquals("to"u8) ? 2
-                    : reader.ValueTextEquals("restrictToPermanentStorageHwmDate"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQueryDateType) : global::Consumer.Ksef.InvoiceQueryDateType.FromValue(reader.GetString()!));
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                        break;
-                    default:
-                        reader.Skip();
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -137,3 +120,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

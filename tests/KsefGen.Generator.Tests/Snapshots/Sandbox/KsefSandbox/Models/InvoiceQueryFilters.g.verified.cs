@@ -24,81 +24,61 @@ namespace Consumer.Ksef
         /// <item><term>SubjectAuthorized</term><description>An authorized subject.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectType', required.</remarks>
         public required global::Consumer.Ksef.InvoiceQuerySubjectType SubjectType { get; set; }
 
         /// <summary>
         /// Date type and range; at most 3 months (in UTC or Europe/Warsaw time). Dates are ISO 8601, with <c>Z</c>, with an explicit offset such as <c>+01:00</c>, or without an offset (then read as Europe/Warsaw local time).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'dateRange', required.
-        /// </remarks>
+        /// <remarks>JSON property 'dateRange', required.</remarks>
         public required global::Consumer.Ksef.InvoiceQueryDateRange DateRange { get; set; }
 
         /// <summary>
         /// KSeF number (exact match).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ksefNumber', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'ksefNumber', optional, nullable.</remarks>
         public string? KsefNumber { get; set; }
 
         /// <summary>
         /// Invoice number given by the issuer (exact match).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceNumber', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceNumber', optional, nullable.</remarks>
         public string? InvoiceNumber { get; set; }
 
         /// <summary>
         /// Gross, net or VAT amount range.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'amount', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'amount', optional, nullable.</remarks>
         public global::Consumer.Ksef.InvoiceQueryAmount? Amount { get; set; }
 
         /// <summary>
         /// Seller NIP (exact match).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'sellerNip', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'sellerNip', optional, nullable.</remarks>
         public string? SellerNip { get; set; }
 
         /// <summary>
         /// Buyer identifier.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'buyerIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'buyerIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.InvoiceQueryBuyerIdentifier? BuyerIdentifier { get; set; }
 
         /// <summary>
         /// Currencies.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'currencyCodes', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'currencyCodes', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.CurrencyCode>? CurrencyCodes { get; set; }
 
         /// <summary>
         /// Online or offline invoices only.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoicingMode', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'invoicingMode', optional, nullable.</remarks>
         public global::Consumer.Ksef.InvoicingMode? InvoicingMode { get; set; }
 
         /// <summary>
         /// Self-invoiced invoices only (true) or none of them (false).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isSelfInvoicing', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'isSelfInvoicing', optional, nullable.</remarks>
         public bool? IsSelfInvoicing { get; set; }
 
         /// <summary>
@@ -110,9 +90,7 @@ namespace Consumer.Ksef
         /// <item><term>FA_RR</term><description>Invoice for agricultural produce (VAT RR).</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'formType', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'formType', optional, nullable.</remarks>
         public global::Consumer.Ksef.InvoiceQueryFormType? FormType { get; set; }
 
         /// <summary>
@@ -133,31 +111,28 @@ namespace Consumer.Ksef
         /// <item><term>KorVatRr</term><description>(FA_RR) Corrective invoice.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceTypes', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceTypes', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceType>? InvoiceTypes { get; set; }
 
         /// <summary>
         /// Invoices with (true) or without (false) an attachment.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'hasAttachment', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'hasAttachment', optional, nullable.</remarks>
         public bool? HasAttachment { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceQueryFilters"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceQueryFiltersJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceQueryFilters>
+    internal sealed class InvoiceQueryFiltersJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceQueryFilters>
     {
         public static readonly InvoiceQueryFiltersJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectType", "dateRange", "ksefNumber", "invoiceNumber", "amount", "sellerNip", "buyerIdentifier", "currencyCodes", "invoicingMode", "isSelfInvoicing", "formType", "invoiceTypes", "hasAttachment" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectType", "dateRange", "ksefNumber", "invoiceNumber", "amount", "sellerNip", "buyerIdentifier", "currencyCodes", "invoicingMode", "isSelfInvoicing", "formType", "invoiceTypes", "hasAttachment");
 
         public override global::Consumer.Ksef.InvoiceQueryFilters? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -177,25 +152,9 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceType>? p11 = default;
             bool? p12 = default;
             global::System.Span<bool> exact = stackalloc bool[13];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectType"u8) ? 0
-                    : reader.ValueTextEquals("dateRange"u8) ? 1
-                    : reader.ValueTextEquals("ksefNumber"u8) ? 2
-                    : reader.ValueTextEquals("invoiceNumber"u8) ? 3
-                    : reader.ValueTextEquals("amount"u8) ? 4
-                    : reader.ValueTextEquals("sellerNip"u8) ? 5
-                    : reader.ValueTextEquals("buyerIdentifier"u8) ? 6
-                    : reader.ValueTextEquals("currencyCodes"u8) ? 7
-                    : reader.ValueTextEquals("invoicingMode"u8) ? 8
-                    : reader.ValueTextEquals("isSelfInvoicing"u8) ? 9
-                    : reader.ValueTextEquals("formType"u8) ? 10
-                    : reader.ValueTextEquals("invoiceTypes"u8) ? 11
-                    : reader.ValueTextEquals("hasAttachment"u8) ? 12
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -226,7 +185,7 @@ namespace Consumer.Ksef.Serialization
                         p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : global::Consumer.Ksef.InvoicingMode.FromValue(reader.GetString()!));
                         break;
                     case 9:
-                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p9 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 10:
                         p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceQueryFormType?) : global::Consumer.Ksef.InvoiceQueryFormType.FromValue(reader.GetString()!));
@@ -235,10 +194,7 @@ namespace Consumer.Ksef.Serialization
                         p11 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoiceType) : global::Consumer.Ksef.InvoiceType.FromValue(r1.GetString()!)));
                         break;
                     case 12:
-                        p12 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                        break;
-                    default:
-                        reader.Skip();
+                        p12 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -274,32 +230,32 @@ namespace Consumer.Ksef.Serialization
             if (value.KsefNumber is { } theKsefNumber)
             {
                 writer.WritePropertyName("ksefNumber"u8);
-                if (theKsefNumber is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theKsefNumber);
             }
             if (value.InvoiceNumber is { } theInvoiceNumber)
             {
                 writer.WritePropertyName("invoiceNumber"u8);
-                if (theInvoiceNumber is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theInvoiceNumber);
             }
             if (value.Amount is { } theAmount)
             {
                 writer.WritePropertyName("amount"u8);
-                if (theAmount is { } v2) { global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.InvoiceQueryAmountJsonConverter.Instance.Write(writer, theAmount, options);
             }
             if (value.SellerNip is { } theSellerNip)
             {
                 writer.WritePropertyName("sellerNip"u8);
-                if (theSellerNip is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theSellerNip);
             }
             if (value.BuyerIdentifier is { } theBuyerIdentifier)
             {
                 writer.WritePropertyName("buyerIdentifier"u8);
-                if (theBuyerIdentifier is { } v2) { global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.InvoiceQueryBuyerIdentifierJsonConverter.Instance.Write(writer, theBuyerIdentifier, options);
             }
             if (value.CurrencyCodes is { } theCurrencyCodes)
             {
                 writer.WritePropertyName("currencyCodes"u8);
-                if (theCurrencyCodes is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.CurrencyCode>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.CurrencyCode i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.CurrencyCode>(writer, theCurrencyCodes, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.CurrencyCode i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); });
             }
             if (value.InvoicingMode is { } theInvoicingMode)
             {
@@ -319,7 +275,7 @@ namespace Consumer.Ksef.Serialization
             if (value.InvoiceTypes is { } theInvoiceTypes)
             {
                 writer.WritePropertyName("invoiceTypes"u8);
-                if (theInvoiceTypes is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.InvoiceType>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.InvoiceType i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.InvoiceType>(writer, theInvoiceTypes, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.InvoiceType i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); });
             }
             if (value.HasAttachment is { } theHasAttachment)
             {
@@ -330,3 +286,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,33 +17,25 @@ namespace Consumer.Ksef
         /// <summary>
         /// Numeric invoice status code.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'code', required.
-        /// </remarks>
+        /// <remarks>JSON property 'code', required.</remarks>
         public required int Code { get; set; }
 
         /// <summary>
         /// Text that belongs to the status code.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Extra messages about the status.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'details', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'details', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<string>? Details { get; set; }
 
         /// <summary>
         /// Additional key-value data for specific statuses, e.g. the original session and KSeF number for a duplicate (440).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'extensions', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'extensions', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyDictionary<string, string?>? Extensions { get; set; }
 
         /// <summary>
@@ -58,16 +50,17 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceStatusInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class InvoiceStatusInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceStatusInfo>
+    internal sealed class InvoiceStatusInfoJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceStatusInfo>
     {
         public static readonly InvoiceStatusInfoJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "code", "description", "details", "extensions" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("code", "description", "details", "extensions");
 
         public override global::Consumer.Ksef.InvoiceStatusInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -78,20 +71,13 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<string>? p2 = default;
             global::System.Collections.Generic.IReadOnlyDictionary<string, string?>? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("code"u8) ? 0
-                    : reader.ValueTextEquals("description"u8) ? 1
-                    : reader.ValueTextEquals("details"u8) ? 2
-                    : reader.ValueTextEquals("extensions"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
                         p1 = reader.GetString();
@@ -101,9 +87,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Internal.KsefJson.ReadMap<string?>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => r1.GetString());
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -130,14 +113,15 @@ namespace Consumer.Ksef.Serialization
             if (value.Details is { } theDetails)
             {
                 writer.WritePropertyName("details"u8);
-                if (theDetails is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, theDetails, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } });
             }
             if (value.Extensions is { } theExtensions)
             {
                 writer.WritePropertyName("extensions"u8);
-                if (theExtensions is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteMap<string?>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, string? i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteMap<string?>(writer, theExtensions, options, static (global::System.Text.Json.Utf8JsonWriter w3, string? i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } });
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -24,47 +24,40 @@ namespace Consumer.Ksef
         /// <item><term>FA_RR (1)</term><description>1-1E — Value: FA_RR</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'formCode', required.
-        /// </remarks>
+        /// <remarks>JSON property 'formCode', required.</remarks>
         public required global::Consumer.Ksef.FormCode FormCode { get; set; }
 
         /// <summary>
         /// Package and part metadata.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'batchFile', required.
-        /// </remarks>
+        /// <remarks>JSON property 'batchFile', required.</remarks>
         public required global::Consumer.Ksef.BatchFileInfo BatchFile { get; set; }
 
         /// <summary>
         /// AES key that encrypts the package parts, itself encrypted with the Ministry of Finance public key.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryption', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryption', required.</remarks>
         public required global::Consumer.Ksef.EncryptionInfo Encryption { get; set; }
 
         /// <summary>
         /// Set to true when the invoices in the package were issued in offline mode.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'offlineMode', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'offlineMode', optional.</remarks>
         public bool? OfflineMode { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.OpenBatchSessionRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class OpenBatchSessionRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenBatchSessionRequest>
+    internal sealed class OpenBatchSessionRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.OpenBatchSessionRequest>
     {
         public static readonly OpenBatchSessionRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "formCode", "batchFile", "encryption", "offlineMode" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("formCode", "batchFile", "encryption", "offlineMode");
 
         public override global::Consumer.Ksef.OpenBatchSessionRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -75,16 +68,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.EncryptionInfo? p2 = default;
             bool? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("formCode"u8) ? 0
-                    : reader.ValueTextEquals("batchFile"u8) ? 1
-                    : reader.ValueTextEquals("encryption"u8) ? 2
-                    : reader.ValueTextEquals("offlineMode"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -97,10 +83,7 @@ namespace Consumer.Ksef.Serialization
                         p2 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
-                        break;
-                    default:
-                        reader.Skip();
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                 }
             }
@@ -137,3 +120,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,9 +17,7 @@ namespace Consumer.Ksef
         /// <summary>
         /// Reference number of the new batch session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
@@ -27,23 +25,22 @@ namespace Consumer.Ksef
         /// <para>Upload each part in its own HTTP request: use <c>method</c> and <c>url</c>, add every header from <c>headers</c>, and put the encrypted part bytes in the body. Do not send the access token with these requests.</para>
         /// <para>Possible responses of the upload target: 201 (stored), 400 (bad data), 401 (not authenticated), 403 (writing not allowed, e.g. the upload window has expired).</para>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'partUploadRequests', required.
-        /// </remarks>
+        /// <remarks>JSON property 'partUploadRequests', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PartUploadRequest> PartUploadRequests { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.OpenBatchSessionResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class OpenBatchSessionResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenBatchSessionResponse>
+    internal sealed class OpenBatchSessionResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.OpenBatchSessionResponse>
     {
         public static readonly OpenBatchSessionResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "referenceNumber", "partUploadRequests" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("referenceNumber", "partUploadRequests");
 
         public override global::Consumer.Ksef.OpenBatchSessionResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -52,14 +49,9 @@ namespace Consumer.Ksef.Serialization
             string? p0 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PartUploadRequest>? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
-                    : reader.ValueTextEquals("partUploadRequests"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -67,9 +59,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PartUploadRequest>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.PartUploadRequestJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.PartUploadRequest), o1)!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -95,3 +84,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

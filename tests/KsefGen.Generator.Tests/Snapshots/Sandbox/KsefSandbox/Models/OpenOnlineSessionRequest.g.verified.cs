@@ -26,31 +26,28 @@ namespace Consumer.Ksef
         /// <item><term>FA_RR (1)</term><description>1-1E — Value: FA_RR</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'formCode', required.
-        /// </remarks>
+        /// <remarks>JSON property 'formCode', required.</remarks>
         public required global::Consumer.Ksef.FormCode FormCode { get; set; }
 
         /// <summary>
         /// AES key that encrypts the invoice files, itself encrypted with the Ministry of Finance public key.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryption', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryption', required.</remarks>
         public required global::Consumer.Ksef.EncryptionInfo Encryption { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.OpenOnlineSessionRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class OpenOnlineSessionRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenOnlineSessionRequest>
+    internal sealed class OpenOnlineSessionRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.OpenOnlineSessionRequest>
     {
         public static readonly OpenOnlineSessionRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "formCode", "encryption" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("formCode", "encryption");
 
         public override global::Consumer.Ksef.OpenOnlineSessionRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,14 +56,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.FormCode? p0 = default;
             global::Consumer.Ksef.EncryptionInfo? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("formCode"u8) ? 0
-                    : reader.ValueTextEquals("encryption"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -74,9 +66,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Serialization.EncryptionInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.EncryptionInfo), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -102,3 +91,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

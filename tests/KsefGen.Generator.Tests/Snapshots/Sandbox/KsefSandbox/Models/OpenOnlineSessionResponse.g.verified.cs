@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Reference number of the new online session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
         /// When the session expires; it is closed automatically at that time.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'validUntil', required.
-        /// </remarks>
+        /// <remarks>JSON property 'validUntil', required.</remarks>
         public required global::System.DateTimeOffset ValidUntil { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.OpenOnlineSessionResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class OpenOnlineSessionResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.OpenOnlineSessionResponse>
+    internal sealed class OpenOnlineSessionResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.OpenOnlineSessionResponse>
     {
         public static readonly OpenOnlineSessionResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "referenceNumber", "validUntil" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("referenceNumber", "validUntil");
 
         public override global::Consumer.Ksef.OpenOnlineSessionResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,24 +47,16 @@ namespace Consumer.Ksef.Serialization
             string? p0 = default;
             global::System.DateTimeOffset p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
-                    : reader.ValueTextEquals("validUntil"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

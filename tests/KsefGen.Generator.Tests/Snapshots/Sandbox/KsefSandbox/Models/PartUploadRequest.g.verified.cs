@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// Part this instruction belongs to.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ordinalNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'ordinalNumber', required.</remarks>
         public required int OrdinalNumber { get; set; }
 
         /// <summary>
         /// HTTP method for the upload (for example <c>PUT</c>).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'method', required.
-        /// </remarks>
+        /// <remarks>JSON property 'method', required.</remarks>
         public required string Method { get; set; }
 
         /// <summary>
         /// Pre-signed upload address for the part.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'url', required.
-        /// </remarks>
+        /// <remarks>JSON property 'url', required.</remarks>
         public required global::System.Uri Url { get; set; }
 
         /// <summary>
         /// Headers that must be sent with the upload request.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'headers', required.
-        /// </remarks>
+        /// <remarks>JSON property 'headers', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyDictionary<string, string?> Headers { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PartUploadRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PartUploadRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PartUploadRequest>
+    internal sealed class PartUploadRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PartUploadRequest>
     {
         public static readonly PartUploadRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "ordinalNumber", "method", "url", "headers" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("ordinalNumber", "method", "url", "headers");
 
         public override global::Consumer.Ksef.PartUploadRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,20 +61,13 @@ namespace Consumer.Ksef.Serialization
             global::System.Uri? p2 = default;
             global::System.Collections.Generic.IReadOnlyDictionary<string, string?>? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("ordinalNumber"u8) ? 0
-                    : reader.ValueTextEquals("method"u8) ? 1
-                    : reader.ValueTextEquals("url"u8) ? 2
-                    : reader.ValueTextEquals("headers"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
                         p1 = reader.GetString();
@@ -91,9 +77,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Internal.KsefJson.ReadMap<string?>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => r1.GetString());
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -129,3 +112,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

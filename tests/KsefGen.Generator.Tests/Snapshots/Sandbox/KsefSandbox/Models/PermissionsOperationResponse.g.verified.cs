@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// Reference number of the grant or revocation, for status calls.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsOperationResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PermissionsOperationResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsOperationResponse>
+    internal sealed class PermissionsOperationResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PermissionsOperationResponse>
     {
         public static readonly PermissionsOperationResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "referenceNumber" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("referenceNumber");
 
         public override global::Consumer.Ksef.PermissionsOperationResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for PermissionsOperationResponse.");
             string? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -75,3 +67,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -22,39 +22,34 @@ namespace Consumer.Ksef
         /// <item><term>EntityByFingerprint</term><description>Entity identified by the fingerprint of its qualified seal.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectDetailsType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectDetailsType', required.</remarks>
         public required global::Consumer.Ksef.EntitySubjectDetailsType SubjectDetailsType { get; set; }
 
         /// <summary>
         /// Full name of the entity.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'fullName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'fullName', required.</remarks>
         public required string FullName { get; set; }
 
         /// <summary>
         /// Address of the entity.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'address', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'address', optional, nullable.</remarks>
         public string? Address { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsSubjectEntityDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PermissionsSubjectEntityDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsSubjectEntityDetails>
+    internal sealed class PermissionsSubjectEntityDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PermissionsSubjectEntityDetails>
     {
         public static readonly PermissionsSubjectEntityDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectDetailsType", "fullName", "address" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectDetailsType", "fullName", "address");
 
         public override global::Consumer.Ksef.PermissionsSubjectEntityDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -64,15 +59,9 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             string? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectDetailsType"u8) ? 0
-                    : reader.ValueTextEquals("fullName"u8) ? 1
-                    : reader.ValueTextEquals("address"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -83,9 +72,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -111,9 +97,10 @@ namespace Consumer.Ksef.Serialization
             if (value.Address is { } theAddress)
             {
                 writer.WritePropertyName("address"u8);
-                if (theAddress is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theAddress);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

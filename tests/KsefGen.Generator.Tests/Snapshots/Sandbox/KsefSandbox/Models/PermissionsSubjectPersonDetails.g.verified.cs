@@ -23,63 +23,52 @@ namespace Consumer.Ksef
         /// <item><term>PersonByFingerprintWithoutIdentifier</term><description>Uses a certificate without NIP or PESEL and has neither.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectDetailsType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectDetailsType', required.</remarks>
         public required global::Consumer.Ksef.PersonSubjectDetailsType SubjectDetailsType { get; set; }
 
         /// <summary>
         /// First name.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'firstName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'firstName', required.</remarks>
         public required string FirstName { get; set; }
 
         /// <summary>
         /// Last name.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'lastName', required.</remarks>
         public required string LastName { get; set; }
 
         /// <summary>
         /// NIP or PESEL of the person.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'personIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'personIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonIdentifier? PersonIdentifier { get; set; }
 
         /// <summary>
         /// Date of birth.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'birthDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'birthDate', optional, nullable.</remarks>
         public global::System.DateOnly? BirthDate { get; set; }
 
         /// <summary>
         /// Identity document of the person.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'idDocument', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'idDocument', optional, nullable.</remarks>
         public global::Consumer.Ksef.IdDocument? IdDocument { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsSubjectPersonDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PermissionsSubjectPersonDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsSubjectPersonDetails>
+    internal sealed class PermissionsSubjectPersonDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PermissionsSubjectPersonDetails>
     {
         public static readonly PermissionsSubjectPersonDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectDetailsType", "firstName", "lastName", "personIdentifier", "birthDate", "idDocument" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectDetailsType", "firstName", "lastName", "personIdentifier", "birthDate", "idDocument");
 
         public override global::Consumer.Ksef.PermissionsSubjectPersonDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -92,18 +81,9 @@ namespace Consumer.Ksef.Serialization
             global::System.DateOnly? p4 = default;
             global::Consumer.Ksef.IdDocument? p5 = default;
             global::System.Span<bool> exact = stackalloc bool[6];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectDetailsType"u8) ? 0
-                    : reader.ValueTextEquals("firstName"u8) ? 1
-                    : reader.ValueTextEquals("lastName"u8) ? 2
-                    : reader.ValueTextEquals("personIdentifier"u8) ? 3
-                    : reader.ValueTextEquals("birthDate"u8) ? 4
-                    : reader.ValueTextEquals("idDocument"u8) ? 5
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -119,13 +99,10 @@ namespace Consumer.Ksef.Serialization
                         p3 = global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonIdentifier), options);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly?) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateOrNull(ref reader);
                         break;
                     case 5:
                         p5 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -158,7 +135,7 @@ namespace Consumer.Ksef.Serialization
             if (value.PersonIdentifier is { } thePersonIdentifier)
             {
                 writer.WritePropertyName("personIdentifier"u8);
-                if (thePersonIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter.Instance.Write(writer, thePersonIdentifier, options);
             }
             if (value.BirthDate is { } theBirthDate)
             {
@@ -168,9 +145,10 @@ namespace Consumer.Ksef.Serialization
             if (value.IdDocument is { } theIdDocument)
             {
                 writer.WritePropertyName("idDocument"u8);
-                if (theIdDocument is { } v2) { global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Write(writer, theIdDocument, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

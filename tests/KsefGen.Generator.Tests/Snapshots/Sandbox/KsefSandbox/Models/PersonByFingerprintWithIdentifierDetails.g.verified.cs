@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// First name.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'firstName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'firstName', required.</remarks>
         public required string FirstName { get; set; }
 
         /// <summary>
         /// Last name.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'lastName', required.</remarks>
         public required string LastName { get; set; }
 
         /// <summary>
         /// NIP or PESEL of the person.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'identifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'identifier', required.</remarks>
         public required global::Consumer.Ksef.PersonIdentifier Identifier { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonByFingerprintWithIdentifierDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>
+    internal sealed class PersonByFingerprintWithIdentifierDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails>
     {
         public static readonly PersonByFingerprintWithIdentifierDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "firstName", "lastName", "identifier" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("firstName", "lastName", "identifier");
 
         public override global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,15 +54,9 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             global::Consumer.Ksef.PersonIdentifier? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("firstName"u8) ? 0
-                    : reader.ValueTextEquals("lastName"u8) ? 1
-                    : reader.ValueTextEquals("identifier"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,9 +67,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Serialization.PersonIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonIdentifier), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -111,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

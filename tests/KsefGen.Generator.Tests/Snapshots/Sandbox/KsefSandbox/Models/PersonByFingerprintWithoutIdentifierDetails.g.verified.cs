@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// First name.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'firstName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'firstName', required.</remarks>
         public required string FirstName { get; set; }
 
         /// <summary>
         /// Last name.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastName', required.
-        /// </remarks>
+        /// <remarks>JSON property 'lastName', required.</remarks>
         public required string LastName { get; set; }
 
         /// <summary>
         /// Date of birth.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'birthDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'birthDate', required.</remarks>
         public required global::System.DateOnly BirthDate { get; set; }
 
         /// <summary>
         /// Identity document of the person.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'idDocument', required.
-        /// </remarks>
+        /// <remarks>JSON property 'idDocument', required.</remarks>
         public required global::Consumer.Ksef.IdDocument IdDocument { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonByFingerprintWithoutIdentifierDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>
+    internal sealed class PersonByFingerprintWithoutIdentifierDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails>
     {
         public static readonly PersonByFingerprintWithoutIdentifierDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "firstName", "lastName", "birthDate", "idDocument" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("firstName", "lastName", "birthDate", "idDocument");
 
         public override global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,16 +61,9 @@ namespace Consumer.Ksef.Serialization
             global::System.DateOnly p2 = default;
             global::Consumer.Ksef.IdDocument? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("firstName"u8) ? 0
-                    : reader.ValueTextEquals("lastName"u8) ? 1
-                    : reader.ValueTextEquals("birthDate"u8) ? 2
-                    : reader.ValueTextEquals("idDocument"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -87,13 +73,10 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateOnly) : global::Consumer.Ksef.Internal.KsefJson.ReadDate(ref reader));
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateOrDefault(ref reader);
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Serialization.IdDocumentJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.IdDocument), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -129,3 +112,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

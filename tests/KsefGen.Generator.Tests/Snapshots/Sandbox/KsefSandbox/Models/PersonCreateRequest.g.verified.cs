@@ -17,63 +17,52 @@ namespace Consumer.Ksef
         /// <summary>
         /// 10-digit Polish tax identification number (NIP).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'nip', required.
-        /// </remarks>
+        /// <remarks>JSON property 'nip', required.</remarks>
         public required string Nip { get; set; }
 
         /// <summary>
         /// 11-digit Polish personal identification number (PESEL).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'pesel', required.
-        /// </remarks>
+        /// <remarks>JSON property 'pesel', required.</remarks>
         public required string Pesel { get; set; }
 
         /// <summary>
         /// Whether the person is a court bailiff.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isBailiff', required.
-        /// </remarks>
+        /// <remarks>JSON property 'isBailiff', required.</remarks>
         public required bool IsBailiff { get; set; }
 
         /// <summary>
         /// Free-text description.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Whether the person is deceased (authentication with their credentials then fails).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isDeceased', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'isDeceased', optional.</remarks>
         public bool? IsDeceased { get; set; }
 
         /// <summary>
         /// Creation date to record. When the same identifier is created again, it must be later than the previous one.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'createdDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'createdDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? CreatedDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonCreateRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonCreateRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonCreateRequest>
+    internal sealed class PersonCreateRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonCreateRequest>
     {
         public static readonly PersonCreateRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "nip", "pesel", "isBailiff", "description", "isDeceased", "createdDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("nip", "pesel", "isBailiff", "description", "isDeceased", "createdDate");
 
         public override global::Consumer.Ksef.PersonCreateRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -86,18 +75,9 @@ namespace Consumer.Ksef.Serialization
             bool? p4 = default;
             global::System.DateTimeOffset? p5 = default;
             global::System.Span<bool> exact = stackalloc bool[6];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("nip"u8) ? 0
-                    : reader.ValueTextEquals("pesel"u8) ? 1
-                    : reader.ValueTextEquals("isBailiff"u8) ? 2
-                    : reader.ValueTextEquals("description"u8) ? 3
-                    : reader.ValueTextEquals("isDeceased"u8) ? 4
-                    : reader.ValueTextEquals("createdDate"u8) ? 5
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -107,19 +87,16 @@ namespace Consumer.Ksef.Serialization
                         p1 = reader.GetString();
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 3:
                         p3 = reader.GetString();
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -167,3 +144,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,111 +17,88 @@ namespace Consumer.Ksef
         /// <summary>
         /// Identifier of the permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'id', required.
-        /// </remarks>
+        /// <remarks>JSON property 'id', required.</remarks>
         public required string Id { get; set; }
 
         /// <summary>
         /// Who holds the permission (NIP, PESEL or certificate fingerprint).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorizedIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'authorizedIdentifier', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier AuthorizedIdentifier { get; set; }
 
         /// <summary>
         /// Context of the permission, for permissions of subunit administrators (NIP, or an internal ID <c>{nip}-{5 digits}</c>).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonPermissionsContextIdentifier? ContextIdentifier { get; set; }
 
         /// <summary>
         /// Target entity, for permissions granted indirectly (NIP, <c>AllPartners</c> for a general grant, or an internal ID).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'targetIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'targetIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonPermissionsTargetIdentifier? TargetIdentifier { get; set; }
 
         /// <summary>
         /// Who granted the permission (NIP, PESEL, certificate fingerprint, or <c>System</c>).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'authorIdentifier', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionsAuthorIdentifier AuthorIdentifier { get; set; }
 
         /// <summary>
         /// The permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionScope', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionScope', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionScope PermissionScope { get; set; }
 
         /// <summary>
         /// Description given when the permission was granted.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Details of the authorized person.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectPersonDetails', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectPersonDetails', optional, nullable.</remarks>
         public global::Consumer.Ksef.PermissionsSubjectPersonDetails? SubjectPersonDetails { get; set; }
 
         /// <summary>
         /// Details of the authorized entity.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectEntityDetails', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectEntityDetails', optional, nullable.</remarks>
         public global::Consumer.Ksef.PermissionsSubjectEntityDetails? SubjectEntityDetails { get; set; }
 
         /// <summary>
         /// State of the permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionState', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionState', required.</remarks>
         public required global::Consumer.Ksef.PermissionState PermissionState { get; set; }
 
         /// <summary>
         /// When the permission took effect.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'startDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'startDate', required.</remarks>
         public required global::System.DateTimeOffset StartDate { get; set; }
 
         /// <summary>
         /// Whether the permission may be passed on.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'canDelegate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'canDelegate', required.</remarks>
         public required bool CanDelegate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermission"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonPermissionJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermission>
+    internal sealed class PersonPermissionJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonPermission>
     {
         public static readonly PersonPermissionJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "id", "authorizedIdentifier", "contextIdentifier", "targetIdentifier", "authorIdentifier", "permissionScope", "description", "subjectPersonDetails", "subjectEntityDetails", "permissionState", "startDate", "canDelegate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("id", "authorizedIdentifier", "contextIdentifier", "targetIdentifier", "authorIdentifier", "permissionScope", "description", "subjectPersonDetails", "subjectEntityDetails", "permissionState", "startDate", "canDelegate");
 
         public override global::Consumer.Ksef.PersonPermission? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -140,24 +117,9 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset p10 = default;
             bool p11 = default;
             global::System.Span<bool> exact = stackalloc bool[12];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("id"u8) ? 0
-                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 1
-                    : reader.ValueTextEquals("contextIdentifier"u8) ? 2
-                    : reader.ValueTextEquals("targetIdentifier"u8) ? 3
-                    : reader.ValueTextEquals("authorIdentifier"u8) ? 4
-                    : reader.ValueTextEquals("permissionScope"u8) ? 5
-                    : reader.ValueTextEquals("description"u8) ? 6
-                    : reader.ValueTextEquals("subjectPersonDetails"u8) ? 7
-                    : reader.ValueTextEquals("subjectEntityDetails"u8) ? 8
-                    : reader.ValueTextEquals("permissionState"u8) ? 9
-                    : reader.ValueTextEquals("startDate"u8) ? 10
-                    : reader.ValueTextEquals("canDelegate"u8) ? 11
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -191,13 +153,10 @@ namespace Consumer.Ksef.Serialization
                         p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
                         break;
                     case 10:
-                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p10 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 11:
-                        p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                        break;
-                    default:
-                        reader.Skip();
+                        p11 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                 }
             }
@@ -232,12 +191,12 @@ namespace Consumer.Ksef.Serialization
             if (value.ContextIdentifier is { } theContextIdentifier)
             {
                 writer.WritePropertyName("contextIdentifier"u8);
-                if (theContextIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Write(writer, theContextIdentifier, options);
             }
             if (value.TargetIdentifier is { } theTargetIdentifier)
             {
                 writer.WritePropertyName("targetIdentifier"u8);
-                if (theTargetIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, theTargetIdentifier, options);
             }
             {
                 writer.WritePropertyName("authorIdentifier"u8);
@@ -254,12 +213,12 @@ namespace Consumer.Ksef.Serialization
             if (value.SubjectPersonDetails is { } theSubjectPersonDetails)
             {
                 writer.WritePropertyName("subjectPersonDetails"u8);
-                if (theSubjectPersonDetails is { } v2) { global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter.Instance.Write(writer, theSubjectPersonDetails, options);
             }
             if (value.SubjectEntityDetails is { } theSubjectEntityDetails)
             {
                 writer.WritePropertyName("subjectEntityDetails"u8);
-                if (theSubjectEntityDetails is { } v2) { global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter.Instance.Write(writer, theSubjectEntityDetails, options);
             }
             {
                 writer.WritePropertyName("permissionState"u8);
@@ -277,3 +236,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -23,47 +23,40 @@ namespace Consumer.Ksef
         /// <item><term>PersonByFingerprintWithoutIdentifier</term><description>Uses a certificate without NIP or PESEL and has neither.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectDetailsType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectDetailsType', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionSubjectDetailsType SubjectDetailsType { get; set; }
 
         /// <summary>
         /// Required when <c>subjectDetailsType</c> is <c>PersonByIdentifier</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'personById', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'personById', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonDetails? PersonById { get; set; }
 
         /// <summary>
         /// Required when <c>subjectDetailsType</c> is <c>PersonByFingerprintWithIdentifier</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'personByFpWithId', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'personByFpWithId', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails? PersonByFpWithId { get; set; }
 
         /// <summary>
         /// Required when <c>subjectDetailsType</c> is <c>PersonByFingerprintWithoutIdentifier</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'personByFpNoId', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'personByFpNoId', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails? PersonByFpNoId { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionSubjectDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonPermissionSubjectDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionSubjectDetails>
+    internal sealed class PersonPermissionSubjectDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonPermissionSubjectDetails>
     {
         public static readonly PersonPermissionSubjectDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectDetailsType", "personById", "personByFpWithId", "personByFpNoId" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectDetailsType", "personById", "personByFpWithId", "personByFpNoId");
 
         public override global::Consumer.Ksef.PersonPermissionSubjectDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -74,16 +67,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.PersonByFingerprintWithIdentifierDetails? p2 = default;
             global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectDetailsType"u8) ? 0
-                    : reader.ValueTextEquals("personById"u8) ? 1
-                    : reader.ValueTextEquals("personByFpWithId"u8) ? 2
-                    : reader.ValueTextEquals("personByFpNoId"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -97,9 +83,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonByFingerprintWithoutIdentifierDetails), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -122,19 +105,20 @@ namespace Consumer.Ksef.Serialization
             if (value.PersonById is { } thePersonById)
             {
                 writer.WritePropertyName("personById"u8);
-                if (thePersonById is { } v2) { global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonDetailsJsonConverter.Instance.Write(writer, thePersonById, options);
             }
             if (value.PersonByFpWithId is { } thePersonByFpWithId)
             {
                 writer.WritePropertyName("personByFpWithId"u8);
-                if (thePersonByFpWithId is { } v2) { global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonByFingerprintWithIdentifierDetailsJsonConverter.Instance.Write(writer, thePersonByFpWithId, options);
             }
             if (value.PersonByFpNoId is { } thePersonByFpNoId)
             {
                 writer.WritePropertyName("personByFpNoId"u8);
-                if (thePersonByFpNoId is { } v2) { global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonByFingerprintWithoutIdentifierDetailsJsonConverter.Instance.Write(writer, thePersonByFpNoId, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Kind of identifier.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'type', required.
-        /// </remarks>
+        /// <remarks>JSON property 'type', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType Type { get; set; }
 
         /// <summary>
         /// The identifier.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'value', required.
-        /// </remarks>
+        /// <remarks>JSON property 'value', required.</remarks>
         public required string Value { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonPermissionsAuthorizedIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>
+    internal sealed class PersonPermissionsAuthorizedIdentifierJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier>
     {
         public static readonly PersonPermissionsAuthorizedIdentifierJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "type", "value" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("type", "value");
 
         public override global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifierType p0 = default;
             string? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("type"u8) ? 0
-                    : reader.ValueTextEquals("value"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// The person receiving the permissions (NIP, PESEL or certificate fingerprint).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectIdentifier', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionsSubjectIdentifier SubjectIdentifier { get; set; }
 
         /// <summary>
         /// Permissions to grant; each at most once.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissions', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissions', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermissionType> Permissions { get; set; }
 
         /// <summary>
         /// Free-text description of the grant.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Details of the person receiving the permissions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectDetails', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectDetails', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionSubjectDetails SubjectDetails { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsGrantRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonPermissionsGrantRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsGrantRequest>
+    internal sealed class PersonPermissionsGrantRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonPermissionsGrantRequest>
     {
         public static readonly PersonPermissionsGrantRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectIdentifier", "permissions", "description", "subjectDetails" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectIdentifier", "permissions", "description", "subjectDetails");
 
         public override global::Consumer.Ksef.PersonPermissionsGrantRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,16 +61,9 @@ namespace Consumer.Ksef.Serialization
             string? p2 = default;
             global::Consumer.Ksef.PersonPermissionSubjectDetails? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectIdentifier"u8) ? 0
-                    : reader.ValueTextEquals("permissions"u8) ? 1
-                    : reader.ValueTextEquals("description"u8) ? 2
-                    : reader.ValueTextEquals("subjectDetails"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -91,9 +77,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Serialization.PersonPermissionSubjectDetailsJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.PersonPermissionSubjectDetails), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -129,3 +112,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

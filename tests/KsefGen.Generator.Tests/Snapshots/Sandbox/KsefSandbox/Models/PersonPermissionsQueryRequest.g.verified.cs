@@ -17,49 +17,37 @@ namespace Consumer.Ksef
         /// <summary>
         /// Only permissions granted by this author.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'authorIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonPermissionsAuthorIdentifier? AuthorIdentifier { get; set; }
 
         /// <summary>
         /// Only permissions held by this person or entity.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorizedIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'authorizedIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonPermissionsAuthorizedIdentifier? AuthorizedIdentifier { get; set; }
 
         /// <summary>
         /// Only permissions in this context (subunit administrators).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonPermissionsContextIdentifier? ContextIdentifier { get; set; }
 
         /// <summary>
         /// Only indirect permissions for this target.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'targetIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'targetIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonPermissionsTargetIdentifier? TargetIdentifier { get; set; }
 
         /// <summary>
         /// Only these permissions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionTypes', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionTypes', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermissionType>? PermissionTypes { get; set; }
 
         /// <summary>
         /// Only permissions in this state (<c>Inactive</c> applies to indirect grants).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionState', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionState', optional, nullable.</remarks>
         public global::Consumer.Ksef.PermissionState? PermissionState { get; set; }
 
         /// <summary>
@@ -70,23 +58,22 @@ namespace Consumer.Ksef
         /// <item><term>PermissionsGrantedInCurrentContext</term><description>Permissions the caller granted in the current context.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'queryType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'queryType', required.</remarks>
         public required global::Consumer.Ksef.PersonPermissionsQueryType QueryType { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonPermissionsQueryRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonPermissionsQueryRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonPermissionsQueryRequest>
+    internal sealed class PersonPermissionsQueryRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonPermissionsQueryRequest>
     {
         public static readonly PersonPermissionsQueryRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "authorIdentifier", "authorizedIdentifier", "contextIdentifier", "targetIdentifier", "permissionTypes", "permissionState", "queryType" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("authorIdentifier", "authorizedIdentifier", "contextIdentifier", "targetIdentifier", "permissionTypes", "permissionState", "queryType");
 
         public override global::Consumer.Ksef.PersonPermissionsQueryRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -100,19 +87,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.PermissionState? p5 = default;
             global::Consumer.Ksef.PersonPermissionsQueryType p6 = default;
             global::System.Span<bool> exact = stackalloc bool[7];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("authorIdentifier"u8) ? 0
-                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 1
-                    : reader.ValueTextEquals("contextIdentifier"u8) ? 2
-                    : reader.ValueTextEquals("targetIdentifier"u8) ? 3
-                    : reader.ValueTextEquals("permissionTypes"u8) ? 4
-                    : reader.ValueTextEquals("permissionState"u8) ? 5
-                    : reader.ValueTextEquals("queryType"u8) ? 6
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -136,9 +113,6 @@ namespace Consumer.Ksef.Serialization
                     case 6:
                         p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PersonPermissionsQueryType) : global::Consumer.Ksef.PersonPermissionsQueryType.FromValue(reader.GetString()!));
                         break;
-                    default:
-                        reader.Skip();
-                        break;
                 }
             }
             return new global::Consumer.Ksef.PersonPermissionsQueryRequest
@@ -159,27 +133,27 @@ namespace Consumer.Ksef.Serialization
             if (value.AuthorIdentifier is { } theAuthorIdentifier)
             {
                 writer.WritePropertyName("authorIdentifier"u8);
-                if (theAuthorIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonPermissionsAuthorIdentifierJsonConverter.Instance.Write(writer, theAuthorIdentifier, options);
             }
             if (value.AuthorizedIdentifier is { } theAuthorizedIdentifier)
             {
                 writer.WritePropertyName("authorizedIdentifier"u8);
-                if (theAuthorizedIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonPermissionsAuthorizedIdentifierJsonConverter.Instance.Write(writer, theAuthorizedIdentifier, options);
             }
             if (value.ContextIdentifier is { } theContextIdentifier)
             {
                 writer.WritePropertyName("contextIdentifier"u8);
-                if (theContextIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonPermissionsContextIdentifierJsonConverter.Instance.Write(writer, theContextIdentifier, options);
             }
             if (value.TargetIdentifier is { } theTargetIdentifier)
             {
                 writer.WritePropertyName("targetIdentifier"u8);
-                if (theTargetIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, theTargetIdentifier, options);
             }
             if (value.PermissionTypes is { } thePermissionTypes)
             {
                 writer.WritePropertyName("permissionTypes"u8);
-                if (thePermissionTypes is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.PersonPermissionType>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.PersonPermissionType i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.PersonPermissionType>(writer, thePermissionTypes, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.PersonPermissionType i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); });
             }
             if (value.PermissionState is { } thePermissionState)
             {
@@ -194,3 +168,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

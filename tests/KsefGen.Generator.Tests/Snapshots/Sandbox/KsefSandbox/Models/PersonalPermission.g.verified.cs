@@ -17,103 +17,82 @@ namespace Consumer.Ksef
         /// <summary>
         /// Identifier of the permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'id', required.
-        /// </remarks>
+        /// <remarks>JSON property 'id', required.</remarks>
         public required string Id { get; set; }
 
         /// <summary>
         /// Context of the entity that granted invoice permissions (NIP or internal ID).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonalPermissionsContextIdentifier? ContextIdentifier { get; set; }
 
         /// <summary>
         /// The authorized entity, when it is not the caller itself.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorizedIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'authorizedIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonalPermissionsAuthorizedIdentifier? AuthorizedIdentifier { get; set; }
 
         /// <summary>
         /// Target entity, for selective permissions granted indirectly (NIP, <c>AllPartners</c> for a general grant, or an internal ID).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'targetIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'targetIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonalPermissionsTargetIdentifier? TargetIdentifier { get; set; }
 
         /// <summary>
         /// The permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionScope', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionScope', required.</remarks>
         public required global::Consumer.Ksef.PersonalPermissionScope PermissionScope { get; set; }
 
         /// <summary>
         /// Description given when the permission was granted.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Details of the authorized person.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectPersonDetails', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectPersonDetails', optional, nullable.</remarks>
         public global::Consumer.Ksef.PermissionsSubjectPersonDetails? SubjectPersonDetails { get; set; }
 
         /// <summary>
         /// Details of the authorized entity.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectEntityDetails', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectEntityDetails', optional, nullable.</remarks>
         public global::Consumer.Ksef.PermissionsSubjectEntityDetails? SubjectEntityDetails { get; set; }
 
         /// <summary>
         /// State of the permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionState', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionState', required.</remarks>
         public required global::Consumer.Ksef.PermissionState PermissionState { get; set; }
 
         /// <summary>
         /// When the permission took effect.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'startDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'startDate', required.</remarks>
         public required global::System.DateTimeOffset StartDate { get; set; }
 
         /// <summary>
         /// Whether the permission may be passed on.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'canDelegate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'canDelegate', required.</remarks>
         public required bool CanDelegate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermission"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonalPermissionJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermission>
+    internal sealed class PersonalPermissionJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonalPermission>
     {
         public static readonly PersonalPermissionJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "id", "contextIdentifier", "authorizedIdentifier", "targetIdentifier", "permissionScope", "description", "subjectPersonDetails", "subjectEntityDetails", "permissionState", "startDate", "canDelegate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("id", "contextIdentifier", "authorizedIdentifier", "targetIdentifier", "permissionScope", "description", "subjectPersonDetails", "subjectEntityDetails", "permissionState", "startDate", "canDelegate");
 
         public override global::Consumer.Ksef.PersonalPermission? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -131,23 +110,9 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset p9 = default;
             bool p10 = default;
             global::System.Span<bool> exact = stackalloc bool[11];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("id"u8) ? 0
-                    : reader.ValueTextEquals("contextIdentifier"u8) ? 1
-                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 2
-                    : reader.ValueTextEquals("targetIdentifier"u8) ? 3
-                    : reader.ValueTextEquals("permissionScope"u8) ? 4
-                    : reader.ValueTextEquals("description"u8) ? 5
-                    : reader.ValueTextEquals("subjectPersonDetails"u8) ? 6
-                    : reader.ValueTextEquals("subjectEntityDetails"u8) ? 7
-                    : reader.ValueTextEquals("permissionState"u8) ? 8
-                    : reader.ValueTextEquals("startDate"u8) ? 9
-                    : reader.ValueTextEquals("canDelegate"u8) ? 10
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -178,13 +143,10 @@ namespace Consumer.Ksef.Serialization
                         p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
                         break;
                     case 9:
-                        p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p9 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 10:
-                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                        break;
-                    default:
-                        reader.Skip();
+                        p10 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                 }
             }
@@ -214,17 +176,17 @@ namespace Consumer.Ksef.Serialization
             if (value.ContextIdentifier is { } theContextIdentifier)
             {
                 writer.WritePropertyName("contextIdentifier"u8);
-                if (theContextIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter.Instance.Write(writer, theContextIdentifier, options);
             }
             if (value.AuthorizedIdentifier is { } theAuthorizedIdentifier)
             {
                 writer.WritePropertyName("authorizedIdentifier"u8);
-                if (theAuthorizedIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonalPermissionsAuthorizedIdentifierJsonConverter.Instance.Write(writer, theAuthorizedIdentifier, options);
             }
             if (value.TargetIdentifier is { } theTargetIdentifier)
             {
                 writer.WritePropertyName("targetIdentifier"u8);
-                if (theTargetIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, theTargetIdentifier, options);
             }
             {
                 writer.WritePropertyName("permissionScope"u8);
@@ -237,12 +199,12 @@ namespace Consumer.Ksef.Serialization
             if (value.SubjectPersonDetails is { } theSubjectPersonDetails)
             {
                 writer.WritePropertyName("subjectPersonDetails"u8);
-                if (theSubjectPersonDetails is { } v2) { global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PermissionsSubjectPersonDetailsJsonConverter.Instance.Write(writer, theSubjectPersonDetails, options);
             }
             if (value.SubjectEntityDetails is { } theSubjectEntityDetails)
             {
                 writer.WritePropertyName("subjectEntityDetails"u8);
-                if (theSubjectEntityDetails is { } v2) { global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PermissionsSubjectEntityDetailsJsonConverter.Instance.Write(writer, theSubjectEntityDetails, options);
             }
             {
                 writer.WritePropertyName("permissionState"u8);
@@ -260,3 +222,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

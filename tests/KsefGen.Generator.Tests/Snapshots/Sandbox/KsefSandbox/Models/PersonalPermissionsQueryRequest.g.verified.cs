@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// Only permissions granted by the entity with this context.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonalPermissionsContextIdentifier? ContextIdentifier { get; set; }
 
         /// <summary>
         /// Only indirect permissions for this target.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'targetIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'targetIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.PersonalPermissionsTargetIdentifier? TargetIdentifier { get; set; }
 
         /// <summary>
         /// Only these permissions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionTypes', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionTypes', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonalPermissionType>? PermissionTypes { get; set; }
 
         /// <summary>
         /// Only permissions in this state.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionState', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionState', optional, nullable.</remarks>
         public global::Consumer.Ksef.PermissionState? PermissionState { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PersonalPermissionsQueryRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PersonalPermissionsQueryRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PersonalPermissionsQueryRequest>
+    internal sealed class PersonalPermissionsQueryRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PersonalPermissionsQueryRequest>
     {
         public static readonly PersonalPermissionsQueryRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "contextIdentifier", "targetIdentifier", "permissionTypes", "permissionState" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("contextIdentifier", "targetIdentifier", "permissionTypes", "permissionState");
 
         public override global::Consumer.Ksef.PersonalPermissionsQueryRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,16 +61,9 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonalPermissionType>? p2 = default;
             global::Consumer.Ksef.PermissionState? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("contextIdentifier"u8) ? 0
-                    : reader.ValueTextEquals("targetIdentifier"u8) ? 1
-                    : reader.ValueTextEquals("permissionTypes"u8) ? 2
-                    : reader.ValueTextEquals("permissionState"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -91,9 +77,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 3:
                         p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PermissionState?) : global::Consumer.Ksef.PermissionState.FromValue(reader.GetString()!));
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -112,17 +95,17 @@ namespace Consumer.Ksef.Serialization
             if (value.ContextIdentifier is { } theContextIdentifier)
             {
                 writer.WritePropertyName("contextIdentifier"u8);
-                if (theContextIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonalPermissionsContextIdentifierJsonConverter.Instance.Write(writer, theContextIdentifier, options);
             }
             if (value.TargetIdentifier is { } theTargetIdentifier)
             {
                 writer.WritePropertyName("targetIdentifier"u8);
-                if (theTargetIdentifier is { } v2) { global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.PersonalPermissionsTargetIdentifierJsonConverter.Instance.Write(writer, theTargetIdentifier, options);
             }
             if (value.PermissionTypes is { } thePermissionTypes)
             {
                 writer.WritePropertyName("permissionTypes"u8);
-                if (thePermissionTypes is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.PersonalPermissionType>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.PersonalPermissionType i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.PersonalPermissionType>(writer, thePermissionTypes, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.PersonalPermissionType i3, global::System.Text.Json.JsonSerializerOptions o3) => { w3.WriteStringValue(i3.Value); });
             }
             if (value.PermissionState is { } thePermissionState)
             {
@@ -133,3 +116,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,41 +17,31 @@ namespace Consumer.Ksef
         /// <summary>
         /// The X.509 certificate, DER-encoded, then Base64-encoded.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'certificate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'certificate', required.</remarks>
         public required byte[] Certificate { get; set; }
 
         /// <summary>
         /// Identifier of the certificate.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'certificateId', required.
-        /// </remarks>
+        /// <remarks>JSON property 'certificateId', required.</remarks>
         public required byte[] CertificateId { get; set; }
 
         /// <summary>
         /// Identifier of the public key; send it as <c>publicKeyId</c> to state which key encrypted the data.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'publicKeyId', required.
-        /// </remarks>
+        /// <remarks>JSON property 'publicKeyId', required.</remarks>
         public required byte[] PublicKeyId { get; set; }
 
         /// <summary>
         /// Start of the validity period.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'validFrom', required.
-        /// </remarks>
+        /// <remarks>JSON property 'validFrom', required.</remarks>
         public required global::System.DateTimeOffset ValidFrom { get; set; }
 
         /// <summary>
         /// End of the validity period.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'validTo', required.
-        /// </remarks>
+        /// <remarks>JSON property 'validTo', required.</remarks>
         public required global::System.DateTimeOffset ValidTo { get; set; }
 
         /// <summary>
@@ -62,23 +52,22 @@ namespace Consumer.Ksef
         /// <item><term>SymmetricKeyEncryption</term><description>Encrypting the AES key that protects invoices in a session.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'usage', required.
-        /// </remarks>
+        /// <remarks>JSON property 'usage', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PublicKeyCertificateUsage> Usage { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PublicKeyCertificate"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class PublicKeyCertificateJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PublicKeyCertificate>
+    internal sealed class PublicKeyCertificateJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PublicKeyCertificate>
     {
         public static readonly PublicKeyCertificateJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "certificate", "certificateId", "publicKeyId", "validFrom", "validTo", "usage" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("certificate", "certificateId", "publicKeyId", "validFrom", "validTo", "usage");
 
         public override global::Consumer.Ksef.PublicKeyCertificate? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -91,18 +80,9 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset p4 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PublicKeyCertificateUsage>? p5 = default;
             global::System.Span<bool> exact = stackalloc bool[6];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("certificate"u8) ? 0
-                    : reader.ValueTextEquals("certificateId"u8) ? 1
-                    : reader.ValueTextEquals("publicKeyId"u8) ? 2
-                    : reader.ValueTextEquals("validFrom"u8) ? 3
-                    : reader.ValueTextEquals("validTo"u8) ? 4
-                    : reader.ValueTextEquals("usage"u8) ? 5
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -115,16 +95,13 @@ namespace Consumer.Ksef.Serialization
                         p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 5:
                         p5 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PublicKeyCertificateUsage>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.PublicKeyCertificateUsage) : global::Consumer.Ksef.PublicKeyCertificateUsage.FromValue(r1.GetString()!)));
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -170,3 +147,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,47 +17,40 @@ namespace Consumer.Ksef
         /// <summary>
         /// Whether more results follow.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'hasMore', required.
-        /// </remarks>
+        /// <remarks>JSON property 'hasMore', required.</remarks>
         public required bool HasMore { get; set; }
 
         /// <summary>
         /// Whether the 10,000-record cap for one filter set was reached; narrow <c>dateRange</c> to continue.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'isTruncated', required.
-        /// </remarks>
+        /// <remarks>JSON property 'isTruncated', required.</remarks>
         public required bool IsTruncated { get; set; }
 
         /// <summary>
         /// For <c>PermanentStorage</c> filters only (null otherwise): the high-water mark up to which the stored data is complete and final; the same on every page of one query. For recent periods it may be slightly below the requested upper bound; queries below it will never return different results.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permanentStorageHwmDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'permanentStorageHwmDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? PermanentStorageHwmDate { get; set; }
 
         /// <summary>
         /// The invoices on this page.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoices', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoices', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceMetadata> Invoices { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.QueryInvoicesMetadataResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class QueryInvoicesMetadataResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryInvoicesMetadataResponse>
+    internal sealed class QueryInvoicesMetadataResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.QueryInvoicesMetadataResponse>
     {
         public static readonly QueryInvoicesMetadataResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "hasMore", "isTruncated", "permanentStorageHwmDate", "invoices" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("hasMore", "isTruncated", "permanentStorageHwmDate", "invoices");
 
         public override global::Consumer.Ksef.QueryInvoicesMetadataResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -68,32 +61,22 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset? p2 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.InvoiceMetadata>? p3 = default;
             global::System.Span<bool> exact = stackalloc bool[4];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("hasMore"u8) ? 0
-                    : reader.ValueTextEquals("isTruncated"u8) ? 1
-                    : reader.ValueTextEquals("permanentStorageHwmDate"u8) ? 2
-                    : reader.ValueTextEquals("invoices"u8) ? 3
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 3:
                         p3 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.InvoiceMetadata>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.InvoiceMetadataJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.InvoiceMetadata), o1)!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -130,3 +113,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// The permissions on this page.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissions', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissions', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermission> Permissions { get; set; }
 
         /// <summary>
         /// Whether another page follows.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'hasMore', required.
-        /// </remarks>
+        /// <remarks>JSON property 'hasMore', required.</remarks>
         public required bool HasMore { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.QueryPersonPermissionsResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class QueryPersonPermissionsResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryPersonPermissionsResponse>
+    internal sealed class QueryPersonPermissionsResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.QueryPersonPermissionsResponse>
     {
         public static readonly QueryPersonPermissionsResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "permissions", "hasMore" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("permissions", "hasMore");
 
         public override global::Consumer.Ksef.QueryPersonPermissionsResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,24 +47,16 @@ namespace Consumer.Ksef.Serialization
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.PersonPermission>? p0 = default;
             bool p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("permissions"u8) ? 0
-                    : reader.ValueTextEquals("hasMore"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.PersonPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.PersonPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.PersonPermission), o1)!);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool) : reader.GetBoolean());
-                        break;
-                    default:
-                        reader.Skip();
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrDefault(ref reader);
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

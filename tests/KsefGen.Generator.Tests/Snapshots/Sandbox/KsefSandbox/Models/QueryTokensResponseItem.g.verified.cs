@@ -17,57 +17,43 @@ namespace Consumer.Ksef
         /// <summary>
         /// Reference number of the token.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
         /// Who generated the token.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'authorIdentifier', required.</remarks>
         public required global::Consumer.Ksef.TokenAuthorIdentifierTypeIdentifier AuthorIdentifier { get; set; }
 
         /// <summary>
         /// Context the token was generated in and gives access to.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', required.</remarks>
         public required global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier ContextIdentifier { get; set; }
 
         /// <summary>
         /// Description given when the token was generated.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Permissions the token carries.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'requestedPermissions', required.
-        /// </remarks>
+        /// <remarks>JSON property 'requestedPermissions', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.TokenPermissionType> RequestedPermissions { get; set; }
 
         /// <summary>
         /// When the token was generated.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'dateCreated', required.
-        /// </remarks>
+        /// <remarks>JSON property 'dateCreated', required.</remarks>
         public required global::System.DateTimeOffset DateCreated { get; set; }
 
         /// <summary>
         /// When the token was last used.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'lastUseDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'lastUseDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? LastUseDate { get; set; }
 
         /// <summary>
@@ -81,31 +67,28 @@ namespace Consumer.Ksef
         /// <item><term>Failed</term><description>Activation failed; generate a new token instead.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required global::Consumer.Ksef.AuthenticationTokenStatus Status { get; set; }
 
         /// <summary>
         /// Extra information about the status, given on errors.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'statusDetails', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'statusDetails', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<string>? StatusDetails { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.QueryTokensResponseItem"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class QueryTokensResponseItemJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.QueryTokensResponseItem>
+    internal sealed class QueryTokensResponseItemJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.QueryTokensResponseItem>
     {
         public static readonly QueryTokensResponseItemJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "referenceNumber", "authorIdentifier", "contextIdentifier", "description", "requestedPermissions", "dateCreated", "lastUseDate", "status", "statusDetails" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("referenceNumber", "authorIdentifier", "contextIdentifier", "description", "requestedPermissions", "dateCreated", "lastUseDate", "status", "statusDetails");
 
         public override global::Consumer.Ksef.QueryTokensResponseItem? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -121,21 +104,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.AuthenticationTokenStatus p7 = default;
             global::System.Collections.Generic.IReadOnlyList<string>? p8 = default;
             global::System.Span<bool> exact = stackalloc bool[9];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
-                    : reader.ValueTextEquals("authorIdentifier"u8) ? 1
-                    : reader.ValueTextEquals("contextIdentifier"u8) ? 2
-                    : reader.ValueTextEquals("description"u8) ? 3
-                    : reader.ValueTextEquals("requestedPermissions"u8) ? 4
-                    : reader.ValueTextEquals("dateCreated"u8) ? 5
-                    : reader.ValueTextEquals("lastUseDate"u8) ? 6
-                    : reader.ValueTextEquals("status"u8) ? 7
-                    : reader.ValueTextEquals("statusDetails"u8) ? 8
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -154,19 +125,16 @@ namespace Consumer.Ksef.Serialization
                         p4 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.TokenPermissionType>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => (r1.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.TokenPermissionType) : global::Consumer.Ksef.TokenPermissionType.FromValue(r1.GetString()!)));
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 7:
                         p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.AuthenticationTokenStatus) : global::Consumer.Ksef.AuthenticationTokenStatus.FromValue(reader.GetString()!));
                         break;
                     case 8:
                         p8 = global::Consumer.Ksef.Internal.KsefJson.ReadList<string>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => r1.GetString()!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -223,9 +191,10 @@ namespace Consumer.Ksef.Serialization
             if (value.StatusDetails is { } theStatusDetails)
             {
                 writer.WritePropertyName("statusDetails"u8);
-                if (theStatusDetails is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, theStatusDetails, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } });
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

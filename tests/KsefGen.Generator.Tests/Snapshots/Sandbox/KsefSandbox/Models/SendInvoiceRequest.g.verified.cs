@@ -17,71 +17,58 @@ namespace Consumer.Ksef
         /// <summary>
         /// Base64 SHA-256 of the invoice XML before encryption.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceHash', required.</remarks>
         public required byte[] InvoiceHash { get; set; }
 
         /// <summary>
         /// Size in bytes of the invoice XML before encryption; the allowed maximum depends on the limits of the context.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceSize', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceSize', required.</remarks>
         public required long InvoiceSize { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the encrypted invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryptedInvoiceHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryptedInvoiceHash', required.</remarks>
         public required byte[] EncryptedInvoiceHash { get; set; }
 
         /// <summary>
         /// Size in bytes of the encrypted invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryptedInvoiceSize', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryptedInvoiceSize', required.</remarks>
         public required long EncryptedInvoiceSize { get; set; }
 
         /// <summary>
         /// Invoice XML encrypted with the session key (AES-256-CBC, PKCS#7 padding), Base64-encoded.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'encryptedInvoiceContent', required.
-        /// </remarks>
+        /// <remarks>JSON property 'encryptedInvoiceContent', required.</remarks>
         public required byte[] EncryptedInvoiceContent { get; set; }
 
         /// <summary>
         /// Set to true when the invoice was issued in offline mode.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'offlineMode', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'offlineMode', optional.</remarks>
         public bool? OfflineMode { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the invoice being corrected. Required only for a technical correction.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'hashOfCorrectedInvoice', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'hashOfCorrectedInvoice', optional, nullable.</remarks>
         public byte[]? HashOfCorrectedInvoice { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SendInvoiceRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SendInvoiceRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SendInvoiceRequest>
+    internal sealed class SendInvoiceRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SendInvoiceRequest>
     {
         public static readonly SendInvoiceRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "invoiceHash", "invoiceSize", "encryptedInvoiceHash", "encryptedInvoiceSize", "encryptedInvoiceContent", "offlineMode", "hashOfCorrectedInvoice" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("invoiceHash", "invoiceSize", "encryptedInvoiceHash", "encryptedInvoiceSize", "encryptedInvoiceContent", "offlineMode", "hashOfCorrectedInvoice");
 
         public override global::Consumer.Ksef.SendInvoiceRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -95,44 +82,31 @@ namespace Consumer.Ksef.Serialization
             bool? p5 = default;
             byte[]? p6 = default;
             global::System.Span<bool> exact = stackalloc bool[7];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("invoiceHash"u8) ? 0
-                    : reader.ValueTextEquals("invoiceSize"u8) ? 1
-                    : reader.ValueTextEquals("encryptedInvoiceHash"u8) ? 2
-                    : reader.ValueTextEquals("encryptedInvoiceSize"u8) ? 3
-                    : reader.ValueTextEquals("encryptedInvoiceContent"u8) ? 4
-                    : reader.ValueTextEquals("offlineMode"u8) ? 5
-                    : reader.ValueTextEquals("hashOfCorrectedInvoice"u8) ? 6
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long) : reader.GetInt64());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.Int64OrDefault(ref reader);
                         break;
                     case 4:
                         p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(bool?) : reader.GetBoolean());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.BooleanOrNull(ref reader);
                         break;
                     case 6:
                         p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : reader.GetBytesFromBase64());
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -179,9 +153,10 @@ namespace Consumer.Ksef.Serialization
             if (value.HashOfCorrectedInvoice is { } theHashOfCorrectedInvoice)
             {
                 writer.WritePropertyName("hashOfCorrectedInvoice"u8);
-                if (theHashOfCorrectedInvoice is { } v2) { writer.WriteBase64StringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteBase64StringValue(theHashOfCorrectedInvoice);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,98 +17,74 @@ namespace Consumer.Ksef
         /// <summary>
         /// Position of the invoice within the session, starting at 1.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ordinalNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'ordinalNumber', required.</remarks>
         public required int OrdinalNumber { get; set; }
 
         /// <summary>
         /// Invoice number taken from the invoice document.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceNumber', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceNumber', optional, nullable.</remarks>
         public string? InvoiceNumber { get; set; }
 
         /// <summary>
         /// KSeF number, once assigned.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'ksefNumber', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'ksefNumber', optional, nullable.</remarks>
         public string? KsefNumber { get; set; }
 
         /// <summary>
         /// Reference number of the invoice.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
         /// Base64 SHA-256 of the invoice XML.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceHash', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceHash', required.</remarks>
         public required byte[] InvoiceHash { get; set; }
 
         /// <summary>
         /// File name of the invoice inside the package (batch sessions only).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceFileName', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceFileName', optional, nullable.</remarks>
         public string? InvoiceFileName { get; set; }
 
         /// <summary>
         /// When the KSeF number was assigned.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'acquisitionDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'acquisitionDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? AcquisitionDate { get; set; }
 
         /// <summary>
         /// When KSeF accepted the invoice for further processing.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoicingDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'invoicingDate', required.</remarks>
         public required global::System.DateTimeOffset InvoicingDate { get; set; }
 
         /// <summary>
         /// When the invoice was durably stored in the KSeF repository. Set asynchronously, always later than <c>acquisitionDate</c>, so it may still be empty right after processing.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permanentStorageDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'permanentStorageDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? PermanentStorageDate { get; set; }
 
         /// <summary>
         /// <para>Pre-signed link to the invoice UPO. A fresh link is produced on every status call. Fetch it with a plain <c>HTTP GET</c> without the access token; it is not rate-limited and stops working at <c>upoDownloadUrlExpirationDate</c>.</para>
         /// <para>The download response carries header <c>x-ms-meta-hash</c> with the Base64 SHA-256 of the UPO.</para>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'upoDownloadUrl', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'upoDownloadUrl', optional, nullable.</remarks>
         public global::System.Uri? UpoDownloadUrl { get; set; }
 
         /// <summary>
         /// When <c>upoDownloadUrl</c> expires.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'upoDownloadUrlExpirationDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'upoDownloadUrlExpirationDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? UpoDownloadUrlExpirationDate { get; set; }
 
         /// <summary>
         /// Whether the invoice was issued online or offline.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoicingMode', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'invoicingMode', optional, nullable.</remarks>
         public global::Consumer.Ksef.InvoicingMode? InvoicingMode { get; set; }
 
         /// <summary>
@@ -129,9 +105,7 @@ namespace Consumer.Ksef
         /// <item><term>550</term><description>Operation cancelled by the system — Details: Processing stopped for internal reasons; try again</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required global::Consumer.Ksef.InvoiceStatusInfo Status { get; set; }
 
         /// <summary>
@@ -141,16 +115,17 @@ namespace Consumer.Ksef
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SessionInvoiceStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SessionInvoiceStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionInvoiceStatusResponse>
+    internal sealed class SessionInvoiceStatusResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SessionInvoiceStatusResponse>
     {
         public static readonly SessionInvoiceStatusResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "ordinalNumber", "invoiceNumber", "ksefNumber", "referenceNumber", "invoiceHash", "invoiceFileName", "acquisitionDate", "invoicingDate", "permanentStorageDate", "upoDownloadUrl", "upoDownloadUrlExpirationDate", "invoicingMode", "status" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("ordinalNumber", "invoiceNumber", "ksefNumber", "referenceNumber", "invoiceHash", "invoiceFileName", "acquisitionDate", "invoicingDate", "permanentStorageDate", "upoDownloadUrl", "upoDownloadUrlExpirationDate", "invoicingMode", "status");
 
         public override global::Consumer.Ksef.SessionInvoiceStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -170,29 +145,13 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.InvoicingMode? p11 = default;
             global::Consumer.Ksef.InvoiceStatusInfo? p12 = default;
             global::System.Span<bool> exact = stackalloc bool[13];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("ordinalNumber"u8) ? 0
-                    : reader.ValueTextEquals("invoiceNumber"u8) ? 1
-                    : reader.ValueTextEquals("ksefNumber"u8) ? 2
-                    : reader.ValueTextEquals("referenceNumber"u8) ? 3
-                    : reader.ValueTextEquals("invoiceHash"u8) ? 4
-                    : reader.ValueTextEquals("invoiceFileName"u8) ? 5
-                    : reader.ValueTextEquals("acquisitionDate"u8) ? 6
-                    : reader.ValueTextEquals("invoicingDate"u8) ? 7
-                    : reader.ValueTextEquals("permanentStorageDate"u8) ? 8
-                    : reader.ValueTextEquals("upoDownloadUrl"u8) ? 9
-                    : reader.ValueTextEquals("upoDownloadUrlExpirationDate"u8) ? 10
-                    : reader.ValueTextEquals("invoicingMode"u8) ? 11
-                    : reader.ValueTextEquals("status"u8) ? 12
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
                         p1 = reader.GetString();
@@ -210,28 +169,25 @@ namespace Consumer.Ksef.Serialization
                         p5 = reader.GetString();
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 8:
-                        p8 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p8 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 9:
                         p9 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
                         break;
                     case 10:
-                        p10 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p10 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 11:
                         p11 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.InvoicingMode?) : global::Consumer.Ksef.InvoicingMode.FromValue(reader.GetString()!));
                         break;
                     case 12:
                         p12 = global::Consumer.Ksef.Serialization.InvoiceStatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.InvoiceStatusInfo), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -263,12 +219,12 @@ namespace Consumer.Ksef.Serialization
             if (value.InvoiceNumber is { } theInvoiceNumber)
             {
                 writer.WritePropertyName("invoiceNumber"u8);
-                if (theInvoiceNumber is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theInvoiceNumber);
             }
             if (value.KsefNumber is { } theKsefNumber)
             {
                 writer.WritePropertyName("ksefNumber"u8);
-                if (theKsefNumber is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theKsefNumber);
             }
             {
                 writer.WritePropertyName("referenceNumber"u8);
@@ -281,7 +237,7 @@ namespace Consumer.Ksef.Serialization
             if (value.InvoiceFileName is { } theInvoiceFileName)
             {
                 writer.WritePropertyName("invoiceFileName"u8);
-                if (theInvoiceFileName is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theInvoiceFileName);
             }
             if (value.AcquisitionDate is { } theAcquisitionDate)
             {
@@ -300,7 +256,7 @@ namespace Consumer.Ksef.Serialization
             if (value.UpoDownloadUrl is { } theUpoDownloadUrl)
             {
                 writer.WritePropertyName("upoDownloadUrl"u8);
-                if (theUpoDownloadUrl is { } v2) { writer.WriteStringValue(v2.OriginalString); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theUpoDownloadUrl.OriginalString);
             }
             if (value.UpoDownloadUrlExpirationDate is { } theUpoDownloadUrlExpirationDate)
             {
@@ -320,3 +276,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -44,9 +44,7 @@ namespace Consumer.Ksef
         /// <item><term>*</term><description>description missing</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
@@ -57,71 +55,58 @@ namespace Consumer.Ksef
         /// <summary>
         /// When the session was created.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'dateCreated', required.
-        /// </remarks>
+        /// <remarks>JSON property 'dateCreated', required.</remarks>
         public required global::System.DateTimeOffset DateCreated { get; set; }
 
         /// <summary>
         /// Time of the latest activity in the session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'dateUpdated', required.
-        /// </remarks>
+        /// <remarks>JSON property 'dateUpdated', required.</remarks>
         public required global::System.DateTimeOffset DateUpdated { get; set; }
 
         /// <summary>
         /// When the session expires; it is closed automatically at that time.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'validUntil', optional, nullable, read-only (set by the server).
-        /// </remarks>
+        /// <remarks>JSON property 'validUntil', optional, nullable, read-only (set by the server).</remarks>
         public global::System.DateTimeOffset? ValidUntil { get; set; }
 
         /// <summary>
         /// Collective session UPO; present only after the session was closed and the UPO was generated.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'upo', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'upo', optional, nullable.</remarks>
         public global::Consumer.Ksef.UpoResponse? Upo { get; set; }
 
         /// <summary>
         /// Number of invoices accepted in the session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'invoiceCount', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'invoiceCount', optional, nullable.</remarks>
         public int? InvoiceCount { get; set; }
 
         /// <summary>
         /// Number of invoices processed successfully.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'successfulInvoiceCount', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'successfulInvoiceCount', optional, nullable.</remarks>
         public int? SuccessfulInvoiceCount { get; set; }
 
         /// <summary>
         /// Number of invoices whose processing failed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'failedInvoiceCount', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'failedInvoiceCount', optional, nullable.</remarks>
         public int? FailedInvoiceCount { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SessionStatusResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SessionStatusResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionStatusResponse>
+    internal sealed class SessionStatusResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SessionStatusResponse>
     {
         public static readonly SessionStatusResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "status", "dateCreated", "dateUpdated", "validUntil", "upo", "invoiceCount", "successfulInvoiceCount", "failedInvoiceCount" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("status", "dateCreated", "dateUpdated", "validUntil", "upo", "invoiceCount", "successfulInvoiceCount", "failedInvoiceCount");
 
         public override global::Consumer.Ksef.SessionStatusResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -136,48 +121,34 @@ namespace Consumer.Ksef.Serialization
             int? p6 = default;
             int? p7 = default;
             global::System.Span<bool> exact = stackalloc bool[8];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("status"u8) ? 0
-                    : reader.ValueTextEquals("dateCreated"u8) ? 1
-                    : reader.ValueTextEquals("dateUpdated"u8) ? 2
-                    : reader.ValueTextEquals("validUntil"u8) ? 3
-                    : reader.ValueTextEquals("upo"u8) ? 4
-                    : reader.ValueTextEquals("invoiceCount"u8) ? 5
-                    : reader.ValueTextEquals("successfulInvoiceCount"u8) ? 6
-                    : reader.ValueTextEquals("failedInvoiceCount"u8) ? 7
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 4:
                         p4 = global::Consumer.Ksef.Serialization.UpoResponseJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.UpoResponse), options);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.Int32OrNull(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.Int32OrNull(ref reader);
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int?) : reader.GetInt32());
-                        break;
-                    default:
-                        reader.Skip();
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.Int32OrNull(ref reader);
                         break;
                 }
             }
@@ -217,7 +188,7 @@ namespace Consumer.Ksef.Serialization
             if (value.Upo is { } theUpo)
             {
                 writer.WritePropertyName("upo"u8);
-                if (theUpo is { } v2) { global::Consumer.Ksef.Serialization.UpoResponseJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.UpoResponseJsonConverter.Instance.Write(writer, theUpo, options);
             }
             if (value.InvoiceCount is { } theInvoiceCount)
             {
@@ -238,3 +209,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

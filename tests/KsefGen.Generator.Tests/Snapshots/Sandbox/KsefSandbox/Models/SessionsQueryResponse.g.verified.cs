@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Token for the next page; send it in the <c>x-continuation-token</c> header. Null or empty when this is the last page.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'continuationToken', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'continuationToken', optional, nullable.</remarks>
         public string? ContinuationToken { get; set; }
 
         /// <summary>
         /// Sessions on this page.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'sessions', required.
-        /// </remarks>
+        /// <remarks>JSON property 'sessions', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.SessionsQueryResponseItem> Sessions { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SessionsQueryResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SessionsQueryResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionsQueryResponse>
+    internal sealed class SessionsQueryResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SessionsQueryResponse>
     {
         public static readonly SessionsQueryResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "continuationToken", "sessions" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("continuationToken", "sessions");
 
         public override global::Consumer.Ksef.SessionsQueryResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             string? p0 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.SessionsQueryResponseItem>? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("continuationToken"u8) ? 0
-                    : reader.ValueTextEquals("sessions"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.SessionsQueryResponseItem>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.SessionsQueryResponseItemJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.SessionsQueryResponseItem), o1)!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -84,7 +73,7 @@ namespace Consumer.Ksef.Serialization
             if (value.ContinuationToken is { } theContinuationToken)
             {
                 writer.WritePropertyName("continuationToken"u8);
-                if (theContinuationToken is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theContinuationToken);
             }
             {
                 writer.WritePropertyName("sessions"u8);
@@ -94,3 +83,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,79 +17,64 @@ namespace Consumer.Ksef
         /// <summary>
         /// Reference number of the session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
         /// Current session status (codes as in <c>SessionStatusResponse.status</c>).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required global::Consumer.Ksef.StatusInfo Status { get; set; }
 
         /// <summary>
         /// When the session was created.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'dateCreated', required.
-        /// </remarks>
+        /// <remarks>JSON property 'dateCreated', required.</remarks>
         public required global::System.DateTimeOffset DateCreated { get; set; }
 
         /// <summary>
         /// Time of the latest activity in the session.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'dateUpdated', required.
-        /// </remarks>
+        /// <remarks>JSON property 'dateUpdated', required.</remarks>
         public required global::System.DateTimeOffset DateUpdated { get; set; }
 
         /// <summary>
         /// When an online session expires and is closed automatically.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'validUntil', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'validUntil', optional, nullable.</remarks>
         public global::System.DateTimeOffset? ValidUntil { get; set; }
 
         /// <summary>
         /// All invoices in the session, including those still being processed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'totalInvoiceCount', required.
-        /// </remarks>
+        /// <remarks>JSON property 'totalInvoiceCount', required.</remarks>
         public required int TotalInvoiceCount { get; set; }
 
         /// <summary>
         /// Invoices processed successfully.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'successfulInvoiceCount', required.
-        /// </remarks>
+        /// <remarks>JSON property 'successfulInvoiceCount', required.</remarks>
         public required int SuccessfulInvoiceCount { get; set; }
 
         /// <summary>
         /// Invoices whose processing failed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'failedInvoiceCount', required.
-        /// </remarks>
+        /// <remarks>JSON property 'failedInvoiceCount', required.</remarks>
         public required int FailedInvoiceCount { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SessionsQueryResponseItem"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SessionsQueryResponseItemJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionsQueryResponseItem>
+    internal sealed class SessionsQueryResponseItemJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SessionsQueryResponseItem>
     {
         public static readonly SessionsQueryResponseItemJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "referenceNumber", "status", "dateCreated", "dateUpdated", "validUntil", "totalInvoiceCount", "successfulInvoiceCount", "failedInvoiceCount" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("referenceNumber", "status", "dateCreated", "dateUpdated", "validUntil", "totalInvoiceCount", "successfulInvoiceCount", "failedInvoiceCount");
 
         public override global::Consumer.Ksef.SessionsQueryResponseItem? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -104,20 +89,9 @@ namespace Consumer.Ksef.Serialization
             int p6 = default;
             int p7 = default;
             global::System.Span<bool> exact = stackalloc bool[8];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
-                    : reader.ValueTextEquals("status"u8) ? 1
-                    : reader.ValueTextEquals("dateCreated"u8) ? 2
-                    : reader.ValueTextEquals("dateUpdated"u8) ? 3
-                    : reader.ValueTextEquals("validUntil"u8) ? 4
-                    : reader.ValueTextEquals("totalInvoiceCount"u8) ? 5
-                    : reader.ValueTextEquals("successfulInvoiceCount"u8) ? 6
-                    : reader.ValueTextEquals("failedInvoiceCount"u8) ? 7
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -127,25 +101,22 @@ namespace Consumer.Ksef.Serialization
                         p1 = global::Consumer.Ksef.Serialization.StatusInfoJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.StatusInfo), options);
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 3:
-                        p3 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p3 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 6:
-                        p6 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p6 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 7:
-                        p7 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
-                        break;
-                    default:
-                        reader.Skip();
+                        p7 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                 }
             }
@@ -202,3 +173,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// Limits per group of operations.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'rateLimits', required.
-        /// </remarks>
+        /// <remarks>JSON property 'rateLimits', required.</remarks>
         public required global::Consumer.Ksef.ApiRateLimitsOverride RateLimits { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SetRateLimitsRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SetRateLimitsRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SetRateLimitsRequest>
+    internal sealed class SetRateLimitsRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SetRateLimitsRequest>
     {
         public static readonly SetRateLimitsRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "rateLimits" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("rateLimits");
 
         public override global::Consumer.Ksef.SetRateLimitsRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for SetRateLimitsRequest.");
             global::Consumer.Ksef.ApiRateLimitsOverride? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("rateLimits"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.ApiRateLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.ApiRateLimitsOverride), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -75,3 +67,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Limits for online sessions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'onlineSession', required.
-        /// </remarks>
+        /// <remarks>JSON property 'onlineSession', required.</remarks>
         public required global::Consumer.Ksef.OnlineSessionContextLimitsOverride OnlineSession { get; set; }
 
         /// <summary>
         /// Limits for batch sessions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'batchSession', required.
-        /// </remarks>
+        /// <remarks>JSON property 'batchSession', required.</remarks>
         public required global::Consumer.Ksef.BatchSessionContextLimitsOverride BatchSession { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SetSessionLimitsRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SetSessionLimitsRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SetSessionLimitsRequest>
+    internal sealed class SetSessionLimitsRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SetSessionLimitsRequest>
     {
         public static readonly SetSessionLimitsRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "onlineSession", "batchSession" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("onlineSession", "batchSession");
 
         public override global::Consumer.Ksef.SetSessionLimitsRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.OnlineSessionContextLimitsOverride? p0 = default;
             global::Consumer.Ksef.BatchSessionContextLimitsOverride? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("onlineSession"u8) ? 0
-                    : reader.ValueTextEquals("batchSession"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Serialization.BatchSessionContextLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.BatchSessionContextLimitsOverride), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Kind of identifier of the subject.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectIdentifierType', optional.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectIdentifierType', optional.</remarks>
         public global::Consumer.Ksef.SubjectIdentifierType? SubjectIdentifierType { get; set; }
 
         /// <summary>
         /// Limit on certificate enrollments.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'enrollment', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'enrollment', optional, nullable.</remarks>
         public global::Consumer.Ksef.EnrollmentSubjectLimitsOverride? Enrollment { get; set; }
 
         /// <summary>
         /// Limit on active certificates.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'certificate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'certificate', optional, nullable.</remarks>
         public global::Consumer.Ksef.CertificateSubjectLimitsOverride? Certificate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SetSubjectLimitsRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SetSubjectLimitsRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SetSubjectLimitsRequest>
+    internal sealed class SetSubjectLimitsRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SetSubjectLimitsRequest>
     {
         public static readonly SetSubjectLimitsRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectIdentifierType", "enrollment", "certificate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectIdentifierType", "enrollment", "certificate");
 
         public override global::Consumer.Ksef.SetSubjectLimitsRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,15 +54,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.EnrollmentSubjectLimitsOverride? p1 = default;
             global::Consumer.Ksef.CertificateSubjectLimitsOverride? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectIdentifierType"u8) ? 0
-                    : reader.ValueTextEquals("enrollment"u8) ? 1
-                    : reader.ValueTextEquals("certificate"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,9 +67,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.CertificateSubjectLimitsOverride), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -103,14 +89,15 @@ namespace Consumer.Ksef.Serialization
             if (value.Enrollment is { } theEnrollment)
             {
                 writer.WritePropertyName("enrollment"u8);
-                if (theEnrollment is { } v2) { global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.EnrollmentSubjectLimitsOverrideJsonConverter.Instance.Write(writer, theEnrollment, options);
             }
             if (value.Certificate is { } theCertificate)
             {
                 writer.WritePropertyName("certificate"u8);
-                if (theCertificate is { } v2) { global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.CertificateSubjectLimitsOverrideJsonConverter.Instance.Write(writer, theCertificate, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Numeric status code.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'code', required.
-        /// </remarks>
+        /// <remarks>JSON property 'code', required.</remarks>
         public required int Code { get; set; }
 
         /// <summary>
         /// Text that belongs to the status code.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Extra messages about the status.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'details', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'details', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<string>? Details { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.StatusInfo"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class StatusInfoJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.StatusInfo>
+    internal sealed class StatusInfoJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.StatusInfo>
     {
         public static readonly StatusInfoJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "code", "description", "details" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("code", "description", "details");
 
         public override global::Consumer.Ksef.StatusInfo? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,28 +54,19 @@ namespace Consumer.Ksef.Serialization
             string? p1 = default;
             global::System.Collections.Generic.IReadOnlyList<string>? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("code"u8) ? 0
-                    : reader.ValueTextEquals("description"u8) ? 1
-                    : reader.ValueTextEquals("details"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
-                        p0 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p0 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 1:
                         p1 = reader.GetString();
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<string>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => r1.GetString()!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -106,9 +92,10 @@ namespace Consumer.Ksef.Serialization
             if (value.Details is { } theDetails)
             {
                 writer.WritePropertyName("details"u8);
-                if (theDetails is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<string>(writer, theDetails, options, static (global::System.Text.Json.Utf8JsonWriter w3, string i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { w3.WriteStringValue(v3); } else { w3.WriteNullValue(); } });
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

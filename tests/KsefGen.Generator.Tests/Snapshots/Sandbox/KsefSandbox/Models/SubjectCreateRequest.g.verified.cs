@@ -17,55 +17,46 @@ namespace Consumer.Ksef
         /// <summary>
         /// 10-digit Polish tax identification number (NIP).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectNip', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectNip', required.</remarks>
         public required string SubjectNip { get; set; }
 
         /// <summary>
         /// Kind of subject.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectType', required.</remarks>
         public required global::Consumer.Ksef.SubjectType SubjectType { get; set; }
 
         /// <summary>
         /// Subunits to create with a VAT group or local government unit.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subunits', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'subunits', optional, nullable.</remarks>
         public global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.Subunit>? Subunits { get; set; }
 
         /// <summary>
         /// Free-text description.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// Creation date to record. When the same identifier is created again, it must be later than the previous one.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'createdDate', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'createdDate', optional, nullable.</remarks>
         public global::System.DateTimeOffset? CreatedDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SubjectCreateRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SubjectCreateRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SubjectCreateRequest>
+    internal sealed class SubjectCreateRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SubjectCreateRequest>
     {
         public static readonly SubjectCreateRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectNip", "subjectType", "subunits", "description", "createdDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectNip", "subjectType", "subunits", "description", "createdDate");
 
         public override global::Consumer.Ksef.SubjectCreateRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -77,17 +68,9 @@ namespace Consumer.Ksef.Serialization
             string? p3 = default;
             global::System.DateTimeOffset? p4 = default;
             global::System.Span<bool> exact = stackalloc bool[5];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectNip"u8) ? 0
-                    : reader.ValueTextEquals("subjectType"u8) ? 1
-                    : reader.ValueTextEquals("subunits"u8) ? 2
-                    : reader.ValueTextEquals("description"u8) ? 3
-                    : reader.ValueTextEquals("createdDate"u8) ? 4
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -103,10 +86,7 @@ namespace Consumer.Ksef.Serialization
                         p3 = reader.GetString();
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset?) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrNull(ref reader);
                         break;
                 }
             }
@@ -134,7 +114,7 @@ namespace Consumer.Ksef.Serialization
             if (value.Subunits is { } theSubunits)
             {
                 writer.WritePropertyName("subunits"u8);
-                if (theSubunits is { } v2) { global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.Subunit>(writer, v2, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.Subunit i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { global::Consumer.Ksef.Serialization.SubunitJsonConverter.Instance.Write(w3, v3, o3); } else { w3.WriteNullValue(); } }); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Internal.KsefJson.WriteList<global::Consumer.Ksef.Subunit>(writer, theSubunits, options, static (global::System.Text.Json.Utf8JsonWriter w3, global::Consumer.Ksef.Subunit i3, global::System.Text.Json.JsonSerializerOptions o3) => { if (i3 is { } v3) { global::Consumer.Ksef.Serialization.SubunitJsonConverter.Instance.Write(w3, v3, o3); } else { w3.WriteNullValue(); } });
             }
             {
                 writer.WritePropertyName("description"u8);
@@ -149,3 +129,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

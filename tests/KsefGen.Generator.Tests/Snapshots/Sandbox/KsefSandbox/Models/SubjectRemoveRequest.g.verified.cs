@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// 10-digit Polish tax identification number (NIP).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'subjectNip', required.
-        /// </remarks>
+        /// <remarks>JSON property 'subjectNip', required.</remarks>
         public required string SubjectNip { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SubjectRemoveRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class SubjectRemoveRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SubjectRemoveRequest>
+    internal sealed class SubjectRemoveRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SubjectRemoveRequest>
     {
         public static readonly SubjectRemoveRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "subjectNip" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("subjectNip");
 
         public override global::Consumer.Ksef.SubjectRemoveRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for SubjectRemoveRequest.");
             string? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("subjectNip"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -75,3 +67,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Free-text description.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'description', required.
-        /// </remarks>
+        /// <remarks>JSON property 'description', required.</remarks>
         public required string Description { get; set; }
 
         /// <summary>
         /// The permission.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissionType', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissionType', required.</remarks>
         public required global::Consumer.Ksef.TestDataPermissionType PermissionType { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.TestDataPermission"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class TestDataPermissionJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataPermission>
+    internal sealed class TestDataPermissionJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.TestDataPermission>
     {
         public static readonly TestDataPermissionJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "description", "permissionType" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("description", "permissionType");
 
         public override global::Consumer.Ksef.TestDataPermission? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             string? p0 = default;
             global::Consumer.Ksef.TestDataPermissionType p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("description"u8) ? 0
-                    : reader.ValueTextEquals("permissionType"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::Consumer.Ksef.TestDataPermissionType) : global::Consumer.Ksef.TestDataPermissionType.FromValue(reader.GetString()!));
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,39 +17,34 @@ namespace Consumer.Ksef
         /// <summary>
         /// Context in which the permissions apply.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', required.</remarks>
         public required global::Consumer.Ksef.TestDataContextIdentifier ContextIdentifier { get; set; }
 
         /// <summary>
         /// Who receives the permissions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorizedIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'authorizedIdentifier', required.</remarks>
         public required global::Consumer.Ksef.TestDataAuthorizedIdentifier AuthorizedIdentifier { get; set; }
 
         /// <summary>
         /// The permissions.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'permissions', required.
-        /// </remarks>
+        /// <remarks>JSON property 'permissions', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.TestDataPermission> Permissions { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.TestDataPermissionsGrantRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class TestDataPermissionsGrantRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataPermissionsGrantRequest>
+    internal sealed class TestDataPermissionsGrantRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.TestDataPermissionsGrantRequest>
     {
         public static readonly TestDataPermissionsGrantRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "contextIdentifier", "authorizedIdentifier", "permissions" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("contextIdentifier", "authorizedIdentifier", "permissions");
 
         public override global::Consumer.Ksef.TestDataPermissionsGrantRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -59,15 +54,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.TestDataAuthorizedIdentifier? p1 = default;
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.TestDataPermission>? p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("contextIdentifier"u8) ? 0
-                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 1
-                    : reader.ValueTextEquals("permissions"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,9 +67,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 2:
                         p2 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.TestDataPermission>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.TestDataPermissionJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.TestDataPermission), o1)!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -111,3 +97,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,31 +17,28 @@ namespace Consumer.Ksef
         /// <summary>
         /// Context in which the permissions apply.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', required.</remarks>
         public required global::Consumer.Ksef.TestDataContextIdentifier ContextIdentifier { get; set; }
 
         /// <summary>
         /// Whose permissions are revoked.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'authorizedIdentifier', required.
-        /// </remarks>
+        /// <remarks>JSON property 'authorizedIdentifier', required.</remarks>
         public required global::Consumer.Ksef.TestDataAuthorizedIdentifier AuthorizedIdentifier { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.TestDataPermissionsRevokeRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class TestDataPermissionsRevokeRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>
+    internal sealed class TestDataPermissionsRevokeRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.TestDataPermissionsRevokeRequest>
     {
         public static readonly TestDataPermissionsRevokeRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "contextIdentifier", "authorizedIdentifier" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("contextIdentifier", "authorizedIdentifier");
 
         public override global::Consumer.Ksef.TestDataPermissionsRevokeRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -50,14 +47,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.TestDataContextIdentifier? p0 = default;
             global::Consumer.Ksef.TestDataAuthorizedIdentifier? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("contextIdentifier"u8) ? 0
-                    : reader.ValueTextEquals("authorizedIdentifier"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -65,9 +57,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = global::Consumer.Ksef.Serialization.TestDataAuthorizedIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataAuthorizedIdentifier), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -93,3 +82,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -24,31 +24,28 @@ namespace Consumer.Ksef
         /// <item><term>PeppolId</term><description>Peppol service provider ID.</description></item>
         /// </list>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'type', required.
-        /// </remarks>
+        /// <remarks>JSON property 'type', required.</remarks>
         public required global::Consumer.Ksef.TokenContextIdentifierType Type { get; set; }
 
         /// <summary>
         /// The identifier.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'value', required.
-        /// </remarks>
+        /// <remarks>JSON property 'value', required.</remarks>
         public required string Value { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class TokenContextIdentifierTypeIdentifierJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>
+    internal sealed class TokenContextIdentifierTypeIdentifierJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier>
     {
         public static readonly TokenContextIdentifierTypeIdentifierJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "type", "value" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("type", "value");
 
         public override global::Consumer.Ksef.TokenContextIdentifierTypeIdentifier? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -57,14 +54,9 @@ namespace Consumer.Ksef.Serialization
             global::Consumer.Ksef.TokenContextIdentifierType p0 = default;
             string? p1 = default;
             global::System.Span<bool> exact = stackalloc bool[2];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("type"u8) ? 0
-                    : reader.ValueTextEquals("value"u8) ? 1
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -72,9 +64,6 @@ namespace Consumer.Ksef.Serialization
                         break;
                     case 1:
                         p1 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -100,3 +89,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

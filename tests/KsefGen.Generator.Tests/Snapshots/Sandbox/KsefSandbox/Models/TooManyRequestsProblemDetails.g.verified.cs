@@ -17,63 +17,52 @@ namespace Consumer.Ksef
         /// <summary>
         /// Short problem summary; always <c>Too Many Requests</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'title', required.
-        /// </remarks>
+        /// <remarks>JSON property 'title', required.</remarks>
         public required string Title { get; set; }
 
         /// <summary>
         /// HTTP status code; always 429.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required int Status { get; set; }
 
         /// <summary>
         /// URI of the rejected request.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'instance', required.
-        /// </remarks>
+        /// <remarks>JSON property 'instance', required.</remarks>
         public required string Instance { get; set; }
 
         /// <summary>
         /// Which limit was exceeded and when to retry.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'detail', required.
-        /// </remarks>
+        /// <remarks>JSON property 'detail', required.</remarks>
         public required string Detail { get; set; }
 
         /// <summary>
         /// When the error occurred (UTC).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestamp', required.
-        /// </remarks>
+        /// <remarks>JSON property 'timestamp', required.</remarks>
         public required global::System.DateTimeOffset Timestamp { get; set; }
 
         /// <summary>
         /// Trace identifier to quote when reporting the problem.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'traceId', required.
-        /// </remarks>
+        /// <remarks>JSON property 'traceId', required.</remarks>
         public required string TraceId { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.TooManyRequestsProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class TooManyRequestsProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TooManyRequestsProblemDetails>
+    internal sealed class TooManyRequestsProblemDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.TooManyRequestsProblemDetails>
     {
         public static readonly TooManyRequestsProblemDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "title", "status", "instance", "detail", "timestamp", "traceId" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("title", "status", "instance", "detail", "timestamp", "traceId");
 
         public override global::Consumer.Ksef.TooManyRequestsProblemDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -86,25 +75,16 @@ namespace Consumer.Ksef.Serialization
             global::System.DateTimeOffset p4 = default;
             string? p5 = default;
             global::System.Span<bool> exact = stackalloc bool[6];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("title"u8) ? 0
-                    : reader.ValueTextEquals("status"u8) ? 1
-                    : reader.ValueTextEquals("instance"u8) ? 2
-                    : reader.ValueTextEquals("detail"u8) ? 3
-                    : reader.ValueTextEquals("timestamp"u8) ? 4
-                    : reader.ValueTextEquals("traceId"u8) ? 5
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = reader.GetString();
@@ -113,13 +93,10 @@ namespace Consumer.Ksef.Serialization
                         p3 = reader.GetString();
                         break;
                     case 4:
-                        p4 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
+                        p4 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                     case 5:
                         p5 = reader.GetString();
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -165,3 +142,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -18,23 +18,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// What was exceeded.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required global::Consumer.Ksef.TooManyRequestsResponseStatus Status { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.TooManyRequestsResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class TooManyRequestsResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.TooManyRequestsResponse>
+    internal sealed class TooManyRequestsResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.TooManyRequestsResponse>
     {
         public static readonly TooManyRequestsResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "status" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("status");
 
         public override global::Consumer.Ksef.TooManyRequestsResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -42,20 +41,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for TooManyRequestsResponse.");
             global::Consumer.Ksef.TooManyRequestsResponseStatus? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("status"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.TooManyRequestsResponseStatusJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TooManyRequestsResponseStatus), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -76,3 +68,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,63 +17,52 @@ namespace Consumer.Ksef
         /// <summary>
         /// Short problem summary; always <c>Unauthorized</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'title', required.
-        /// </remarks>
+        /// <remarks>JSON property 'title', required.</remarks>
         public required string Title { get; set; }
 
         /// <summary>
         /// HTTP status code; always 401.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'status', required.
-        /// </remarks>
+        /// <remarks>JSON property 'status', required.</remarks>
         public required int Status { get; set; }
 
         /// <summary>
         /// Human-readable reason why authentication failed.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'detail', required.
-        /// </remarks>
+        /// <remarks>JSON property 'detail', required.</remarks>
         public required string Detail { get; set; }
 
         /// <summary>
         /// URI of the rejected request.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'instance', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'instance', optional, nullable.</remarks>
         public string? Instance { get; set; }
 
         /// <summary>
         /// Trace identifier to quote when reporting the problem.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'traceId', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'traceId', optional, nullable.</remarks>
         public string? TraceId { get; set; }
 
         /// <summary>
         /// When the error occurred (UTC).
         /// </summary>
-        /// <remarks>
-        /// JSON property 'timestamp', required.
-        /// </remarks>
+        /// <remarks>JSON property 'timestamp', required.</remarks>
         public required global::System.DateTimeOffset Timestamp { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.UnauthorizedProblemDetails"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class UnauthorizedProblemDetailsJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.UnauthorizedProblemDetails>
+    internal sealed class UnauthorizedProblemDetailsJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.UnauthorizedProblemDetails>
     {
         public static readonly UnauthorizedProblemDetailsJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "title", "status", "detail", "instance", "traceId", "timestamp" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("title", "status", "detail", "instance", "traceId", "timestamp");
 
         public override global::Consumer.Ksef.UnauthorizedProblemDetails? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -86,25 +75,16 @@ namespace Consumer.Ksef.Serialization
             string? p4 = default;
             global::System.DateTimeOffset p5 = default;
             global::System.Span<bool> exact = stackalloc bool[6];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("title"u8) ? 0
-                    : reader.ValueTextEquals("status"u8) ? 1
-                    : reader.ValueTextEquals("detail"u8) ? 2
-                    : reader.ValueTextEquals("instance"u8) ? 3
-                    : reader.ValueTextEquals("traceId"u8) ? 4
-                    : reader.ValueTextEquals("timestamp"u8) ? 5
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = reader.GetString();
                         break;
                     case 1:
-                        p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(int) : reader.GetInt32());
+                        p1 = global::Consumer.Ksef.Internal.KsefJson.Int32OrDefault(ref reader);
                         break;
                     case 2:
                         p2 = reader.GetString();
@@ -116,10 +96,7 @@ namespace Consumer.Ksef.Serialization
                         p4 = reader.GetString();
                         break;
                     case 5:
-                        p5 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p5 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -152,12 +129,12 @@ namespace Consumer.Ksef.Serialization
             if (value.Instance is { } theInstance)
             {
                 writer.WritePropertyName("instance"u8);
-                if (theInstance is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theInstance);
             }
             if (value.TraceId is { } theTraceId)
             {
                 writer.WritePropertyName("traceId"u8);
-                if (theTraceId is { } v2) { writer.WriteStringValue(v2); } else { writer.WriteNullValue(); }
+                writer.WriteStringValue(theTraceId);
             }
             {
                 writer.WritePropertyName("timestamp"u8);
@@ -167,3 +144,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// The context to unblock.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'contextIdentifier', optional, nullable.
-        /// </remarks>
+        /// <remarks>JSON property 'contextIdentifier', optional, nullable.</remarks>
         public global::Consumer.Ksef.TestDataAuthenticationContextIdentifier? ContextIdentifier { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.UnblockContextAuthenticationRequest"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class UnblockContextAuthenticationRequestJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.UnblockContextAuthenticationRequest>
+    internal sealed class UnblockContextAuthenticationRequestJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.UnblockContextAuthenticationRequest>
     {
         public static readonly UnblockContextAuthenticationRequestJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "contextIdentifier" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("contextIdentifier");
 
         public override global::Consumer.Ksef.UnblockContextAuthenticationRequest? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for UnblockContextAuthenticationRequest.");
             global::Consumer.Ksef.TestDataAuthenticationContextIdentifier? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("contextIdentifier"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter.Instance.Read(ref reader, typeof(global::Consumer.Ksef.TestDataAuthenticationContextIdentifier), options);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -70,9 +62,10 @@ namespace Consumer.Ksef.Serialization
             if (value.ContextIdentifier is { } theContextIdentifier)
             {
                 writer.WritePropertyName("contextIdentifier"u8);
-                if (theContextIdentifier is { } v2) { global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter.Instance.Write(writer, v2, options); } else { writer.WriteNullValue(); }
+                global::Consumer.Ksef.Serialization.TestDataAuthenticationContextIdentifierJsonConverter.Instance.Write(writer, theContextIdentifier, options);
             }
             writer.WriteEndObject();
         }
     }
 }
+#nullable enable warnings

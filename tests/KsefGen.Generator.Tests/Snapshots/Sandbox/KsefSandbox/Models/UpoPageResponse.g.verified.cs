@@ -17,40 +17,35 @@ namespace Consumer.Ksef
         /// <summary>
         /// Reference number of the UPO page; use it with <c>GET /sessions/{referenceNumber}/upo/{upoReferenceNumber}</c>.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'referenceNumber', required.
-        /// </remarks>
+        /// <remarks>JSON property 'referenceNumber', required.</remarks>
         public required string ReferenceNumber { get; set; }
 
         /// <summary>
         /// <para>Pre-signed link to this UPO page. A fresh link is produced on every status call. Fetch it with a plain <c>HTTP GET</c> without the access token; it is not rate-limited and stops working at <c>downloadUrlExpirationDate</c>.</para>
         /// <para>The download response carries header <c>x-ms-meta-hash</c> with the Base64 SHA-256 of the UPO.</para>
         /// </summary>
-        /// <remarks>
-        /// JSON property 'downloadUrl', required.
-        /// </remarks>
+        /// <remarks>JSON property 'downloadUrl', required.</remarks>
         public required global::System.Uri DownloadUrl { get; set; }
 
         /// <summary>
         /// When <c>downloadUrl</c> expires.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'downloadUrlExpirationDate', required.
-        /// </remarks>
+        /// <remarks>JSON property 'downloadUrlExpirationDate', required.</remarks>
         public required global::System.DateTimeOffset DownloadUrlExpirationDate { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.UpoPageResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class UpoPageResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.UpoPageResponse>
+    internal sealed class UpoPageResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.UpoPageResponse>
     {
         public static readonly UpoPageResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "referenceNumber", "downloadUrl", "downloadUrlExpirationDate" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("referenceNumber", "downloadUrl", "downloadUrlExpirationDate");
 
         public override global::Consumer.Ksef.UpoPageResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -60,15 +55,9 @@ namespace Consumer.Ksef.Serialization
             global::System.Uri? p1 = default;
             global::System.DateTimeOffset p2 = default;
             global::System.Span<bool> exact = stackalloc bool[3];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("referenceNumber"u8) ? 0
-                    : reader.ValueTextEquals("downloadUrl"u8) ? 1
-                    : reader.ValueTextEquals("downloadUrlExpirationDate"u8) ? 2
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
@@ -78,10 +67,7 @@ namespace Consumer.Ksef.Serialization
                         p1 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? null : global::Consumer.Ksef.Internal.KsefJson.ReadUri(ref reader));
                         break;
                     case 2:
-                        p2 = (reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.DateTimeOffset) : reader.GetDateTimeOffset());
-                        break;
-                    default:
-                        reader.Skip();
+                        p2 = global::Consumer.Ksef.Internal.KsefJson.DateTimeOffsetOrDefault(ref reader);
                         break;
                 }
             }
@@ -112,3 +98,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -17,23 +17,22 @@ namespace Consumer.Ksef
         /// <summary>
         /// UPO pages in order.
         /// </summary>
-        /// <remarks>
-        /// JSON property 'pages', required.
-        /// </remarks>
+        /// <remarks>JSON property 'pages', required.</remarks>
         public required global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.UpoPageResponse> Pages { get; set; }
     }
 }
 
+#nullable disable warnings
 namespace Consumer.Ksef.Serialization
 {
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.UpoResponse"/> without reflection (trimming and AOT safe). Unknown properties are skipped; names match exactly, or ignoring case when the options' PropertyNameCaseInsensitive is set. Writing uses the spec's spelling.
     /// </summary>
-    internal sealed class UpoResponseJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.UpoResponse>
+    internal sealed class UpoResponseJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.UpoResponse>
     {
         public static readonly UpoResponseJsonConverter Instance = new();
 
-        private static readonly string[] Names = { "pages" };
+        private static readonly global::Consumer.Ksef.Internal.KsefJsonNames Names = new("pages");
 
         public override global::Consumer.Ksef.UpoResponse? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
         {
@@ -41,20 +40,13 @@ namespace Consumer.Ksef.Serialization
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject) throw new global::System.Text.Json.JsonException("Expected a JSON object for UpoResponse.");
             global::System.Collections.Generic.IReadOnlyList<global::Consumer.Ksef.UpoPageResponse>? p0 = default;
             global::System.Span<bool> exact = stackalloc bool[1];
-            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            int slot;
+            while ((slot = Names.Next(ref reader, exact, options)) >= 0)
             {
-                var slot = reader.ValueTextEquals("pages"u8) ? 0
-                    : -1;
-                if (slot >= 0) exact[slot] = true;
-                else if (options.PropertyNameCaseInsensitive) slot = global::Consumer.Ksef.Internal.KsefJson.MatchNameIgnoringCase(ref reader, Names, exact);
-                reader.Read();
                 switch (slot)
                 {
                     case 0:
                         p0 = global::Consumer.Ksef.Internal.KsefJson.ReadList<global::Consumer.Ksef.UpoPageResponse>(ref reader, options, static (ref global::System.Text.Json.Utf8JsonReader r1, global::System.Text.Json.JsonSerializerOptions o1) => global::Consumer.Ksef.Serialization.UpoPageResponseJsonConverter.Instance.Read(ref r1, typeof(global::Consumer.Ksef.UpoPageResponse), o1)!);
-                        break;
-                    default:
-                        reader.Skip();
                         break;
                 }
             }
@@ -75,3 +67,4 @@ namespace Consumer.Ksef.Serialization
         }
     }
 }
+#nullable enable warnings

@@ -239,7 +239,7 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.AuthenticationStatusCode"/> as a JSON number.
     /// </summary>
-    internal sealed class AuthenticationStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.AuthenticationStatusCode>
+    internal sealed class AuthenticationStatusCodeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.AuthenticationStatusCode>
     {
         public override global::Consumer.Ksef.AuthenticationStatusCode Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
             => new global::Consumer.Ksef.AuthenticationStatusCode(reader.GetInt32());

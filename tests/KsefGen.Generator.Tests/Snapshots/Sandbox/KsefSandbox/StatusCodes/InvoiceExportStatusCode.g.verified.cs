@@ -200,7 +200,7 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceExportStatusCode"/> as a JSON number.
     /// </summary>
-    internal sealed class InvoiceExportStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceExportStatusCode>
+    internal sealed class InvoiceExportStatusCodeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceExportStatusCode>
     {
         public override global::Consumer.Ksef.InvoiceExportStatusCode Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
             => new global::Consumer.Ksef.InvoiceExportStatusCode(reader.GetInt32());

@@ -241,7 +241,7 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.InvoiceStatusCode"/> as a JSON number.
     /// </summary>
-    internal sealed class InvoiceStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.InvoiceStatusCode>
+    internal sealed class InvoiceStatusCodeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.InvoiceStatusCode>
     {
         public override global::Consumer.Ksef.InvoiceStatusCode Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
             => new global::Consumer.Ksef.InvoiceStatusCode(reader.GetInt32());

@@ -221,7 +221,7 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.PermissionsOperationStatusCode"/> as a JSON number.
     /// </summary>
-    internal sealed class PermissionsOperationStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.PermissionsOperationStatusCode>
+    internal sealed class PermissionsOperationStatusCodeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.PermissionsOperationStatusCode>
     {
         public override global::Consumer.Ksef.PermissionsOperationStatusCode Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
             => new global::Consumer.Ksef.PermissionsOperationStatusCode(reader.GetInt32());

@@ -237,7 +237,7 @@ namespace Consumer.Ksef.Serialization
     /// <summary>
     /// Reads and writes <see cref="global::Consumer.Ksef.SessionStatusCode"/> as a JSON number.
     /// </summary>
-    internal sealed class SessionStatusCodeJsonConverter : global::System.Text.Json.Serialization.JsonConverter<global::Consumer.Ksef.SessionStatusCode>
+    internal sealed class SessionStatusCodeJsonConverter : global::Consumer.Ksef.Internal.KsefJsonConverter<global::Consumer.Ksef.SessionStatusCode>
     {
         public override global::Consumer.Ksef.SessionStatusCode Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)
             => new global::Consumer.Ksef.SessionStatusCode(reader.GetInt32());
