@@ -88,7 +88,9 @@ public sealed class KsefClientGenerator : IIncrementalGenerator
         var prefix = spec.HintPrefix + "/";
         yield return (prefix + "KsefApiException.g.cs", SupportEmitter.EmitErrors(spec));
         yield return (prefix + "KsefResponses.g.cs", SupportEmitter.EmitResponses(spec));
-        yield return (prefix + "Internal/KsefInternals.g.cs", SupportEmitter.EmitInternals(spec, runtimePaging));
+        yield return (prefix + "Internal/KsefJson.g.cs", SupportEmitter.EmitJsonInternals(spec));
+        yield return (prefix + "Internal/KsefPaging.g.cs", SupportEmitter.EmitPaging(spec, runtimePaging));
+        yield return (prefix + "Internal/KsefHttp.g.cs", SupportEmitter.EmitHttp(spec));
         yield return (prefix + "KsefJsonContext.g.cs", SupportEmitter.EmitJsonContext(spec));
         yield return (prefix + "Clients/" + spec.RootClientName + ".g.cs", ClientEmitter.EmitRoot(spec));
         foreach (var client in spec.Clients)

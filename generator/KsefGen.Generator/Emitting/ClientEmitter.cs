@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using KsefGen.Generator.Model;
-using KsefGen.Generator.Reading;
 
 namespace KsefGen.Generator.Emitting;
 
@@ -43,7 +42,7 @@ internal static class ClientEmitter
                 w.Line();
                 EmitOperation(w, t, ns, operation, stream: true);
             }
-            if (Paging.Detect(spec, operation) is { } paging)
+            if (operation.Paging is { } paging)
             {
                 w.Line();
                 EmitPages(w, t, ns, operation, paging);
@@ -129,12 +128,12 @@ internal static class ClientEmitter
             }
             else if (part.Length > 0)
             {
-                w.Line($"url.Append({Naming.Literal(part)});");
+                w.Line($"url.Append({CSharpText.Literal(part)});");
             }
         }
         foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Query))
         {
-            EmitValue(w, t, operation, parameter, (value, fmt) => $"global::{ns}.Internal.KsefHttp.AddQuery(url, {Naming.Literal(parameter.WireName)}, {fmt});");
+            EmitValue(w, t, operation, parameter, (value, fmt) => $"global::{ns}.Internal.KsefHttp.AddQuery(url, {CSharpText.Literal(parameter.WireName)}, {fmt});");
         }
 
         var httpMethod = operation.Method switch
@@ -143,26 +142,26 @@ internal static class ClientEmitter
             "POST" => "global::System.Net.Http.HttpMethod.Post",
             "PUT" => "global::System.Net.Http.HttpMethod.Put",
             "DELETE" => "global::System.Net.Http.HttpMethod.Delete",
-            _ => $"new global::System.Net.Http.HttpMethod({Naming.Literal(operation.Method)})",
+            _ => $"new global::System.Net.Http.HttpMethod({CSharpText.Literal(operation.Method)})",
         };
         w.Line($"var request = new global::System.Net.Http.HttpRequestMessage({httpMethod}, url.ToString());");
         var accept = response.Kind == ResponseKind.Text ? response.ContentType ?? "*/*" : "application/json";
-        w.Line($"request.Headers.TryAddWithoutValidation(\"Accept\", {Naming.Literal(accept)});");
+        w.Line($"request.Headers.TryAddWithoutValidation(\"Accept\", {CSharpText.Literal(accept)});");
         w.Line("if (_bearerToken is not null) request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue(\"Bearer\", _bearerToken);");
         foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Header))
         {
-            EmitValue(w, t, operation, parameter, (value, fmt) => $"request.Headers.TryAddWithoutValidation({Naming.Literal(parameter.WireName)}, {fmt});");
+            EmitValue(w, t, operation, parameter, (value, fmt) => $"request.Headers.TryAddWithoutValidation({CSharpText.Literal(parameter.WireName)}, {fmt});");
         }
         if (operation.Body is { } content)
         {
             if (content.Kind == BodyKind.Json)
             {
                 var write = t.Write(content.Type, false, "v", "w", "o", 1);
-                w.Line($"request.Content = global::{ns}.Internal.KsefHttp.Json<{t.Type(content.Type, false)}>(body, static (global::System.Text.Json.Utf8JsonWriter w, {t.Type(content.Type, false)} v, global::System.Text.Json.JsonSerializerOptions o) => {{ {write} }}, {Naming.Literal(content.ContentType)});");
+                w.Line($"request.Content = global::{ns}.Internal.KsefHttp.Json<{t.Type(content.Type, false)}>(body, static (global::System.Text.Json.Utf8JsonWriter w, {t.Type(content.Type, false)} v, global::System.Text.Json.JsonSerializerOptions o) => {{ {write} }}, {CSharpText.Literal(content.ContentType)});");
             }
             else
             {
-                w.Line($"request.Content = global::{ns}.Internal.KsefHttp.Text(body, {Naming.Literal(content.ContentType)});");
+                w.Line($"request.Content = global::{ns}.Internal.KsefHttp.Text(body, {CSharpText.Literal(content.ContentType)});");
             }
         }
 
@@ -193,32 +192,8 @@ internal static class ClientEmitter
         w.Close();
     }
 
-    /// <summary>
-    /// A paged list operation: either KSeF's continuation style (request header x-continuation-token, body property
-    /// continuationToken) or its page-index style (query pageOffset = 0, 1, 2 ..., body property hasMore); in both the
-    /// response object has exactly one array property holding the items.
-    /// </summary>
-    private sealed record Paging(bool Continuation, ParameterModel Cursor, PropertyModel Items, PropertyModel Next, TypeRef Page)
-    {
-        public static Paging? Detect(SpecModel spec, OperationModel operation)
-        {
-            if (operation.Response.Kind != ResponseKind.Json || operation.Response.Type is not { Kind: TypeKind.Model } page) return null;
-            var model = spec.Objects.FirstOrDefault(o => o.Name == page.Name);
-            var arrays = model?.Properties.Where(p => p.Type.Kind == TypeKind.Array).ToList();
-            if (model is null || arrays!.Count != 1) return null;
-            var header = operation.Parameters.FirstOrDefault(p => p.Location == ParameterLocation.Header && !p.Required
-                && string.Equals(p.WireName, "x-continuation-token", System.StringComparison.OrdinalIgnoreCase) && p.Type.Kind == TypeKind.String);
-            var token = model.Properties.FirstOrDefault(p => p.JsonName == "continuationToken" && p.Type.Kind == TypeKind.String);
-            if (header is not null && token is not null) return new Paging(true, header, arrays[0], token, page);
-            var offset = operation.Parameters.FirstOrDefault(p => p.Location == ParameterLocation.Query && !p.Required
-                && p.WireName == "pageOffset" && p.Type.Kind is TypeKind.Int32 or TypeKind.Int64);
-            var hasMore = model.Properties.FirstOrDefault(p => p.JsonName == "hasMore" && p.Type.Kind == TypeKind.Boolean);
-            return offset is not null && hasMore is not null ? new Paging(false, offset, arrays[0], hasMore, page) : null;
-        }
-    }
-
     /// <summary>The parameters of a paged operation without its cursor, as (declaration, argument) pairs.</summary>
-    private static List<(string Declaration, string Argument)> PagedSignature(TypeSyntax t, OperationModel operation, Paging paging)
+    private static List<(string Declaration, string Argument)> PagedSignature(TypeSyntax t, OperationModel operation, PagingModel paging)
     {
         var list = new List<(string, string)>();
         foreach (var parameter in operation.Parameters.Where(p => p.Location == ParameterLocation.Path)) list.Add(($"{t.Type(parameter.Type, false)} {parameter.Name}", $"{parameter.Name}: {parameter.Name}"));
@@ -228,7 +203,7 @@ internal static class ClientEmitter
         return list;
     }
 
-    private static void EmitPages(SourceWriter w, TypeSyntax t, string ns, OperationModel operation, Paging paging)
+    private static void EmitPages(SourceWriter w, TypeSyntax t, string ns, OperationModel operation, PagingModel paging)
     {
         var pageType = t.Type(paging.Page, false);
         var signature = PagedSignature(t, operation, paging);
@@ -242,7 +217,7 @@ internal static class ClientEmitter
         // The loop lives once in KsefPaging (support code); each operation only says how to fetch a page and read its cursor.
         // The lambda's cancellationToken (the enumeration's, combined with WithCancellation's) shadows the method's.
         var paging_ = $"global::{ns}.Internal.KsefPaging";
-        var name = Naming.Literal(operation.Name);
+        var name = CSharpText.Literal(operation.Name);
         var body = paging.Continuation
             ? $"{paging_}.ContinuationAsync<{pageType}>({name}, (cursor, cancellationToken) => {operation.Name}Async({call}), static page => page.{paging.Next.Name}, cancellationToken)"
             : $"{paging_}.OffsetAsync<{pageType}>({name}, (cursor, cancellationToken) => {operation.Name}Async({call}), static page => page.{paging.Next.Name} == true, static page => page.{paging.Items.Name}?.Count ?? 0, cancellationToken)";
@@ -251,7 +226,7 @@ internal static class ClientEmitter
     }
 
     /// <summary>The doc comments and attributes both paged methods share; returns their parameter declarations.</summary>
-    private static IEnumerable<string> PagedPreamble(SourceWriter w, OperationModel operation, Paging paging, List<(string Declaration, string Argument)> signature, string returns)
+    private static IEnumerable<string> PagedPreamble(SourceWriter w, OperationModel operation, PagingModel paging, List<(string Declaration, string Argument)> signature, string returns)
     {
         foreach (var parameter in operation.Parameters.Where(p => p != paging.Cursor)) ParamDoc(w, parameter);
         if (operation.Body is { } bodyDoc) BodyDoc(w, bodyDoc);
@@ -267,7 +242,7 @@ internal static class ClientEmitter
     private static void BodyDoc(SourceWriter w, RequestBodyModel body) =>
         w.SpecDoc("param", body.Description, MarkdownDoc.Escape($"The request body ({body.ContentType})."), " name=\"body\"");
 
-    private static void EmitItems(SourceWriter w, TypeSyntax t, string ns, OperationModel operation, Paging paging)
+    private static void EmitItems(SourceWriter w, TypeSyntax t, string ns, OperationModel operation, PagingModel paging)
     {
         var pageType = t.Type(paging.Page, false);
         var itemType = t.Type(paging.Items.Type.Element!, paging.Items.Type.ElementNullable);
@@ -343,7 +318,7 @@ internal static class ClientEmitter
         if (spec.ServerUrl is not null)
         {
             w.Doc("summary", "The first server URL of the document, with a trailing slash so that it works as HttpClient.BaseAddress (without one, relative paths would drop its last segment, e.g. /v2).");
-            w.Line($"public const string DefaultServerUrl = {Naming.Literal(spec.ServerUrl.EndsWith("/") ? spec.ServerUrl : spec.ServerUrl + "/")};");
+            w.Line($"public const string DefaultServerUrl = {CSharpText.Literal(spec.ServerUrl.EndsWith("/") ? spec.ServerUrl : spec.ServerUrl + "/")};");
             w.Line();
         }
         w.Doc("summary", "Creates every client over one HttpClient.");

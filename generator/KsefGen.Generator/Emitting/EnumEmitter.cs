@@ -1,6 +1,5 @@
 using System.Linq;
 using KsefGen.Generator.Model;
-using KsefGen.Generator.Reading;
 
 namespace KsefGen.Generator.Emitting;
 
@@ -30,7 +29,7 @@ internal static class EnumEmitter
         {
             w.Line();
             w.Doc("summary", $"<c>{MarkdownDoc.Escape(member.Value)}</c>");
-            w.Line($"public static {type} {member.Name} {{ get; }} = new({Naming.Literal(member.Value)});");
+            w.Line($"public static {type} {member.Name} {{ get; }} = new({CSharpText.Literal(member.Value)});");
         }
         w.Line();
         w.Doc("summary", "Every value the spec lists.");
@@ -58,7 +57,7 @@ internal static class EnumEmitter
         if (model.Members.Count > 0)
         {
             w.Line();
-            w.Line($"private static readonly string[] s_values = {{ {string.Join(", ", model.Members.Select(m => Naming.Literal(m.Value)))} }};");
+            w.Line($"private static readonly string[] s_values = {{ {string.Join(", ", model.Members.Select(m => CSharpText.Literal(m.Value)))} }};");
         }
         w.Line();
         w.Doc("summary", "Ordinal comparison of the wire values.");

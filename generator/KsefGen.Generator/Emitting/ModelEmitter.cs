@@ -63,7 +63,7 @@ internal static class ModelEmitter
         {
             w.Line();
             w.Doc("summary", $"The documented extension <c>{MarkdownDoc.Escape(accessor.Key)}</c> from <see cref=\"{accessor.MapProperty}\"/>, or null when the server did not send it.");
-            w.Line($"public string? {accessor.Name} => this.{accessor.MapProperty} is {{ }} map && map.TryGetValue({Reading.Naming.Literal(accessor.Key)}, out var value) ? value : null;");
+            w.Line($"public string? {accessor.Name} => this.{accessor.MapProperty} is {{ }} map && map.TryGetValue({CSharpText.Literal(accessor.Key)}, out var value) ? value : null;");
         }
         w.Close();
         w.Close();
@@ -89,7 +89,7 @@ internal static class ModelEmitter
         var count = model.Properties.Count;
         if (count > 0)
         {
-            w.Line($"private static readonly {t.Names} Names = new({string.Join(", ", model.Properties.Select(p => Reading.Naming.Literal(p.JsonName)))});");
+            w.Line($"private static readonly {t.Names} Names = new({string.Join(", ", model.Properties.Select(p => CSharpText.Literal(p.JsonName)))});");
             w.Line();
         }
         w.Open($"public override {type}? Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options)");
@@ -146,7 +146,7 @@ internal static class ModelEmitter
         foreach (var property in model.Properties)
         {
             var nullable = property.Nullable || !property.Required;
-            var name = $"{Reading.Naming.Literal(property.JsonName)}u8";
+            var name = $"{CSharpText.Literal(property.JsonName)}u8";
             if (property.Required)
             {
                 w.Line("{");

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using KsefGen.Generator.Model;
-using KsefGen.Generator.Reading;
 
 namespace KsefGen.Generator.Emitting;
 
@@ -69,7 +68,7 @@ internal static class StatusCodeEmitter
         w.Line("public bool IsFailure => Value >= 300;");
         w.Line();
         w.Doc("summary", "The English member name of a documented code, or null.");
-        w.Line($"public string? Name => Value switch {{ {string.Join(", ", table.Rows.Select(r => r.Code.ToString(CultureInfo.InvariantCulture) + " => " + Naming.Literal(r.Name)))}{(table.Rows.Count > 0 ? ", " : "")}_ => null }};");
+        w.Line($"public string? Name => Value switch {{ {string.Join(", ", table.Rows.Select(r => r.Code.ToString(CultureInfo.InvariantCulture) + " => " + CSharpText.Literal(r.Name)))}{(table.Rows.Count > 0 ? ", " : "")}_ => null }};");
         w.Line();
         w.Doc("summary", "The documented meanings of this code (several when sub-tables or rows differ), empty for an undocumented code.");
         w.Open($"public global::System.Collections.Generic.IReadOnlyList<{description}> Descriptions => Value switch");
@@ -87,7 +86,7 @@ internal static class StatusCodeEmitter
         w.Open("public global::System.Collections.Generic.IReadOnlyList<string> DocumentedExtensions => Value switch");
         foreach (var row in table.Rows.Where(r => r.Extensions.Count > 0))
         {
-            w.Line($"{row.Code.ToString(CultureInfo.InvariantCulture)} => new string[] {{ {string.Join(", ", row.Extensions.Select(Naming.Literal))} }},");
+            w.Line($"{row.Code.ToString(CultureInfo.InvariantCulture)} => new string[] {{ {string.Join(", ", row.Extensions.Select(CSharpText.Literal))} }},");
         }
         w.Line("_ => global::System.Array.Empty<string>(),");
         w.Close(";");
@@ -96,7 +95,7 @@ internal static class StatusCodeEmitter
         {
             w.Line();
             var variants = row.Variants.Select(v =>
-                $"new {description}({Naming.Literal(v.Scope)}, {Naming.Literal(v.Description)}, new string[] {{ {string.Join(", ", v.Details.Select(Naming.Literal))} }})");
+                $"new {description}({CSharpText.Literal(v.Scope)}, {CSharpText.Literal(v.Description)}, new string[] {{ {string.Join(", ", v.Details.Select(CSharpText.Literal))} }})");
             w.Line($"private static readonly {description}[] s_{row.Name} = new {description}[] {{ {string.Join(", ", variants)} }};");
         }
 

@@ -139,7 +139,15 @@ internal sealed record OperationModel(
     bool Deprecated,
     bool Secured,
     string? RateLimits,
-    EquatableArray<string> Permissions);
+    EquatableArray<string> Permissions,
+    PagingModel? Paging = null);
+
+/// <summary>
+/// How a paged list operation pages: KSeF's continuation style (request header x-continuation-token, response property
+/// continuationToken) or its page-index style (query pageOffset = 0, 1, 2 ..., response property hasMore); in both the
+/// response object has exactly one array property holding the items.
+/// </summary>
+internal sealed record PagingModel(bool Continuation, ParameterModel Cursor, PropertyModel Items, PropertyModel Next, TypeRef Page);
 
 /// <summary>A client class: the operations of one tag.</summary>
 internal sealed record ClientModel(string Name, string PropertyName, string? Tag, EquatableArray<OperationModel> Operations);

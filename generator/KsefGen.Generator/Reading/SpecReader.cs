@@ -166,6 +166,7 @@ internal sealed partial class SpecReader
         var objects = AttachExtensionAccessors();
         var enums = _enums;
         if (!_selection.IsAll) (objects, enums, statusTables) = Reachable(clients, objects, enums, statusTables);
+        clients = PagingDetector.Apply(clients, objects);
 
         _names.ReportUnused(_diagnostics);
 
