@@ -102,16 +102,6 @@ public sealed partial class KsefSender
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionReferenceNumber);
         var session = await _calls.GetAsync($"sessions/{Uri.EscapeDataString(sessionReferenceNumber)}", KsefWireJson.Default.WireSessionStatus, null, cancellationToken).ConfigureAwait(false);
-        return new KsefSessionResult
-        {
-            ReferenceNumber = sessionReferenceNumber,
-            Code = session.Status.Code,
-            Description = session.Status.Description,
-            Details = session.Status.Details ?? [],
-            InvoiceCount = session.InvoiceCount,
-            SuccessfulInvoiceCount = session.SuccessfulInvoiceCount,
-            FailedInvoiceCount = session.FailedInvoiceCount,
-            UpoPages = Pages(session),
-        };
+        return SessionResult(sessionReferenceNumber, session, []);
     }
 }

@@ -111,19 +111,22 @@ public sealed partial class KsefSender
             Clone(polling, code => code >= 200),
             new KsefPollLogger(_options.Logger, $"invoices of session {sessionReferenceNumber}", null),
             cancellationToken).ConfigureAwait(false);
-        return new KsefSessionResult
-        {
-            ReferenceNumber = sessionReferenceNumber,
-            Code = session.Status.Code,
-            Description = session.Status.Description,
-            Details = session.Status.Details ?? [],
-            InvoiceCount = session.InvoiceCount,
-            SuccessfulInvoiceCount = session.SuccessfulInvoiceCount,
-            FailedInvoiceCount = session.FailedInvoiceCount,
-            Invoices = invoices,
-            UpoPages = Pages(session),
-        };
+        return SessionResult(sessionReferenceNumber, session, invoices);
     }
+
+    /// <summary>A session status as the runtime reports it, with the invoices listed (or none).</summary>
+    private static KsefSessionResult SessionResult(string sessionReferenceNumber, WireSessionStatus session, IReadOnlyList<KsefInvoiceResult> invoices) => new()
+    {
+        ReferenceNumber = sessionReferenceNumber,
+        Code = session.Status.Code,
+        Description = session.Status.Description,
+        Details = session.Status.Details ?? [],
+        InvoiceCount = session.InvoiceCount,
+        SuccessfulInvoiceCount = session.SuccessfulInvoiceCount,
+        FailedInvoiceCount = session.FailedInvoiceCount,
+        Invoices = invoices,
+        UpoPages = Pages(session),
+    };
 
     /// <summary>Every invoice of a session with its current status, each exactly once (continuation-token paging).</summary>
     /// <param name="sessionReferenceNumber">The session.</param>
