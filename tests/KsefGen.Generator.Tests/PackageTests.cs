@@ -27,6 +27,7 @@ public sealed class PackageTests
                 Assert.Contains("analyzers/dotnet/cs/KsefGen.Generator.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/Microsoft.OpenApi.dll", entries);
                 Assert.Contains("build/KsefGen.Generator.props", entries);
+                Assert.Contains("README.md", entries);
                 Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
             }
 
