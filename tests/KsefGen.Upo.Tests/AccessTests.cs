@@ -48,7 +48,7 @@ public sealed class CredentialTests(UpoSandbox sandbox) : IClassFixture<UpoSandb
         await File.WriteAllTextAsync(trust, sandbox.Sandbox.UpoCertificate.ExportCertificatePem(), Ct);
         var archive = Path.Combine(folder, "archive");
 
-        var (exit, _) = await sandbox.RunAsync(["sync", "--base-url", sandbox.Sandbox.ApiRoot.ToString(), "--nip", sandbox.Nip, "--certificate", pfx,
+        var (exit, _) = await sandbox.RunAsync(["sync", "--base-url", sandbox.Sandbox.BaseAddress.ToString(), "--nip", sandbox.Nip, "--certificate", pfx,
             "--password", "secret", "--trust", trust, "--archive", archive, "--since", "2026-11-01", "--until", "2026-11-30"], null, Ct);
 
         Assert.Equal(0, exit);
@@ -61,7 +61,7 @@ public sealed class CredentialTests(UpoSandbox sandbox) : IClassFixture<UpoSandb
     {
         var archive = sandbox.Folder();
 
-        var (exit, output) = await sandbox.RunAsync(["sync", "--base-url", sandbox.Sandbox.ApiRoot.ToString(), "--nip", sandbox.Nip, "--ksef-token", "not-a-token", "--archive", archive], null, Ct);
+        var (exit, output) = await sandbox.RunAsync(["sync", "--base-url", sandbox.Sandbox.BaseAddress.ToString(), "--nip", sandbox.Nip, "--ksef-token", "not-a-token", "--archive", archive], null, Ct);
 
         Assert.Equal(2, exit);
         Assert.Contains("ksef-upo sync failed", output, StringComparison.Ordinal);

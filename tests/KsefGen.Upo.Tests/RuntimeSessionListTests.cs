@@ -11,9 +11,9 @@ public sealed class RuntimeSessionListTests(UpoSandbox sandbox) : IClassFixture<
 
     private async Task<KsefSender> SenderAsync(int pageSize)
     {
-        var plain = new HttpClient { BaseAddress = sandbox.Sandbox.ApiRoot };
-        var tokens = await KsefAuthenticator.WithKsefTokenAsync(plain, sandbox.Nip, sandbox.Sandbox.KsefToken, Ct);
-        var api = new HttpClient(new KsefAccessTokenHandler(tokens) { InnerHandler = new HttpClientHandler() }) { BaseAddress = sandbox.Sandbox.ApiRoot };
+        var plain = new HttpClient { BaseAddress = sandbox.Sandbox.BaseAddress };
+        var tokens = await KsefAuthenticator.WithKsefTokenAsync(plain, sandbox.Nip, sandbox.Sandbox.Context.KsefToken, Ct);
+        var api = new HttpClient(new KsefAccessTokenHandler(tokens) { InnerHandler = new HttpClientHandler() }) { BaseAddress = sandbox.Sandbox.BaseAddress };
         return new KsefSender(api, new KsefSenderOptions { InvoicePageSize = pageSize });
     }
 

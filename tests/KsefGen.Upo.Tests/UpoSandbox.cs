@@ -1,4 +1,5 @@
 using System.Text;
+using KsefGen.Sandbox;
 using KsefGen.Sandbox.State;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -13,11 +14,11 @@ public class UpoSandbox : IAsyncLifetime
 {
     private readonly List<DirectoryInfo> _folders = [];
 
-    internal EmbeddedSandbox Sandbox { get; private set; } = null!;
+    internal KsefSandbox Sandbox { get; private set; } = null!;
 
     internal SandboxStore Store => Sandbox.Services.GetRequiredService<SandboxStore>();
 
-    public string Nip => Sandbox.Nip;
+    public string Nip => Sandbox.Context.Nip;
 
     /// <summary>The official UPO XSDs beside the repository (../shared/ksef-spec/upo), when there.</summary>
     public static string? Schemas
@@ -33,7 +34,7 @@ public class UpoSandbox : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Sandbox = await EmbeddedSandbox.StartAsync(null, Configure, TestContext.Current.CancellationToken);
+        Sandbox = await KsefSandbox.StartAsync(Configure, TestContext.Current.CancellationToken);
     }
 
     /// <summary>The sandbox settings: small and fast.</summary>

@@ -121,7 +121,7 @@ internal sealed class ToolHooks
     public bool PropagateExceptions { get; init; }
 
     /// <summary>Where the embedded sandbox is started, when a test brings its own.</summary>
-    public EmbeddedSandbox? RunningSandbox { get; init; }
+    public KsefSandbox? RunningSandbox { get; init; }
 }
 
 /// <summary><c>ksef-upo sync</c>.</summary>
@@ -130,7 +130,7 @@ internal static class SyncCommand
     /// <summary>Runs a sync; 0 when every accepted invoice has a verified UPO, 1 when not, 2 when the run failed.</summary>
     public static async Task<int> RunAsync(SyncSettings settings, IAnsiConsole console, ToolHooks hooks, CancellationToken cancellationToken)
     {
-        EmbeddedSandbox? started = null;
+        KsefSandbox? started = null;
         try
         {
             var trusted = new List<X509Certificate2>();
@@ -142,10 +142,13 @@ internal static class SyncCommand
                 if (sandbox is null)
                 {
                     console.WriteLine("No --base-url: starting the KsefGen sandbox in-process.");
-                    sandbox = started = await EmbeddedSandbox.StartAsync(settings.Nip, hooks.Sandbox, cancellationToken).ConfigureAwait(false);
+                    sandbox = started = await KsefSandbox.StartAsync(hooks.Sandbox, cancellationToken).ConfigureAwait(false);
                 }
-                console.WriteLine($"Sandbox at {sandbox.ApiRoot}, seeded context {sandbox.Nip}; UPOs trusted against its published certificate.");
-                credentials = new KsefCredentials(sandbox.ApiRoot, settings.Nip ?? sandbox.Nip, settings.KsefToken ?? sandbox.KsefToken, null);
+                var seeded = sandbox.Contexts;
+                var context = seeded.FirstOrDefault(c => settings.Nip is null || c.Nip == settings.Nip)
+                    ?? throw new ArgumentException($"The sandbox has no seeded context {settings.Nip}; seeded: {string.Join(", ", seeded.Select(c => c.Nip))}.");
+                console.WriteLine($"Sandbox at {sandbox.BaseAddress}, seeded context {context.Nip}; UPOs trusted against its published certificate.");
+                credentials = new KsefCredentials(sandbox.BaseAddress, context.Nip, settings.KsefToken ?? context.KsefToken, null);
                 if (settings.Trust.Length == 0) trusted.Add(sandbox.UpoCertificate);
             }
             else

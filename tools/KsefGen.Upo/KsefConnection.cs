@@ -1,12 +1,7 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using KsefGen.Runtime.Auth;
 using KsefGen.Runtime.Http;
 using KsefGen.Runtime.Sending;
-using KsefGen.Sandbox;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KsefGen.Upo;
@@ -60,68 +55,5 @@ internal sealed class KsefConnection : IDisposable
     private sealed class KsefApi(HttpClient http)
     {
         public HttpClient Http { get; } = http;
-    }
-}
-
-/// <summary>The KsefGen sandbox started in-process on a free loopback port, with a seeded context and its KSeF token.</summary>
-internal sealed class EmbeddedSandbox : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private EmbeddedSandbox(WebApplication app, Uri root, string nip, string token, X509Certificate2 upoCertificate)
-    {
-        _app = app;
-        Root = root;
-        Nip = nip;
-        KsefToken = token;
-        UpoCertificate = upoCertificate;
-    }
-
-    /// <summary>The running sandbox's services (its store, for tests).</summary>
-    public IServiceProvider Services => _app.Services;
-
-    /// <summary>The sandbox's origin (the API is under v2/).</summary>
-    public Uri Root { get; }
-
-    public Uri ApiRoot => new(Root, "v2/");
-
-    public string Nip { get; }
-
-    public string KsefToken { get; }
-
-    /// <summary>The certificate the sandbox signs UPOs with.</summary>
-    public X509Certificate2 UpoCertificate { get; }
-
-    /// <summary>Starts the sandbox; <paramref name="nip"/> picks a seeded context (the first one when null).</summary>
-    public static async Task<EmbeddedSandbox> StartAsync(string? nip, Action<SandboxOptions>? configure, CancellationToken cancellationToken)
-    {
-        var app = SandboxApp.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], configure);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            var root = new Uri(address.TrimEnd('/') + "/");
-            using var http = new HttpClient { BaseAddress = root };
-            var contexts = await http.GetFromJsonAsync<List<SeededContext>>("sandbox/contexts", cancellationToken).ConfigureAwait(false) ?? [];
-            var context = contexts.Where(c => c.KsefToken is not null).FirstOrDefault(c => nip is null || c.Nip == nip)
-                ?? throw new ArgumentException($"The sandbox has no seeded context {nip} with a KSeF token; seeded: {string.Join(", ", contexts.Where(c => c.KsefToken is not null).Select(c => c.Nip))}.");
-            var pem = await http.GetStringAsync(new Uri("sandbox/upo-certificate", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-            return new EmbeddedSandbox(app, root, context.Nip, context.KsefToken!, X509Certificate2.CreateFromPem(pem));
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>What GET /sandbox/contexts says about a context (the sandbox's own types are internal to it).</summary>
-    private sealed record SeededContext(string Nip, string? KsefToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        UpoCertificate.Dispose();
     }
 }
