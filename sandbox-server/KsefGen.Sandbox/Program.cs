@@ -18,3 +18,10 @@ foreach (var context in store.Contexts)
 }
 Console.WriteLine($"Access token for CI: POST {addresses.FirstOrDefault()}/sandbox/access-tokens {{\"contextNip\":\"{store.Contexts[0].Nip}\"}}");
 await app.WaitForShutdownAsync();
+
+/// <summary>
+/// The ksef-sandbox entry point. Declared so that it stays internal: ASP.NET Core makes a lone top-level Program public,
+/// and a public Program in the global namespace of KsefGen.Sandbox.dll (shipped by KsefGen.Sandbox.Testing) would make
+/// a test project's <c>WebApplicationFactory&lt;Program&gt;</c> for its own web app ambiguous.
+/// </summary>
+internal partial class Program;

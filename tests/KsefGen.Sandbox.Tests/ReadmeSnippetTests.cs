@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace KsefGen.Sandbox.Tests;
 
@@ -9,7 +10,9 @@ namespace KsefGen.Sandbox.Tests;
 /// Every C# snippet in the repository's READMEs compiles: each ```csharp block becomes a small program of top-level
 /// statements, compiled against the generated client (this assembly, namespace KsefGen.Sandbox.Tests.Client), the
 /// runtime and the sandbox. A snippet names the values it takes from its surroundings in a first comment line,
-/// <c>// given: HttpClient http, string nip, CancellationToken ct</c>, which the test declares for it.
+/// <c>// given: HttpClient http, string nip, CancellationToken ct</c>, which the test declares for it. A snippet of
+/// type declarations only (no statements) is compiled as a library; it may start with its own using directives when it
+/// has no <c>// given:</c> line.
 /// </summary>
 public sealed partial class ReadmeSnippetTests
 {
@@ -19,7 +22,7 @@ public sealed partial class ReadmeSnippetTests
         "System.Threading.Tasks", "System.Security.Cryptography.X509Certificates",
         "KsefGen.Runtime", "KsefGen.Runtime.Api", "KsefGen.Runtime.Auth", "KsefGen.Runtime.Crypto", "KsefGen.Runtime.Http",
         "KsefGen.Runtime.Paging", "KsefGen.Runtime.Sending", "KsefGen.Runtime.Status", "KsefGen.Runtime.Upo",
-        "Microsoft.Extensions.DependencyInjection", "KsefGen.Sandbox.Tests.Client",
+        "Microsoft.Extensions.DependencyInjection", "KsefGen.Sandbox.Tests.Client", "KsefGen.Sandbox",
     ];
 
     private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(() =>
@@ -70,6 +73,8 @@ public sealed partial class ReadmeSnippetTests
     {
         Assert.DoesNotContain(Compile("// given: HttpClient http, CancellationToken ct\nvar text = await http.GetStringAsync(\"x\", ct);"), d => d.Severity == DiagnosticSeverity.Error);
         Assert.Contains(Compile("var s = await KsefAuthenticator.WithKsefTokenAsync(nip, token);"), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(Compile("using Xunit;\npublic sealed class Fixture : IAsyncLifetime\n{\n    public KsefSandbox Sandbox { get; private set; } = null!;\n    public async ValueTask InitializeAsync() => Sandbox = await KsefSandbox.StartAsync();\n    public ValueTask DisposeAsync() => Sandbox.DisposeAsync();\n}"), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Contains(Compile("public sealed class Fixture { public KsefSandbox Sandbox => KsefSandbox.Start(); }"), d => d.Severity == DiagnosticSeverity.Error);
         Assert.NotEmpty(Readmes());
     }
 
@@ -80,10 +85,13 @@ public sealed partial class ReadmeSnippetTests
             ? string.Join("\n", SplitTopLevel(given.Groups[1].Value).Select(v => $"{v} = default!;"))
             : "";
         var source = string.Join("\n", Usings.Select(u => $"using {u};")) + "\n#nullable enable\n" + declarations + "\n#line 1\n" + snippet + "\n";
-        var compilation = CSharpCompilation.Create("Snippet",
-            [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))],
-            References.Value,
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
+        // Statements make a small program; a snippet of declarations only (a test fixture, say) is a library.
+        var kind = ((CompilationUnitSyntax)tree.GetRoot()).Members.OfType<GlobalStatementSyntax>().Any()
+            ? OutputKind.ConsoleApplication
+            : OutputKind.DynamicallyLinkedLibrary;
+        var compilation = CSharpCompilation.Create("Snippet", [tree], References.Value,
+            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
         return compilation.GetDiagnostics();
     }
 
