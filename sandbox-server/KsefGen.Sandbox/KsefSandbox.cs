@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -106,6 +107,28 @@ public sealed class KsefSandbox : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// An FA(3) invoice this sandbox accepts (status 200) when <paramref name="sellerNip"/> sends it: one line at 23%
+    /// VAT to a fixed buyer, issued today by the sandbox's clock (Polish calendar day) unless
+    /// <paramref name="issueDate"/> says otherwise — an earlier day makes it an offline invoice, as on KSeF. Each
+    /// invoice number may be accepted once per seller; sending it again is a duplicate (440).
+    /// </summary>
+    /// <param name="sellerNip">The seller (Podmiot1), which must be the context that sends it.</param>
+    /// <param name="invoiceNumber">The invoice number (P_2).</param>
+    /// <param name="issueDate">The issue date (P_1); today when null.</param>
+    /// <returns>The invoice XML, UTF-8.</returns>
+    public byte[] SampleInvoice(string sellerNip, string invoiceNumber, DateOnly? issueDate = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sellerNip);
+        ArgumentException.ThrowIfNullOrWhiteSpace(invoiceNumber);
+        var now = _app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var seller = _store.Contexts.FirstOrDefault(c => c.Nip == sellerNip)?.Name ?? "Sprzedawca " + sellerNip;
+        var facts = new InvoiceFacts(sellerNip, seller, new InvoiceParty("Nip", "5265877635", "Nabywca Sp. z o.o."), [], null,
+            issueDate ?? InvoiceChecks.PolishDay(now), invoiceNumber, 100m, 23m, 123m, "PLN", "Vat", "FA (3)", "1-0E", "FA",
+            IsSelfInvoicing: false, HasAttachment: false);
+        return SeededInvoices.Document(facts, now);
     }
 
     /// <summary>Stops the sandbox and frees its port; a second call does nothing.</summary>

@@ -189,4 +189,34 @@ public sealed class KsefSandboxTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadAsByteArrayAsync(Ct), response.Headers.GetValues("x-ms-meta-hash").Single());
     }
+
+    [Fact]
+    public async Task SampleInvoicesAreAcceptedOnceAndAnEarlierIssueDateMakesThemOffline()
+    {
+        await using var sandbox = await KsefSandbox.StartAsync(o => { Small(o); o.ProcessingDelay = TimeSpan.FromMilliseconds(50); }, Ct);
+        var seller = sandbox.Context;
+        using var plain = new HttpClient { BaseAddress = sandbox.BaseAddress };
+        using var tokens = await KsefAuthenticator.WithKsefTokenAsync(plain, seller.Nip, seller.KsefToken, Ct);
+        using var authorized = new HttpClient(new KsefAccessTokenHandler(tokens) { InnerHandler = new HttpClientHandler() }) { BaseAddress = sandbox.BaseAddress };
+        var sender = new KsefGen.Runtime.Sending.KsefSender(authorized);
+
+        var today = sandbox.SampleInvoice(seller.Nip, "FV/1");
+        var yesterday = sandbox.SampleInvoice(seller.Nip, "FV/2", DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-3));
+        await using (var session = await sender.OpenOnlineSessionAsync(KsefGen.Runtime.Sending.KsefFormCode.Fa3, Ct))
+        {
+            await session.SendInvoiceAsync(today, Ct);
+            await session.SendInvoiceAsync(yesterday, Ct);
+            await session.SendInvoiceAsync(today, Ct);
+            var result = await session.CloseAndWaitAsync(Ct);
+            var byOrder = result.Invoices.OrderBy(i => i.OrdinalNumber).ToList();
+            Assert.Equal([200, 200, 440], byOrder.Select(i => i.Code));
+            Assert.Equal(["Online", "Offline", "Online"], byOrder.Select(i => i.InvoicingMode ?? "Online"));
+            Assert.Equal("FV/1", byOrder[0].InvoiceNumber);
+        }
+
+        // Another seller's NIP in Podmiot1 is not this context's invoice (410), as on KSeF.
+        await using var other = await sender.OpenOnlineSessionAsync(KsefGen.Runtime.Sending.KsefFormCode.Fa3, Ct);
+        await other.SendInvoiceAsync(sandbox.SampleInvoice(sandbox.Contexts[1].Nip, "FV/3"), Ct);
+        Assert.Equal(410, Assert.Single((await other.CloseAndWaitAsync(Ct)).Invoices).Code);
+    }
 }
