@@ -113,8 +113,21 @@ public sealed partial class ReadmeSnippetTests
         }
     }
 
+    /// <summary>
+    /// The C# blocks to compile here. The root README's "Use it in your project" blocks are whole files of a user's
+    /// solution (namespaces, test classes, its own generated client): tests/KsefGen.GettingStarted.Tests writes them
+    /// into that solution and builds and runs it, which checks them more strictly than compiling them here could.
+    /// </summary>
     private static List<string> CSharpBlocks(string markdown) =>
-        [.. Block().Matches(markdown).Select(m => m.Groups[1].Value)];
+        [.. Block().Matches(WithoutWalkthrough(markdown)).Select(m => m.Groups[1].Value)];
+
+    private static string WithoutWalkthrough(string markdown)
+    {
+        var start = markdown.IndexOf("\n## Use it in your project\n", StringComparison.Ordinal);
+        if (start < 0) return markdown;
+        var end = markdown.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return markdown[..start] + (end < 0 ? "" : markdown[end..]);
+    }
 
     private static IReadOnlyList<string> Readmes() =>
         [.. Directory.EnumerateFiles(RepoRoot, "README.md", SearchOption.AllDirectories)
