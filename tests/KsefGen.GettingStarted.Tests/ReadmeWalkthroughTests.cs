@@ -35,9 +35,14 @@ public sealed partial class ReadmeWalkthroughTests
             var commit = await CopyRepositoryAsync(clone, ct);
             await File.WriteAllTextAsync(Path.Combine(work.FullName, "walkthrough.sh"), script, ct);
 
-            // A NuGet cache of its own: a KsefGen 0.1.0 restored earlier on this machine must not stand in for the
-            // packages this run packs (the README warns users about exactly that).
-            var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(work.FullName, "nuget-packages") };
+            // A newcomer's machine: a NuGet cache of its own (a KsefGen 0.1.0 restored earlier on this machine must not
+            // stand in for the packages this run packs; the README warns users about exactly that) and a .dotnet folder
+            // of its own (its local-tool cache would otherwise point at the cache folder of an earlier run).
+            var environment = new Dictionary<string, string>
+            {
+                ["NUGET_PACKAGES"] = Path.Combine(work.FullName, "nuget-packages"),
+                ["DOTNET_CLI_HOME"] = Path.Combine(work.FullName, "dotnet-home"),
+            };
             var (exitCode, output) = await Repo.RunAsync("bash", ["walkthrough.sh"], work.FullName, environment, TimeSpan.FromMinutes(25), ct);
             Assert.True(exitCode == 0, $"The README's steps failed (exit {exitCode}). Script:\n{script}\nOutput:\n{Tail(output)}");
 
