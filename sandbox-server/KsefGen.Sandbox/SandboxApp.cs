@@ -33,6 +33,11 @@ public static class SandboxApp
 
         var options = builder.Configuration.GetSection(SandboxOptions.Section).Get<SandboxOptions>() ?? new SandboxOptions();
         configure?.Invoke(options);
+        // A bad option stops the start with its name, not the first request with a 500.
+        if (options.RateLimitScale < 1)
+        {
+            throw new InvalidOperationException($"Sandbox:RateLimitScale must be 1 or more (it is {options.RateLimitScale}).");
+        }
 
         builder.Services.AddSingleton(options);
         // One clock instance, created here: SandboxClock's TimeProvider constructor must not be chosen by the container

@@ -66,6 +66,15 @@ public sealed class SandboxOptions
     /// <summary>Enforce the per-operation x-rate-limits of the spec per context (429 with Retry-After).</summary>
     public bool RateLimits { get; set; } = true;
 
+    /// <summary>
+    /// Multiplies the default request budgets: the limits enforced and what <c>GET /rate-limits</c> reports. 1 (the
+    /// default) is production's values, which KSeF TEST has used since API 2.5.0; 10 is TEST before that. Clients that
+    /// pace themselves from <c>GET /rate-limits</c> (the official SDK's test helpers do, counting export status polls
+    /// against the 20 an hour of <c>invoiceExport</c>) may need more than production gives. Budgets set through
+    /// <c>/testdata/rate-limits</c> apply exactly as given, and <c>/testdata/rate-limits/production</c> sets production's.
+    /// </summary>
+    public int RateLimitScale { get; set; } = 1;
+
     /// <summary>Latency added to every /v2 and storage request (to make timeouts and progress visible).</summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;
 

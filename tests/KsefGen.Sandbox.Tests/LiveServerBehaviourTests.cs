@@ -116,6 +116,41 @@ public sealed class LiveServerBehaviourTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task RateLimitScaleMultipliesTheReportedAndEnforcedBudgetsButNotTheProductionProfile()
+    {
+        await using var scaled = new SandboxFixture { RateLimits = true, Configure = o => o.RateLimitScale = 2 };
+        await scaled.InitializeAsync();
+        var nip = scaled.Store.Contexts[0].Nip;
+        var client = await scaled.ClientAsync(nip);
+
+        var reported = await client.Limits.GetRateLimitsAsync(Ct);
+        Assert.Equal(40, reported.InvoiceExport.PerHour);          // 20 an hour in production
+        Assert.Equal(10, reported.SessionList.PerSecond);          // 5 a second
+        Assert.Equal(240, reported.Other.PerHour);                 // 120 an hour
+
+        // GET /sessions: 10 a second and 20 a minute now (5 and 10 in production).
+        for (var i = 0; i < 10; i++) await client.SessionStatus.GetSessionsAsync(SessionType.Online, cancellationToken: Ct);
+        scaled.Clock.Advance(TimeSpan.FromSeconds(1.5));
+        for (var i = 0; i < 10; i++) await client.SessionStatus.GetSessionsAsync(SessionType.Online, cancellationToken: Ct);
+        scaled.Clock.Advance(TimeSpan.FromSeconds(1.5));
+        var limited = await Assert.ThrowsAsync<KsefApiException>(() => client.SessionStatus.GetSessionsAsync(SessionType.Online, cancellationToken: Ct));
+        Assert.Equal((HttpStatusCode)429, limited.StatusCode);
+        Assert.InRange(limited.RetryAfter!.Value.TotalSeconds, 50, 60);
+
+        // The production profile is production's values, whatever the scale.
+        await client.Limits.SetProductionRateLimitsAsync(Ct);
+        Assert.Equal(20, (await client.Limits.GetRateLimitsAsync(Ct)).InvoiceExport.PerHour);
+    }
+
+    [Fact]
+    public async Task ARateLimitScaleBelowOneStopsTheStartWithAClearMessage()
+    {
+        await using var broken = new SandboxFixture { Configure = o => o.RateLimitScale = 0 };
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () => await broken.InitializeAsync());
+        Assert.Contains("RateLimitScale must be 1 or more", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StorageLinksUseThePublicBaseUrlWhenOneIsConfigured()
     {
         await using var proxied = new SandboxFixture { Configure = o => o.PublicBaseUrl = "https://ksef-sandbox.example:8443/" };

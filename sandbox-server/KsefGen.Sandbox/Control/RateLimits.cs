@@ -67,6 +67,10 @@ internal sealed class RateLimits
         {
             limit = [set.PerSecond, set.PerMinute, set.PerHour];
         }
+        else if (_store.Limits.RateScale != 1)
+        {
+            limit = [.. limit.Select(l => l * _store.Limits.RateScale)];
+        }
         if (limit.All(l => l is null)) return null;
         var key = string.Join("|", operation, context ?? "-", http.Connection.RemoteIpAddress?.ToString() ?? "-");
         var history = _history.GetOrAdd(key, _ => []);

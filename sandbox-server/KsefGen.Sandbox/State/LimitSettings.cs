@@ -38,8 +38,22 @@ internal sealed class LimitSettings
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, RateValues>> _rates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SubjectIdentifier, (int Certificates, int Enrollments)> _subjects = new();
 
-    /// <summary>Creates the settings with the session maximum of the sandbox options.</summary>
-    public LimitSettings(int maxInvoicesPerSession) => DefaultSession = new SessionLimits(1, 3, maxInvoicesPerSession);
+    /// <summary>The defaults of this sandbox: <see cref="DefaultRates"/> times <see cref="RateScale"/>.</summary>
+    private readonly IReadOnlyDictionary<string, RateValues> _defaultRates;
+
+    /// <summary>Creates the settings with the session maximum and the rate-limit scale of the sandbox options.</summary>
+    public LimitSettings(int maxInvoicesPerSession, int rateScale = 1)
+    {
+        if (rateScale < 1) throw new ArgumentOutOfRangeException(nameof(rateScale), rateScale, "Sandbox:RateLimitScale must be 1 or more.");
+        DefaultSession = new SessionLimits(1, 3, maxInvoicesPerSession);
+        RateScale = rateScale;
+        _defaultRates = rateScale == 1
+            ? DefaultRates
+            : DefaultRates.ToDictionary(p => p.Key, p => new RateValues(p.Value.PerSecond * rateScale, p.Value.PerMinute * rateScale, p.Value.PerHour * rateScale), StringComparer.Ordinal);
+    }
+
+    /// <summary>How many times production's budgets a context has until test data sets its own (SandboxOptions.RateLimitScale).</summary>
+    public int RateScale { get; }
 
     /// <summary>The session limits of a context.</summary>
     public (SessionLimits Online, SessionLimits Batch) SessionsOf(string contextNip) =>
@@ -52,7 +66,7 @@ internal sealed class LimitSettings
     public void RestoreSessions(string contextNip) => _sessions.TryRemove(contextNip, out _);
 
     /// <summary>The rate-limit budgets of a context (the defaults unless test data changed them).</summary>
-    public IReadOnlyDictionary<string, RateValues> RatesOf(string contextNip) => _rates.TryGetValue(contextNip, out var set) ? set : DefaultRates;
+    public IReadOnlyDictionary<string, RateValues> RatesOf(string contextNip) => _rates.TryGetValue(contextNip, out var set) ? set : _defaultRates;
 
     /// <summary>The budgets test data set for a context, or null when it uses the defaults.</summary>
     public IReadOnlyDictionary<string, RateValues>? RateOverrideOf(string contextNip) => _rates.TryGetValue(contextNip, out var set) ? set : null;

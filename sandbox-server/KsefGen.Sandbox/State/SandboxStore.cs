@@ -62,8 +62,8 @@ internal sealed class SandboxStore
     /// <summary>The limits test data changed (session, rate and certificate limits).</summary>
     public LimitSettings Limits { get; private set; } = new(10_000);
 
-    /// <summary>Sets the session maximum the default limits report (from the options).</summary>
-    public void UseDefaultSessionMaximum(int maxInvoices) => Limits = new LimitSettings(maxInvoices);
+    /// <summary>Sets the session maximum and the rate-limit scale of the default limits (from the options).</summary>
+    public void UseDefaultLimits(int maxInvoices, int rateScale) => Limits = new LimitSettings(maxInvoices, rateScale);
 
     /// <summary>The seeded contexts, in seeding order.</summary>
     public IReadOnlyList<SandboxContext> Contexts => _contextList;

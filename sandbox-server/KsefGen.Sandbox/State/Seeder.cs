@@ -24,7 +24,7 @@ internal static class Seeder
     public static SandboxStore Seed(SandboxOptions options)
     {
         var store = new SandboxStore();
-        store.UseDefaultSessionMaximum(options.MaxInvoicesPerSession);
+        store.UseDefaultLimits(options.MaxInvoicesPerSession, options.RateLimitScale);
         var random = new Random(options.Seed);
         var tokenRandom = new Random(options.Seed ^ 0x5EED);
         var faker = new Faker("pl") { Random = new Randomizer(options.Seed) };
