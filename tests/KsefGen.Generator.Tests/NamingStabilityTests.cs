@@ -132,4 +132,13 @@ public sealed class NamingStabilityTests
         Assert.Equal(2, cancelled.Variants.Single(v => v.Scope!.Contains("wsadowa")).Details.Count);
         Assert.All(tables.Values.SelectMany(t => t.Rows), r => Assert.DoesNotMatch("^Code[0-9]+$", r.Name));
     }
+
+    [Fact]
+    public void JsonContextPropertiesAreNamedByTheReaderAsTheTypeUnlessTheContextHasThatMemberAlready()
+    {
+        var entries = KsefGen.Generator.Reading.Naming.JsonContextProperties(["Zeta", "OptionsInfo", "Options", "Equals", "Default"]);
+        Assert.Equal(
+            [("Default", "DefaultInfo"), ("Equals", "EqualsInfo"), ("Options", "OptionsInfo2"), ("OptionsInfo", "OptionsInfo"), ("Zeta", "Zeta")],
+            entries.Select(e => (e.TypeName, e.PropertyName)));
+    }
 }

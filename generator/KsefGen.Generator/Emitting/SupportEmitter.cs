@@ -46,16 +46,9 @@ internal static partial class SupportEmitter
         w.Doc("summary", "No options were fixed at generation time.");
         w.Line("protected override global::System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;");
 
-        var types = spec.Objects.Select(o => o.Name)
-            .Concat(spec.Enums.Select(e => e.Name))
-            .Concat(spec.StatusTables.Select(s => s.Name))
-            .OrderBy(n => n, System.StringComparer.Ordinal)
-            .ToList();
-        // A property per type, named as the type; a name the context already has (its own members, object's) gets "Info".
-        var reserved = new System.Collections.Generic.HashSet<string>(Reading.Naming.ObjectMembers, System.StringComparer.Ordinal) { "Default", "Options", "GetTypeInfo", "GeneratedSerializerOptions", "KsefJsonContext" };
-        var taken = new System.Collections.Generic.HashSet<string>(reserved.Concat(types), System.StringComparer.Ordinal);
-        var properties = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal);
-        foreach (var name in types) properties[name] = reserved.Contains(name) ? Reading.Naming.Unique(name + "Info", taken) : name;
+        // The types and their property names, in order, as the reader named them (SpecModel.JsonContext).
+        var types = spec.JsonContext.Select(e => e.TypeName).ToList();
+        var properties = spec.JsonContext.ToDictionary(e => e.TypeName, e => e.PropertyName, System.StringComparer.Ordinal);
         string PropertyOf(string typeName) => properties[typeName];
         // Every type's metadata comes from its converter (each one a KsefJsonConverter<T>, which creates its own
         // JsonTypeInfo<T>): one table entry and one property per type instead of a generic call and two type tests each.

@@ -23,7 +23,11 @@ internal sealed record SpecModel(
     EquatableArray<ObjectModel> Objects,
     EquatableArray<EnumModel> Enums,
     EquatableArray<StatusTableModel> StatusTables,
+    EquatableArray<JsonContextEntry> JsonContext,
     EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>A generated type (model, enum or status-code type) and the name of its KsefJsonContext property.</summary>
+internal sealed record JsonContextEntry(string TypeName, string PropertyName);
 
 /// <summary>The kind of a C# type used for a schema.</summary>
 internal enum TypeKind

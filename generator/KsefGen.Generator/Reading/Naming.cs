@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using KsefGen.Generator.Model;
 
 namespace KsefGen.Generator.Reading;
 
@@ -83,6 +84,26 @@ internal static class Naming
     {
         var name = Pascal(text);
         return Keywords.Contains(name) ? "@" + name : name;
+    }
+
+    /// <summary>Members KsefJsonContext has of its own (besides object's): a type of that name gets its property as "…Info".</summary>
+    private static readonly string[] JsonContextMembers = { "Default", "Options", "GetTypeInfo", "GeneratedSerializerOptions", "KsefJsonContext" };
+
+    /// <summary>
+    /// The KsefJsonContext property of every generated type, ordered by type name: named as the type, except that a name
+    /// the context already has (its own members, object's) gets "Info" (and a number if that is taken too).
+    /// </summary>
+    public static Model.EquatableArray<Model.JsonContextEntry> JsonContextProperties(IEnumerable<string> typeNames)
+    {
+        var types = new List<string>(typeNames);
+        types.Sort(StringComparer.Ordinal);
+        var reserved = new HashSet<string>(ObjectMembers, StringComparer.Ordinal);
+        reserved.UnionWith(JsonContextMembers);
+        var taken = new HashSet<string>(reserved, StringComparer.Ordinal);
+        taken.UnionWith(types);
+        var entries = new List<Model.JsonContextEntry>(types.Count);
+        foreach (var name in types) entries.Add(new Model.JsonContextEntry(name, reserved.Contains(name) ? Unique(name + "Info", taken) : name));
+        return entries.ToEquatableArray();
     }
 
     /// <summary>Returns <paramref name="name"/>, or it with the first free number appended.</summary>

@@ -74,7 +74,7 @@ internal sealed partial class SpecReader
     private SpecModel Empty() => new(
         _input.Path, HintPrefix(), _input.Namespace, _input.ClientName, null, null, null,
         EquatableArray<ClientModel>.Empty, EquatableArray<ObjectModel>.Empty, EquatableArray<EnumModel>.Empty,
-        EquatableArray<StatusTableModel>.Empty, _diagnostics.ToEquatableArray());
+        EquatableArray<StatusTableModel>.Empty, EquatableArray<JsonContextEntry>.Empty, _diagnostics.ToEquatableArray());
 
     private string HintPrefix()
     {
@@ -171,6 +171,7 @@ internal sealed partial class SpecReader
         _names.ReportUnused(_diagnostics);
 
         var serverUrl = document.Servers is { Count: > 0 } servers ? servers[0].Url : null;
+        var jsonContext = Naming.JsonContextProperties(objects.Select(o => o.Name).Concat(enums.Select(e => e.Name)).Concat(statusTables.Select(s => s.Name)));
         return new SpecModel(
             _input.Path,
             HintPrefix(),
@@ -183,6 +184,7 @@ internal sealed partial class SpecReader
             objects.OrderBy(o => o.Name, StringComparer.Ordinal).ToEquatableArray(),
             enums.OrderBy(e => e.Name, StringComparer.Ordinal).ToEquatableArray(),
             statusTables.ToEquatableArray(),
+            jsonContext,
             _diagnostics.ToEquatableArray());
     }
 
