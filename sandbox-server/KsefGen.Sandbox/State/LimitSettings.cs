@@ -41,10 +41,9 @@ internal sealed class LimitSettings
     /// <summary>The defaults of this sandbox: <see cref="DefaultRates"/> times <see cref="RateScale"/>.</summary>
     private readonly IReadOnlyDictionary<string, RateValues> _defaultRates;
 
-    /// <summary>Creates the settings with the session maximum and the rate-limit scale of the sandbox options.</summary>
+    /// <summary>Creates the settings with the session maximum and the rate-limit scale of the sandbox options (SandboxApp.Build checks it is 1 or more).</summary>
     public LimitSettings(int maxInvoicesPerSession, int rateScale = 1)
     {
-        if (rateScale < 1) throw new ArgumentOutOfRangeException(nameof(rateScale), rateScale, "Sandbox:RateLimitScale must be 1 or more.");
         DefaultSession = new SessionLimits(1, 3, maxInvoicesPerSession);
         RateScale = rateScale;
         _defaultRates = rateScale == 1
