@@ -76,8 +76,11 @@ internal static class Consumers
         return sources;
     }
 
-    /// <summary>A console app. <paramref name="generatorVersion"/> null: no generator package.</summary>
-    public static void WriteApp(string directory, string? generatorVersion, string? spec = null, string? tags = null, string? libraryProject = null)
+    /// <summary>
+    /// A console app. <paramref name="generatorVersion"/> null: no generator package. <paramref name="inProject"/>:
+    /// KsefGenSeparateAssembly=false (the generated code compiled with the app).
+    /// </summary>
+    public static void WriteApp(string directory, string? generatorVersion, string? spec = null, string? tags = null, string? libraryProject = null, bool inProject = false)
     {
         Directory.CreateDirectory(directory);
         var items = new List<string>();
@@ -93,7 +96,7 @@ internal static class Consumers
         {
             items.Add($"""    <ProjectReference Include="{SecurityElement.Escape(libraryProject)}" />""");
         }
-        File.WriteAllText(Path.Combine(directory, "App.csproj"), Project("Exe", tags is not null, items));
+        File.WriteAllText(Path.Combine(directory, "App.csproj"), Project("Exe", tags is not null, items, inProject));
         WriteProgram(directory, 0);
     }
 
@@ -125,7 +128,7 @@ internal static class Consumers
             ? $"""    <AdditionalFiles Include="{SecurityElement.Escape(spec)}" KsefGenSpec="true" />"""
             : $"""    <AdditionalFiles Include="{SecurityElement.Escape(spec)}" KsefGenSpec="true" KsefGenTags="{SecurityElement.Escape(tags)}" />""";
 
-    private static string Project(string outputType, bool subsetMetadata, IEnumerable<string> items)
+    private static string Project(string outputType, bool subsetMetadata, IEnumerable<string> items, bool inProject = false)
     {
         // The subset metadata is made visible here, whatever the package's props say (a generator without subsets ignores it).
         var visible = subsetMetadata
@@ -144,7 +147,7 @@ internal static class Consumers
                 <OutputType>{outputType}</OutputType>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
-                <RootNamespace>EditLoop</RootNamespace>
+                <RootNamespace>EditLoop</RootNamespace>{(inProject ? "\n    <KsefGenSeparateAssembly>false</KsefGenSeparateAssembly>" : "")}
               </PropertyGroup>
 
               <ItemGroup>

@@ -99,9 +99,13 @@ public sealed class EditLoop
                 Consumers.WriteApp(empty, version);
                 Consumers.WriteApp(withSpec, version, spec);
                 break;
+            case Scenario.InProject:
+                Consumers.WriteApp(empty, version, inProject: true);
+                Consumers.WriteApp(withSpec, version, spec, inProject: true);
+                break;
             case Scenario.Subset:
-                Consumers.WriteApp(empty, version, tags: _options.SubsetTags);
-                Consumers.WriteApp(withSpec, version, spec, _options.SubsetTags);
+                Consumers.WriteApp(empty, version, tags: _options.SubsetTags, inProject: true);
+                Consumers.WriteApp(withSpec, version, spec, _options.SubsetTags, inProject: true);
                 break;
             case Scenario.Library:
                 var library = Path.Combine(directory, "client-library");

@@ -3,13 +3,19 @@ namespace KsefGen.EditLoopBench;
 /// <summary>A pair of consumer setups the bench compares: an app without the spec against one with it.</summary>
 public enum Scenario
 {
-    /// <summary>Console app with the whole spec as an AdditionalFile, against the same app without the spec.</summary>
+    /// <summary>
+    /// Console app with the whole spec as an AdditionalFile and the package's defaults (in an app: the generated client
+    /// compiled once into an assembly of its own), against the same app without the spec.
+    /// </summary>
     SameProject,
+
+    /// <summary>Like <see cref="SameProject"/> with KsefGenSeparateAssembly=false: the generated code compiled with the app on every build.</summary>
+    InProject,
 
     /// <summary>Console app referencing a class library that holds the spec (the recommended setup), against a plain app.</summary>
     Library,
 
-    /// <summary>Like <see cref="SameProject"/>, but the spec item asks for a subset (KsefGenTags).</summary>
+    /// <summary>Like <see cref="InProject"/>, but the spec item asks for a subset (KsefGenTags).</summary>
     Subset,
 }
 
@@ -17,12 +23,13 @@ public enum Scenario
 public static class Scenarios
 {
     /// <summary>Every scenario, in the order they run by default.</summary>
-    public static IReadOnlyList<Scenario> All { get; } = [Scenario.SameProject, Scenario.Library, Scenario.Subset];
+    public static IReadOnlyList<Scenario> All { get; } = [Scenario.SameProject, Scenario.InProject, Scenario.Library, Scenario.Subset];
 
-    /// <summary>The command-line name (same-project, library, subset).</summary>
+    /// <summary>The command-line name (same-project, in-project, library, subset).</summary>
     public static string Name(Scenario scenario) => scenario switch
     {
         Scenario.SameProject => "same-project",
+        Scenario.InProject => "in-project",
         Scenario.Library => "library",
         Scenario.Subset => "subset",
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),

@@ -6,7 +6,7 @@ const string Usage = """
     Usage: dotnet run -c Release --project bench/KsefGen.EditLoopBench -- [options]
       --rounds N         timed rounds per scenario (5)
       --warmups N        untimed edit+rebuild rounds first (2)
-      --scenarios LIST   comma-separated: same-project,library,subset (all)
+      --scenarios LIST   comma-separated: same-project,in-project,library,subset (all)
       --spec FILE        the OpenAPI file (newest ../shared/ksef-spec/openapi/ksef-openapi-*.json)
       --json FILE        also write the report as JSON
       --keep             keep the temporary workspace
@@ -74,7 +74,7 @@ for (var i = 0; i < args.Length; i++)
             var bad = parsed.FirstOrDefault(p => p.Scenario is null).Name;
             if (parsed.Count == 0 || bad is not null)
             {
-                Console.Error.WriteLine($"Unknown scenario '{bad ?? value}': use same-project, library, subset.");
+                Console.Error.WriteLine($"Unknown scenario '{bad ?? value}': use same-project, in-project, library, subset.");
                 return 2;
             }
             scenarios = parsed.Select(p => p.Scenario!.Value).Distinct().ToList();

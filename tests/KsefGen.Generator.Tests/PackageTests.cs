@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace KsefGen.Generator.Tests;
 
 /// <summary>
@@ -27,6 +24,7 @@ public sealed class PackageTests
                 Assert.Contains("analyzers/dotnet/cs/KsefGen.Generator.dll", entries);
                 Assert.Contains("analyzers/dotnet/cs/Microsoft.OpenApi.dll", entries);
                 Assert.Contains("build/KsefGen.Generator.props", entries);
+                Assert.Contains("build/KsefGen.Generator.targets", entries);
                 Assert.Contains("README.md", entries);
                 Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
             }
@@ -64,23 +62,5 @@ public sealed class PackageTests
         }
     }
 
-    private static async Task<string> Dotnet(string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        // The test host runs under MSBuild/VSTest: do not let its variables steer the child build.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase) || k == "DOTNET_HOST_PATH").ToList())
-        {
-            start.Environment.Remove(key);
-        }
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        var text = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed with {process.ExitCode}:\n{text}");
-        return text;
-    }
+    private static async Task<string> Dotnet(string directory, params string[] args) => await DotnetCli.RunAsync(directory, args);
 }
