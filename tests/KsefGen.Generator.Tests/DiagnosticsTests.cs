@@ -183,6 +183,21 @@ public sealed class DiagnosticsTests
     }
 
     [Fact]
+    public void DuplicateMemberInsideAFreeFormExampleIsReportedLikeAnyOther()
+    {
+        // Examples are not checked for malformed values, but a repeated member there is still invalid JSON for the reader;
+        // a malformed value reported earlier in the walk is dropped: only the duplicate counts.
+        var text = Spec().Replace("\"name\": { \"type\": \"string\" },",
+            "\"name\": { \"type\": \"string\", \"maxLength\": \"ten\", \"example\": { \"a\": 1, \"a\": 2 } },");
+        var (diagnostics, result, _) = Run(text);
+        var diagnostic = Single(diagnostics, "KSEFGEN001");
+        Assert.Contains("'a' appears twice", diagnostic.GetMessage());
+        Assert.Equal(text.IndexOf("\"a\": 1, \"a\"", StringComparison.Ordinal) + "\"a\": 1, ".Length, diagnostic.Location.SourceSpan.Start);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "KSEFGEN002");
+        Assert.Empty(result.GeneratedTrees);
+    }
+
+    [Fact]
     public void ValuesTheOpenApiReaderThrowsOnAreReportedWhereTheyAreAndTheRestGenerates()
     {
         var text = Spec(schemas: """

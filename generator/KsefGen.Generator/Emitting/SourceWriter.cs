@@ -6,7 +6,8 @@ namespace KsefGen.Generator.Emitting;
 /// <summary>A tiny indented text writer for generated C#.</summary>
 internal sealed class SourceWriter
 {
-    private readonly StringBuilder _sb = new();
+    // Sized for a typical generated file (models 4–8k characters, clients more), so it rarely grows by a chunk.
+    private readonly StringBuilder _sb = new(8192);
     private int _indent;
 
     public SourceWriter Line(string text = "")
@@ -14,6 +15,12 @@ internal sealed class SourceWriter
         if (text.Length > 0) _sb.Append(' ', _indent * 4).Append(text);
         _sb.Append('\n');
         return this;
+    }
+
+    /// <summary>A line of <paramref name="prefix"/> and <paramref name="text"/>, without joining them into a string first.</summary>
+    private void Line(string prefix, string text)
+    {
+        _sb.Append(' ', _indent * 4).Append(prefix).Append(text).Append('\n');
     }
 
     public SourceWriter Open(string text)
@@ -46,7 +53,8 @@ internal sealed class SourceWriter
         foreach (var line in lines)
         {
             var trimmed = line.TrimEnd();
-            Line(trimmed.Length == 0 ? "///" : "/// " + XmlSafe(trimmed));
+            if (trimmed.Length == 0) Line("///");
+            else Line("/// ", XmlSafe(trimmed));
         }
         Line($"/// </{element}>");
         return this;

@@ -40,21 +40,26 @@ internal sealed partial class SpecReader
     /// reported here where it is (KSEFGEN002) and removed, so the reader sees a document it can read and the rest of the
     /// spec still generates.
     /// </summary>
-    private void RemoveMalformedValues(JsonNode node, string pointer, bool inMap)
+    private void RemoveMalformedValues(JsonNode node, bool inMap)
     {
         if (node is JsonObject obj)
         {
-            foreach (var pair in obj.ToList())
+            List<string>? removed = null;
+            foreach (var pair in obj)
             {
                 var key = pair.Key;
                 var value = pair.Value;
-                var at = pointer + "/" + JsonLocator.Escape(key);
-                if (!inMap && IsFreeForm(key)) continue;
+                if (!inMap && IsFreeForm(key))
+                {
+                    // Not checked, but touched: a repeated member below throws here (see ReadCore), not later in the reader.
+                    Materialize(value);
+                    continue;
+                }
                 if (value is null && !inMap)
                 {
                     // A null field reads as an absent one (the 2025-09-17 spec has "description": null), except where the
                     // reader parses the text: there it is just dropped.
-                    if (key == "$ref" || BooleanFields.Contains(key) || NumberFields.Contains(key)) obj.Remove(key);
+                    if (key == "$ref" || BooleanFields.Contains(key) || NumberFields.Contains(key)) (removed ??= new()).Add(key);
                     continue;
                 }
                 var problem = value is null ? $"'{key}' is null"
@@ -62,29 +67,46 @@ internal sealed partial class SpecReader
                     : Malformed(key, value);
                 if (problem is not null)
                 {
-                    Report(Diagnostics.ReaderError, at, problem + "; it is ignored");
-                    obj.Remove(key);
+                    Report(Diagnostics.ReaderError, MalformedPointer(key), problem + "; it is ignored");
+                    (removed ??= new()).Add(key);
                     continue;
                 }
-                RemoveMalformedValues(value!, at, !inMap && MapFields.Contains(key));
+                _malformedPath.Add(key);
+                RemoveMalformedValues(value!, !inMap && MapFields.Contains(key));
+                _malformedPath.RemoveAt(_malformedPath.Count - 1);
             }
+            if (removed is not null) foreach (var key in removed) obj.Remove(key);
         }
         else if (node is JsonArray array)
         {
             for (var i = array.Count - 1; i >= 0; i--)
             {
-                var at = pointer + "/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (array[i] is { } item)
                 {
-                    RemoveMalformedValues(item, at, false);
+                    if (item is JsonObject or JsonArray)
+                    {
+                        _malformedPath.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        RemoveMalformedValues(item, false);
+                        _malformedPath.RemoveAt(_malformedPath.Count - 1);
+                    }
                 }
                 else
                 {
-                    Report(Diagnostics.ReaderError, at, "an element is null; it is ignored");
+                    Report(Diagnostics.ReaderError, MalformedPointer(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), "an element is null; it is ignored");
                     array.RemoveAt(i);
                 }
             }
         }
+    }
+
+    /// <summary>The walk's current position (unescaped segments below the root), built into a pointer only when something is reported.</summary>
+    private readonly List<string> _malformedPath = new();
+
+    private string MalformedPointer(string last)
+    {
+        var pointer = new System.Text.StringBuilder("#");
+        foreach (var segment in _malformedPath) pointer.Append('/').Append(JsonLocator.Escape(segment));
+        return pointer.Append('/').Append(JsonLocator.Escape(last)).ToString();
     }
 
     private static string? Malformed(string key, JsonNode value)

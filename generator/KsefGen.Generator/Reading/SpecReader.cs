@@ -90,15 +90,29 @@ internal sealed partial class SpecReader
     private SpecModel ReadCore(CancellationToken cancellationToken)
     {
         // 1. Is it JSON at all? The JsonException tells exactly where it is not.
+        JsonObject? root;
         try
         {
             // One parse serves both Microsoft.OpenApi (which reads from a JsonNode) and our own look-ups.
             _raw = JsonNode.Parse(_input.Text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-            Materialize(_raw);
+            root = _raw as JsonObject;
+            var version = root is not null && root.TryGetPropertyValue("openapi", out var v) && v is JsonValue vv && vv.TryGetValue<string>(out var text) ? text : null;
+            if (version is null || !version.StartsWith("3.", StringComparison.Ordinal))
+            {
+                var swagger = root is not null && root.TryGetPropertyValue("swagger", out var s) ? s : null;
+                Report(Diagnostics.UnsupportedVersion, swagger is not null ? "#/swagger" : "#/openapi",
+                    swagger is not null ? "swagger " + swagger.ToJsonString() : version ?? "no 'openapi' version");
+                return Empty();
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            // Microsoft.OpenApi throws on some malformed values; they are reported and removed first. The walk touches
+            // every object, which is where a repeated member throws (JsonObject builds its dictionary when first touched).
+            RemoveMalformedValues(root!, inMap: false);
         }
         catch (ArgumentException) when (_locator.FindDuplicateKey() is { } duplicate)
         {
-            // A member twice in one object: JsonObject throws when it is first touched, so every object is touched here.
+            // A member twice in one object: only that is reported (what the walk reported before is moot).
+            _diagnostics.Clear();
             _diagnostics.Add(new DiagnosticInfo(
                 Diagnostics.InvalidJson.Id,
                 _locator.LocateBytes(duplicate.Offset, duplicate.Length),
@@ -114,22 +128,11 @@ internal sealed partial class SpecReader
             return Empty();
         }
 
-        var root = _raw as JsonObject;
-        var version = root is not null && root.TryGetPropertyValue("openapi", out var v) && v is JsonValue vv && vv.TryGetValue<string>(out var text) ? text : null;
-        if (version is null || !version.StartsWith("3.", StringComparison.Ordinal))
-        {
-            var swagger = root is not null && root.TryGetPropertyValue("swagger", out var s) ? s : null;
-            Report(Diagnostics.UnsupportedVersion, swagger is not null ? "#/swagger" : "#/openapi",
-                swagger is not null ? "swagger " + swagger.ToJsonString() : version ?? "no 'openapi' version");
-            return Empty();
-        }
-
         cancellationToken.ThrowIfCancellationRequested();
 
         // 2. Read with Microsoft.OpenApi.
         // Validation rules are off: a spec that omits a response description still generates; only read errors count.
         var settings = new OpenApiReaderSettings { RuleSet = new Microsoft.OpenApi.ValidationRuleSet() };
-        RemoveMalformedValues(root!, "#", inMap: false);
         ReadResult result;
         try
         {
@@ -188,7 +191,7 @@ internal sealed partial class SpecReader
             _diagnostics.ToEquatableArray());
     }
 
-    /// <summary>Touches every object, so that JsonObject's lazy initialization (which throws on a repeated member) happens here.</summary>
+    /// <summary>Touches every object below, so that JsonObject's lazy initialization (which throws on a repeated member) happens here.</summary>
     private static void Materialize(JsonNode? node)
     {
         if (node is JsonObject obj)
