@@ -36,6 +36,7 @@ internal sealed partial class SpecReader
     {
         var schemas = document.Components?.Schemas;
         if (schemas is null) return;
+        _componentSchemas = schemas;
         var keys = schemas.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
 
         // Pass 1: every enum and object component gets its type name, so that references resolve in any order.
@@ -236,18 +237,31 @@ internal sealed partial class SpecReader
     }
 
     /// <summary>The target of a reference, or null when it is missing or part of a cycle of references.</summary>
-    private static IOpenApiSchema? TargetOf(OpenApiSchemaReference reference)
+    /// <summary>
+    /// The schema a reference points to, or null on a cycle of plain references (A: $ref B, B: $ref A), where
+    /// Microsoft.OpenApi throws. A local reference to a component schema that is not itself a reference is looked up
+    /// directly (the reader's general resolution parses the pointer on every call); anything else goes through the reader.
+    /// </summary>
+    private IOpenApiSchema? TargetOf(OpenApiSchemaReference reference)
     {
+        if (reference.Reference is { IsExternal: false, Type: ReferenceType.Schema, Id: { } id }
+            && _componentSchemas is { } schemas
+            && schemas.TryGetValue(id, out var component)
+            && component is OpenApiSchema direct)
+        {
+            return direct;
+        }
         try
         {
             return reference.Target;
         }
         catch (InvalidOperationException)
         {
-            // Microsoft.OpenApi throws on a cycle of plain references (A: $ref B, B: $ref A).
             return null;
         }
     }
+
+    private IDictionary<string, IOpenApiSchema>? _componentSchemas;
 
     private TypeRef Unsupported(string construct, string pointer, string contextName, out bool nullable)
     {
@@ -309,7 +323,7 @@ internal sealed partial class SpecReader
     }
 
     /// <summary>True when the schema (through allOf/$ref) is an object with an integer <c>code</c>, like StatusInfo.</summary>
-    private static bool HasIntegerCode(IOpenApiSchema schema)
+    private bool HasIntegerCode(IOpenApiSchema schema)
     {
         var target = Unwrap(schema);
         if (target?.Properties is null || !target.Properties.TryGetValue("code", out var code)) return false;
@@ -318,7 +332,7 @@ internal sealed partial class SpecReader
         return codeSchema?.Type is { } t && (t & JsonSchemaType.Integer) != 0 && codeSchema.Format != "int64";
     }
 
-    private static IOpenApiSchema? Unwrap(IOpenApiSchema? schema)
+    private IOpenApiSchema? Unwrap(IOpenApiSchema? schema)
     {
         for (var depth = 0; depth < 16 && schema is not null; depth++)
         {
