@@ -72,7 +72,7 @@ public static class SandboxApp
             // Input ASP.NET itself could not bind is the client's fault (400, 21405); anything else is a bug in the
             // sandbox: HTTP 500, still in the KSeF error shape.
             var failure = http.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = failure is BadHttpRequestException
+            KsefError result = failure is BadHttpRequestException
                 ? KsefErrors.InvalidInput(http, failure.Message)
                 : KsefResults.InternalError(http, $"{failure?.GetType().Name ?? "unknown"}: {failure?.Message}");
             await result.ExecuteAsync(http);
