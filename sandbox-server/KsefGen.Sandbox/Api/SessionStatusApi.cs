@@ -171,8 +171,8 @@ internal static class SessionStatusApi
     /// <see cref="Invoice"/>s (a test compares them), without those ~100 DTOs and their UPO link strings and Uris, which
     /// were 80 of the 85 KB a 100-invoice page allocated.
     /// </summary>
-    internal static IResult InvoicePageResult(HttpContext http, UpoService upo, SessionRecord session, IReadOnlyList<InvoiceRecord> items, int start, int count, string? continuationToken) =>
-        BufferedJson.Ok(
+    internal static BufferedOk<SessionInvoicesResponse> InvoicePageResult(HttpContext http, UpoService upo, SessionRecord session, IReadOnlyList<InvoiceRecord> items, int start, int count, string? continuationToken) =>
+        BufferedJson.Ok<SessionInvoicesResponse, InvoicePageBody>(
             new InvoicePageBody(items, start, count, continuationToken, upo.Links(http, "invoice", session.ReferenceNumber)),
             static (writer, page) => page.Write(writer),
             // About 750 bytes per invoice: the buffer is rented large enough at once instead of doubling from 16 KB.
