@@ -1,10 +1,16 @@
 using KsefGen.Sandbox.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Contracts = KsefGen.Sandbox.Contracts;
 
 namespace KsefGen.Sandbox.Tests;
 
-/// <summary>The KSeF error results send what the untyped results the error factories returned before sent.</summary>
+/// <summary>
+/// The typed results the handlers return (KsefError and its status types, TypedResults) send what the untyped results
+/// they replaced sent, and the endpoints' metadata says what each can answer.
+/// </summary>
 public sealed class TypedResultsTests
 {
     private sealed record Sent(int Status, string? ContentType, byte[] Body, Dictionary<string, string> Headers);
@@ -25,6 +31,16 @@ public sealed class TypedResultsTests
         http.Request.Path = "/v2/tokens";
         if (problemDetails) http.Request.Headers[KsefResults.ErrorFormatHeader] = "problem-details";
         return http;
+    }
+
+    private static async Task AssertSameAsync(WebApplication app, IResult expected, IResult actual)
+    {
+        var (want, got) = (await RunAsync(app, expected), await RunAsync(app, actual));
+        Assert.Equal(want.Status, got.Status);
+        Assert.Equal(want.ContentType, got.ContentType);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(want.Body), System.Text.Encoding.UTF8.GetString(got.Body));
+        Assert.Equal(want.Body, got.Body);
+        Assert.Equal(want.Headers.OrderBy(h => h.Key).ToArray(), got.Headers.OrderBy(h => h.Key).ToArray());
     }
 
     [Fact]
@@ -58,5 +74,51 @@ public sealed class TypedResultsTests
             }
             Assert.Equal(problemDetails ? "application/problem+json" : "application/json; charset=utf-8", (await RunAsync(app, errors[0], problemDetails)).ContentType);
         }
+    }
+
+    [Fact]
+    public async Task SuccessResultsWriteWhatTheUntypedOnesWrote()
+    {
+        await using var app = SandboxApp.Build(["--urls", "http://127.0.0.1:0"]);
+        var token = new Contracts.GenerateTokenResponse { ReferenceNumber = "20261102-EE-0123456789-ABCDEF0001-7A", Token = "zażółć" };
+
+        // Results.Json(..., statusCode: 202/201) became Accepted/Created without a location: no Location header.
+        await AssertSameAsync(app, Results.Json(token, statusCode: StatusCodes.Status202Accepted), TypedResults.Accepted((string?)null, token));
+        await AssertSameAsync(app, Results.Json(token, statusCode: StatusCodes.Status201Created), TypedResults.Created((string?)null, token));
+        await AssertSameAsync(app, Results.StatusCode(StatusCodes.Status201Created), TypedResults.Created());
+        await AssertSameAsync(app, Results.Ok(token), TypedResults.Ok(token));
+        await AssertSameAsync(app, Results.Ok(), TypedResults.Ok());
+    }
+
+    [Fact]
+    public async Task EndpointsStateWhatTheyAnswer()
+    {
+        await using var app = SandboxApp.Build(["--urls", "http://127.0.0.1:0"]);
+        var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList();
+        Assert.NotEmpty(endpoints);
+
+        HashSet<int> Statuses(string name) =>
+        [
+            .. endpoints.Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == name)
+                .Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>().Select(m => m.StatusCode),
+        ];
+
+        // The handler's own answers, plus 401/403 of the access-token filter and 429 of the rate limiter.
+        Assert.Equal(new[] { 200, 400, 401, 403, 429 }, Statuses("GetTokens").Order().ToArray());
+        Assert.Equal(new[] { 202, 400, 401, 403, 429 }, Statuses("GenerateToken").Order().ToArray());
+        Assert.Equal(new[] { 201, 400, 401, 403, 429 }, Statuses("OpenOnlineSession").Order().ToArray());
+        Assert.Equal(new[] { 200, 400, 401, 403, 410, 429 }, Statuses("GetInvoiceExportStatus").Order().ToArray());
+        // No access-token filter here: the handler checks the operation's token itself.
+        Assert.Equal(new[] { 200, 400, 401, 410, 429 }, Statuses("GetAuthenticationStatus").Order().ToArray());
+        Assert.Equal(new[] { 202, 400, 429 }, Statuses("AuthenticateWithKsefToken").Order().ToArray());
+        // Outside /v2: no filters.
+        Assert.Equal(new[] { 201 }, Statuses("UploadBatchPart").Order().ToArray());
+
+        var page = endpoints.Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "GetSessionInvoices")
+            .Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>().Single(m => m.StatusCode == 200);
+        Assert.Equal(typeof(Contracts.SessionInvoicesResponse), page.Type);
+        var badRequest = endpoints.Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "GetTokens")
+            .Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>().Where(m => m.StatusCode == 400).ToList();
+        Assert.Equal(new[] { "application/json", "application/problem+json" }, badRequest.SelectMany(m => m.ContentTypes).Order().ToArray());
     }
 }
