@@ -1,4 +1,6 @@
+using System.Reflection;
 using KsefGen.Sandbox.Api;
+using KsefGen.Sandbox.Control;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -8,8 +10,8 @@ using Contracts = KsefGen.Sandbox.Contracts;
 namespace KsefGen.Sandbox.Tests;
 
 /// <summary>
-/// The typed results the handlers return (KsefError and its status types, TypedResults) send what the untyped results
-/// they replaced sent, and the endpoints' metadata says what each can answer.
+/// The typed results the handlers return (KsefError and its status types, TypedResults, records for the control
+/// routes) send what the untyped results they replaced sent, and the endpoints' metadata says what each can answer.
 /// </summary>
 public sealed class TypedResultsTests
 {
@@ -88,6 +90,17 @@ public sealed class TypedResultsTests
         await AssertSameAsync(app, Results.StatusCode(StatusCodes.Status201Created), TypedResults.Created());
         await AssertSameAsync(app, Results.Ok(token), TypedResults.Ok(token));
         await AssertSameAsync(app, Results.Ok(), TypedResults.Ok());
+
+        // The control routes' anonymous objects became records with the same JSON.
+        var now = new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero);
+        var offset = TimeSpan.FromSeconds(90.5);
+        await AssertSameAsync(app, Results.Ok(new { now, offset }), TypedResults.Ok(new ClockResponse(now, offset)));
+        string[] contexts = ["5265877635", "7010002137"];
+        await AssertSameAsync(app, Results.Ok(new { seed = 7, sessions = 3, invoices = 40, contexts = contexts.Select(c => c) }),
+            TypedResults.Ok(new ResetResponse(7, 3, 40, contexts.Select(c => c))));
+        IReadOnlyDictionary<string, int?[]> limits = new Dictionary<string, int?[]> { ["GET /sessions"] = [10, null, 1200] };
+        await AssertSameAsync(app, Results.Ok(new { enabled = true, operations = limits }), TypedResults.Ok(new RateLimitsResponse(true, limits)));
+        await AssertSameAsync(app, Results.Ok(new { enabled = false }), TypedResults.Ok(new RateLimitSwitch(false)));
     }
 
     [Fact]
@@ -96,6 +109,13 @@ public sealed class TypedResultsTests
         await using var app = SandboxApp.Build(["--urls", "http://127.0.0.1:0"]);
         var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList();
         Assert.NotEmpty(endpoints);
+
+        // No handler hides what it answers behind IResult.
+        var untyped = endpoints
+            .Where(e => e.Metadata.GetMetadata<MethodInfo>()?.ReturnType is { } type && (type == typeof(IResult) || type == typeof(Task<IResult>) || type == typeof(ValueTask<IResult>)))
+            .Select(e => e.RoutePattern.RawText)
+            .ToList();
+        Assert.Empty(untyped);
 
         HashSet<int> Statuses(string name) =>
         [
@@ -112,6 +132,7 @@ public sealed class TypedResultsTests
         Assert.Equal(new[] { 200, 400, 401, 410, 429 }, Statuses("GetAuthenticationStatus").Order().ToArray());
         Assert.Equal(new[] { 202, 400, 429 }, Statuses("AuthenticateWithKsefToken").Order().ToArray());
         // Outside /v2: no filters.
+        Assert.Equal(new[] { 200, 400 }, Statuses("AdvanceClock").Order().ToArray());
         Assert.Equal(new[] { 201 }, Statuses("UploadBatchPart").Order().ToArray());
 
         var page = endpoints.Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "GetSessionInvoices")
