@@ -72,7 +72,7 @@ public static class SandboxApp
             // Input ASP.NET itself could not bind is the client's fault (400, 21405); anything else is a bug in the
             // sandbox: HTTP 500, still in the KSeF error shape.
             var failure = http.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = failure is BadHttpRequestException
+            KsefError result = failure is BadHttpRequestException
                 ? KsefErrors.InvalidInput(http, failure.Message)
                 : KsefResults.InternalError(http, $"{failure?.GetType().Name ?? "unknown"}: {failure?.Message}");
             await result.ExecuteAsync(http);
@@ -100,11 +100,12 @@ public static class SandboxApp
         });
 
         // Rate limits once for the whole API; the access token (with each operation's x-required-permissions) once for
-        // every route that needs one. Handlers bind the authenticated caller as a parameter (Caller).
-        var v2 = app.MapGroup("/v2").AddEndpointFilter(RateLimits.Filter);
+        // every route that needs one. Handlers bind the authenticated caller as a parameter (Caller). The errors the
+        // filters answer with are in the groups' metadata; each handler's return type adds its own.
+        var v2 = app.MapGroup("/v2").AddEndpointFilter(RateLimits.Filter).WithMetadata([.. KsefTooManyRequests.Metadata]);
         v2.MapAuthApi();
         v2.MapTestDataApi();
-        var withAccessToken = v2.MapGroup("").AddEndpointFilter(Caller.RequireAccessToken);
+        var withAccessToken = v2.MapGroup("").AddEndpointFilter(Caller.RequireAccessToken).WithMetadata([.. KsefUnauthorized.Metadata, .. KsefForbidden.Metadata]);
         withAccessToken.MapActiveSessionsApi(open: v2);
         withAccessToken.MapTokensApi();
         withAccessToken.MapLimitsApi();

@@ -2,6 +2,7 @@ using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KsefGen.Sandbox.Api;
@@ -25,7 +26,7 @@ internal static class ActiveSessionsApi
     }
 
     /// <summary>GET /auth/sessions.</summary>
-    public static IResult List(HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, TimeProvider clock,
+    public static Results<Ok<AuthenticationListResponse>, KsefBadRequest> List(HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, TimeProvider clock,
         [FromQuery] string? pageSize, [FromHeader(Name = "x-continuation-token")] string? continuationToken)
     {
         if (!ContinuationTokens.TryPageSize(pageSize, out var size, max: 100)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 100.");
@@ -52,11 +53,11 @@ internal static class ActiveSessionsApi
             IsCurrent = o.ReferenceNumber == caller.Claims.OperationReference,
         }).ToList();
         var next = offset + items.Count < active.Count ? pages.Next(scope, offset + items.Count) : null;
-        return Results.Ok(new AuthenticationListResponse { ContinuationToken = next, Items = items });
+        return TypedResults.Ok(new AuthenticationListResponse { ContinuationToken = next, Items = items });
     }
 
     /// <summary>DELETE /auth/sessions/current, with the session's access token or its refresh token.</summary>
-    public static async Task<IResult> RevokeCurrent(HttpContext http, SandboxStore store, AccessTokens tokens)
+    public static async Task<Results<NoContent, KsefUnauthorized>> RevokeCurrent(HttpContext http, SandboxStore store, AccessTokens tokens)
     {
         var (claims, failure) = await tokens.AuthenticateAsync(http, TokenKind.ContextToken);
         if (claims is null)
@@ -66,18 +67,18 @@ internal static class ActiveSessionsApi
             claims = refresh;
         }
         if (claims.OperationReference is { } reference && store.FindAuthOperation(reference) is { } operation) MarkRevoked(operation);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
     /// <summary>DELETE /auth/sessions/{referenceNumber}: any session of the caller's context.</summary>
-    public static IResult Revoke(HttpContext http, Caller caller, SandboxStore store, string referenceNumber)
+    public static Results<NoContent, KsefBadRequest> Revoke(HttpContext http, Caller caller, SandboxStore store, string referenceNumber)
     {
         if (store.FindAuthOperation(referenceNumber) is not { } operation || operation.ContextNip != caller.ContextNip)
         {
             return KsefErrors.InvalidInput(http, $"No authentication session {referenceNumber} in this context.");
         }
         MarkRevoked(operation);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
     private static void MarkRevoked(AuthOperationRecord operation)

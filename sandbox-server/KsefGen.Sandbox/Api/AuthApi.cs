@@ -10,6 +10,7 @@ using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.Security;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KsefGen.Sandbox.Api;
 
@@ -39,14 +40,14 @@ internal static class AuthApi
     }
 
     /// <summary>POST /auth/challenge.</summary>
-    public static IResult Challenge(HttpContext http, SandboxStore store, TimeProvider clock)
+    public static Ok<AuthenticationChallengeResponse> Challenge(HttpContext http, SandboxStore store, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var challenge = KsefIdentifiers.NewReferenceNumber(now, "CR", Random.Shared);
         // The challenge remembers its timestamp: a KSeF token must be encrypted together with exactly that value.
         var milliseconds = now.ToUnixTimeMilliseconds();
         store.AddChallenge(challenge, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
-        return Results.Ok(new AuthenticationChallengeResponse
+        return TypedResults.Ok(new AuthenticationChallengeResponse
         {
             Challenge = challenge,
             Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds),
@@ -56,7 +57,7 @@ internal static class AuthApi
     }
 
     /// <summary>POST /auth/ksef-token: 202 with an operation; whether the token was right shows in the status (450 if not).</summary>
-    public static async Task<IResult> KsefToken(HttpContext http, SandboxStore store, SandboxKeys keys, AccessTokens tokens, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
+    public static async Task<Results<Accepted<AuthenticationInitResponse>, KsefBadRequest>> KsefToken(HttpContext http, SandboxStore store, SandboxKeys keys, AccessTokens tokens, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.InitTokenAuthenticationRequest);
         if (failure is not null) return failure;
@@ -108,7 +109,7 @@ internal static class AuthApi
     /// POST /auth/xades-signature: the body is a signed AuthTokenRequest. The sandbox checks the enveloped signature
     /// against the certificate inside it (any certificate may act for a seeded context here) and the challenge.
     /// </summary>
-    public static async Task<IResult> XadesSignature(HttpContext http, SandboxStore store, AccessTokens tokens, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
+    public static async Task<Results<Accepted<AuthenticationInitResponse>, KsefBadRequest>> XadesSignature(HttpContext http, SandboxStore store, AccessTokens tokens, SandboxTimeline timeline, TimeProvider clock, SandboxOptions options)
     {
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
@@ -171,14 +172,14 @@ internal static class AuthApi
     }
 
     /// <summary>GET /auth/{referenceNumber} with the operation's authenticationToken.</summary>
-    public static async Task<IResult> Status(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock, string referenceNumber)
+    public static async Task<Results<Ok<AuthenticationOperationStatusResponse>, KsefBadRequest, KsefUnauthorized, KsefGone>> Status(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock, string referenceNumber)
     {
         var (claims, failure) = await tokens.AuthenticateAsync(http, TokenKind.OperationToken);
         if (failure is not null) return failure;
         var operation = claims!.OperationReference == referenceNumber ? store.FindAuthOperation(referenceNumber) : null;
         if (operation is null) return NotFound(http, referenceNumber);
         if (clock.GetUtcNow() - operation.Started > Retention) return KsefResults.Gone(http, $"Authentication {referenceNumber} is older than 7 days.");
-        return Results.Ok(new AuthenticationOperationStatusResponse
+        return TypedResults.Ok(new AuthenticationOperationStatusResponse
         {
             StartDate = operation.Started,
 #pragma warning disable CS0618 // deprecated in the spec, still sent
@@ -193,7 +194,7 @@ internal static class AuthApi
     }
 
     /// <summary>POST /auth/token/redeem: once, after status 200.</summary>
-    public static async Task<IResult> Redeem(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock, SandboxOptions options)
+    public static async Task<Results<Ok<AuthenticationTokensResponse>, KsefBadRequest, KsefUnauthorized>> Redeem(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock, SandboxOptions options)
     {
         var (claims, failure) = await tokens.AuthenticateAsync(http, TokenKind.OperationToken);
         if (failure is not null) return failure;
@@ -214,7 +215,7 @@ internal static class AuthApi
         var access = tokens.IssueFor(operation, TokenKind.ContextToken);
         var refresh = tokens.IssueFor(operation, TokenKind.RefreshToken);
         operation.RefreshTokenValidUntil = refresh.ValidUntil;
-        return Results.Ok(new AuthenticationTokensResponse
+        return TypedResults.Ok(new AuthenticationTokensResponse
         {
             AccessToken = new TokenInfo { Token = access.Token, ValidUntil = access.ValidUntil },
             RefreshToken = new TokenInfo { Token = refresh.Token, ValidUntil = refresh.ValidUntil },
@@ -222,7 +223,7 @@ internal static class AuthApi
     }
 
     /// <summary>POST /auth/token/refresh with the refresh token: a new access token.</summary>
-    public static async Task<IResult> Refresh(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock)
+    public static async Task<Results<Ok<AuthenticationTokenRefreshResponse>, KsefBadRequest, KsefUnauthorized>> Refresh(HttpContext http, SandboxStore store, AccessTokens tokens, TimeProvider clock)
     {
         var (claims, failure) = await tokens.AuthenticateAsync(http, TokenKind.RefreshToken);
         if (failure is not null) return failure;
@@ -231,11 +232,11 @@ internal static class AuthApi
         if (operation.Status != 200) return KsefErrors.StatusForbidsRefresh(http, operation.Status);
         var access = tokens.IssueFor(operation, TokenKind.ContextToken);
         operation.LastTokenRefreshDate = clock.GetUtcNow();
-        return Results.Ok(new AuthenticationTokenRefreshResponse { AccessToken = new TokenInfo { Token = access.Token, ValidUntil = access.ValidUntil } });
+        return TypedResults.Ok(new AuthenticationTokenRefreshResponse { AccessToken = new TokenInfo { Token = access.Token, ValidUntil = access.ValidUntil } });
     }
 
     /// <summary>GET /security/public-key-certificates: the sandbox's key, for both usages.</summary>
-    public static IResult PublicKeyCertificates(SandboxKeys keys) => Results.Ok(new List<PublicKeyCertificate>
+    public static Ok<List<PublicKeyCertificate>> PublicKeyCertificates(SandboxKeys keys) => TypedResults.Ok(new List<PublicKeyCertificate>
     {
         new()
         {
@@ -273,7 +274,7 @@ internal static class AuthApi
         return operation;
     }
 
-    private static IResult Accepted(SandboxStore store, AuthOperationRecord operation, (int Code, int Detail) outcome, AccessTokens tokens, SandboxTimeline timeline, SandboxOptions options)
+    private static Accepted<AuthenticationInitResponse> Accepted(SandboxStore store, AuthOperationRecord operation, (int Code, int Detail) outcome, AccessTokens tokens, SandboxTimeline timeline, SandboxOptions options)
     {
         timeline.Schedule(operation.Started + options.AuthenticationDelay, _ =>
         {
@@ -282,14 +283,14 @@ internal static class AuthApi
             operation.StatusDetail = StatusCatalog.Detail(StatusTable.Authentication, outcome.Code, index: outcome.Detail);
         });
         var (token, validUntil) = tokens.IssueOperationToken(operation, OperationTokenLifetime);
-        return Results.Json(new AuthenticationInitResponse
+        return TypedResults.Accepted((string?)null, new AuthenticationInitResponse
         {
             ReferenceNumber = operation.ReferenceNumber,
             AuthenticationToken = new TokenInfo { Token = token, ValidUntil = validUntil },
-        }, statusCode: StatusCodes.Status202Accepted);
+        });
     }
 
-    private static IResult NotFound(HttpContext http, string referenceNumber) =>
+    private static KsefBadRequest NotFound(HttpContext http, string referenceNumber) =>
         KsefErrors.AuthenticationNotFound(http, referenceNumber);
 
     private static string? Text(XmlDocument document, string localName)

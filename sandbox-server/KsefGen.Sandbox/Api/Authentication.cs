@@ -156,7 +156,7 @@ internal sealed class AccessTokens
     }
 
     /// <summary>Checks the bearer token of a request; null plus a 401 result when it is missing, forged, of another kind, expired or revoked.</summary>
-    public async Task<(TokenClaims? Claims, IResult? Failure)> AuthenticateAsync(HttpContext http, TokenKind wanted)
+    public async Task<(TokenClaims? Claims, KsefUnauthorized? Failure)> AuthenticateAsync(HttpContext http, TokenKind wanted)
     {
         var header = http.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
@@ -200,14 +200,14 @@ internal sealed class Caller
 {
     private readonly TokenClaims? _claims;
 
-    private Caller(TokenClaims? claims, IResult? failure)
+    private Caller(TokenClaims? claims, KsefUnauthorized? failure)
     {
         _claims = claims;
         Failure = failure;
     }
 
     /// <summary>Why the request is not authenticated, or null.</summary>
-    internal IResult? Failure { get; }
+    internal KsefUnauthorized? Failure { get; }
 
     /// <summary>The access token's claims.</summary>
     public TokenClaims Claims => _claims ?? throw new InvalidOperationException("An unauthenticated request reached a handler: the route lacks Caller.RequireAccessToken.");

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace KsefGen.Sandbox.Api;
@@ -15,52 +17,28 @@ namespace KsefGen.Sandbox.Api;
 internal static class BufferedJson
 {
     /// <summary>200 with <paramref name="value"/> as JSON, buffered.</summary>
-    public static IResult Ok<T>(T value) => new Serialized<T>(value);
+    public static BufferedOk<T> Ok<T>(T value) => new Serialized<T>(value);
 
     /// <summary>
     /// 200 with the JSON that <paramref name="write"/> writes from <paramref name="state"/>, buffered: for a response
     /// written straight from the sandbox's records instead of through its DTOs, with the same writer settings.
     /// </summary>
+    /// <typeparam name="TValue">The DTO whose JSON <paramref name="write"/> writes (what the endpoint says it produces).</typeparam>
+    /// <typeparam name="TState">What the body is written from.</typeparam>
     /// <param name="state">What the body is written from.</param>
     /// <param name="write">Writes the body (one JSON value).</param>
     /// <param name="sizeHint">The expected body size, so that the buffer need not grow (and be copied) as it fills.</param>
-    public static IResult Ok<TState>(TState state, Action<Utf8JsonWriter, TState> write, int sizeHint) => new Written<TState>(state, write, sizeHint);
+    public static BufferedOk<TValue> Ok<TValue, TState>(TState state, Action<Utf8JsonWriter, TState> write, int sizeHint) => new Written<TValue, TState>(state, write, sizeHint);
 
-    private sealed class Serialized<T>(T value) : Result(0)
+    private sealed class Serialized<T>(T value) : BufferedOk<T>(0)
     {
-        protected override void Write(Utf8JsonWriter writer, JsonSerializerOptions options) =>
+        private protected override void Write(Utf8JsonWriter writer, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
     }
 
-    private sealed class Written<TState>(TState state, Action<Utf8JsonWriter, TState> write, int sizeHint) : Result(sizeHint)
+    private sealed class Written<TValue, TState>(TState state, Action<Utf8JsonWriter, TState> write, int sizeHint) : BufferedOk<TValue>(sizeHint)
     {
-        protected override void Write(Utf8JsonWriter writer, JsonSerializerOptions options) => write(writer, state);
-    }
-
-    private abstract class Result(int sizeHint) : IResult
-    {
-        protected abstract void Write(Utf8JsonWriter writer, JsonSerializerOptions options);
-
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            var options = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            var buffer = new PooledBuffer(sizeHint);
-            try
-            {
-                using (var writer = new Utf8JsonWriter(buffer, WriterOptions(options)))
-                {
-                    Write(writer, options);
-                }
-                httpContext.Response.StatusCode = StatusCodes.Status200OK;
-                httpContext.Response.ContentType = "application/json; charset=utf-8";
-                httpContext.Response.ContentLength = buffer.Written.Length;
-                await httpContext.Response.Body.WriteAsync(buffer.Written, httpContext.RequestAborted).ConfigureAwait(false);
-            }
-            finally
-            {
-                buffer.Release();
-            }
-        }
+        private protected override void Write(Utf8JsonWriter writer, JsonSerializerOptions options) => write(writer, state);
     }
 
     /// <summary>The writer settings JsonSerializer uses for <paramref name="options"/>.</summary>
@@ -76,7 +54,7 @@ internal static class BufferedJson
     };
 
     /// <summary>An IBufferWriter over arrays rented from the shared pool, returned by <see cref="Release"/>.</summary>
-    private sealed class PooledBuffer(int sizeHint) : IBufferWriter<byte>
+    internal sealed class PooledBuffer(int sizeHint) : IBufferWriter<byte>
     {
         private byte[] _array = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, 16 * 1024));
         private int _written;
@@ -107,5 +85,57 @@ internal static class BufferedJson
             }
             return _array;
         }
+    }
+}
+
+/// <summary>
+/// A 200 JSON response of <typeparamref name="TValue"/>, buffered (see <see cref="BufferedJson"/>): a typed result, so a
+/// handler's signature names what it answers and the endpoint's metadata says it produces <typeparamref name="TValue"/>
+/// as application/json, as <see cref="Microsoft.AspNetCore.Http.HttpResults.Ok{TValue}"/> would.
+/// </summary>
+/// <typeparam name="TValue">The body's type (or the DTO whose JSON the body is).</typeparam>
+internal abstract class BufferedOk<TValue> : IResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
+{
+    private const string JsonContentType = "application/json; charset=utf-8";
+    private readonly int _sizeHint;
+
+    private protected BufferedOk(int sizeHint) => _sizeHint = sizeHint;
+
+    /// <summary>Always 200.</summary>
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    /// <summary>Always application/json; charset=utf-8.</summary>
+    public string? ContentType => JsonContentType;
+
+    /// <summary>Writes the body.</summary>
+    private protected abstract void Write(Utf8JsonWriter writer, JsonSerializerOptions options);
+
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var options = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var buffer = new BufferedJson.PooledBuffer(_sizeHint);
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer, BufferedJson.WriterOptions(options)))
+            {
+                Write(writer, options);
+            }
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.ContentType = JsonContentType;
+            httpContext.Response.ContentLength = buffer.Written.Length;
+            await httpContext.Response.Body.WriteAsync(buffer.Written, httpContext.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            buffer.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TValue), ["application/json"]));
     }
 }

@@ -5,6 +5,7 @@ using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.Security;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KsefGen.Sandbox.Api;
@@ -36,7 +37,7 @@ internal static class InvoicesApi
     }
 
     /// <summary>POST /invoices/query/metadata.</summary>
-    public static async Task<IResult> QueryMetadata(
+    public static async Task<Results<BufferedOk<QueryInvoicesMetadataResponse>, KsefBadRequest>> QueryMetadata(
         HttpContext http, Caller caller, ReceivedInvoices invoices, TimeProvider clock, SandboxOptions options,
         [FromQuery] string? sortOrder, [FromQuery] string? pageOffset, [FromQuery] string? pageSize)
     {
@@ -66,7 +67,7 @@ internal static class InvoicesApi
     }
 
     /// <summary>GET /invoices/ksef/{ksefNumber}: the XML for any party of the invoice; to everyone else it does not exist (21164).</summary>
-    public static IResult GetInvoice(HttpContext http, Caller caller, ReceivedInvoices invoices, string ksefNumber)
+    public static Results<FileContentHttpResult, KsefBadRequest> GetInvoice(HttpContext http, Caller caller, ReceivedInvoices invoices, string ksefNumber)
     {
         if (!KsefGen.Runtime.KsefNumber.IsValid(ksefNumber)) return KsefErrors.InvalidInput(http, "ksefNumber is not a KSeF number.");
         var invoice = invoices.Find(ksefNumber);
@@ -76,11 +77,11 @@ internal static class InvoicesApi
         }
         var content = invoice.Content;
         http.Response.Headers[HashHeader] = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(content));
-        return Results.Bytes(content, "application/xml");
+        return TypedResults.Bytes(content, "application/xml");
     }
 
     /// <summary>POST /invoices/exports.</summary>
-    public static async Task<IResult> ExportInvoices(HttpContext http, Caller caller, InvoiceExports exports, SandboxKeys keys, TimeProvider clock)
+    public static async Task<Results<Created<ExportInvoicesResponse>, KsefBadRequest>> ExportInvoices(HttpContext http, Caller caller, InvoiceExports exports, SandboxKeys keys, TimeProvider clock)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.InvoiceExportRequest);
         if (failure is not null) return failure;
@@ -97,11 +98,11 @@ internal static class InvoicesApi
         var key = keys.Decrypt(request.Encryption.EncryptedSymmetricKey);
         var export = exports.Start(caller.ContextNip, caller.Subject, criteria, key is { Length: 32 } ? key : null, request.Encryption.InitializationVector,
             tarGz: request.CompressionType == CompressionType.TarGz, onlyMetadata: request.OnlyMetadata == true, clock.GetUtcNow());
-        return Results.Json(new ExportInvoicesResponse { ReferenceNumber = export.ReferenceNumber }, statusCode: StatusCodes.Status201Created);
+        return TypedResults.Created((string?)null, new ExportInvoicesResponse { ReferenceNumber = export.ReferenceNumber });
     }
 
     /// <summary>GET /invoices/exports/{referenceNumber}: every call issues fresh part links.</summary>
-    public static IResult GetExportStatus(HttpContext http, Caller caller, SandboxStore store, InvoiceExports exports, TimeProvider clock, SandboxOptions options, string referenceNumber)
+    public static Results<Ok<InvoiceExportStatusResponse>, KsefBadRequest, KsefGone> GetExportStatus(HttpContext http, Caller caller, SandboxStore store, InvoiceExports exports, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
         if (!KsefGen.Runtime.ReferenceNumber.IsValid(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");
         var now = clock.GetUtcNow();
@@ -111,7 +112,7 @@ internal static class InvoicesApi
 
         var origin = options.PublicOrigin(http.Request);
         var package = export.Package;
-        return Results.Ok(new InvoiceExportStatusResponse
+        return TypedResults.Ok(new InvoiceExportStatusResponse
         {
             Status = new StatusInfo
             {
@@ -151,7 +152,7 @@ internal static class InvoicesApi
     }
 
     /// <summary>GET /storage/exports/{token}: the encrypted part; 403 with a blob-store XML body for a tampered or expired link.</summary>
-    public static IResult DownloadPart(HttpContext http, InvoiceExports exports, TimeProvider clock, string token)
+    public static Results<FileContentHttpResult, ContentHttpResult> DownloadPart(HttpContext http, InvoiceExports exports, TimeProvider clock, string token)
     {
         var part = exports.ReadLink(token, clock.GetUtcNow(), out var problem);
         if (problem.Length > 0)
@@ -160,7 +161,7 @@ internal static class InvoicesApi
         }
         if (part is null) return SendingApi.StorageError(StatusCodes.Status404NotFound, "BlobNotFound", "The specified blob does not exist.");
         http.Response.Headers["Content-MD5"] = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(part.Encrypted));
-        return Results.Bytes(part.Encrypted, "application/octet-stream");
+        return TypedResults.Bytes(part.Encrypted, "application/octet-stream");
     }
 
     private static bool TryParse(string? text, int fallback, int min, int max, out int value)

@@ -4,7 +4,7 @@ using KsefGen.Sandbox.Contracts;
 namespace KsefGen.Sandbox.Api;
 
 /// <summary>
-/// KSeF's error shapes: 400 as ExceptionResponse JSON, or as application/problem+json when the request sends
+/// KSeF's error shapes, as <see cref="KsefError"/> results: 400 as ExceptionResponse JSON, or as application/problem+json when the request sends
 /// <c>X-Error-Format: problem-details</c>; 401 always as problem+json.
 /// </summary>
 internal static class KsefResults
@@ -13,44 +13,47 @@ internal static class KsefResults
     public const string ErrorFormatHeader = "X-Error-Format";
 
     /// <summary>A 400 with one KSeF error code.</summary>
-    public static IResult BadRequest(HttpContext http, int code, string description, params string[] details) =>
-        Error(http, StatusCodes.Status400BadRequest, code, description, details);
+    public static KsefBadRequest BadRequest(HttpContext http, int code, string description, params string[] details)
+    {
+        var (now, traceId) = (Now(http), TraceId(http));
+        if (WantsProblemDetails(http)) return new KsefBadRequest(ProblemBody(http, StatusCodes.Status400BadRequest, "Bad Request", code, description, details, now, traceId));
+        return new KsefBadRequest(LegacyBody(code, description, details, now, traceId));
+    }
 
     /// <summary>A 500 in the KSeF error shape: a bug in the sandbox, never the client's fault.</summary>
-    public static IResult InternalError(HttpContext http, string detail) =>
-        Error(http, StatusCodes.Status500InternalServerError, 500, "Internal server error.", [detail]);
-
-    private static IResult Error(HttpContext http, int httpStatus, int code, string description, string[] details)
+    public static KsefInternalError InternalError(HttpContext http, string detail)
     {
-        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var traceId = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
-        if (WantsProblemDetails(http))
-        {
-            return Results.Json(new BadRequestProblemDetails
-            {
-                Title = httpStatus == StatusCodes.Status400BadRequest ? "Bad Request" : "Internal Server Error",
-                Status = httpStatus,
-                Instance = http.Request.Path,
-                Detail = description,
-                Errors = [new ApiError { Code = code, Description = description, Details = details.Length > 0 ? details : null }],
-                Timestamp = now,
-                TraceId = traceId,
-            }, contentType: "application/problem+json", statusCode: httpStatus);
-        }
-        // ExceptionResponse is deprecated in the spec, but it is still what KSeF sends without X-Error-Format.
-#pragma warning disable CS0618
-        return Results.Json(new ExceptionResponse
-        {
-            Exception = new ExceptionInfo
-            {
-                ExceptionDetailList = [new ExceptionDetails { ExceptionCode = code, ExceptionDescription = description, Details = details.Length > 0 ? details : null }],
-                ServiceCode = traceId,
-                ServiceName = "KsefGen.Sandbox",
-                Timestamp = now,
-            },
-        }, statusCode: httpStatus);
-#pragma warning restore CS0618
+        var (now, traceId) = (Now(http), TraceId(http));
+        const int code = 500;
+        const string description = "Internal server error.";
+        if (WantsProblemDetails(http)) return new KsefInternalError(ProblemBody(http, StatusCodes.Status500InternalServerError, "Internal Server Error", code, description, [detail], now, traceId));
+        return new KsefInternalError(LegacyBody(code, description, [detail], now, traceId));
     }
+
+    private static BadRequestProblemDetails ProblemBody(HttpContext http, int httpStatus, string title, int code, string description, string[] details, DateTimeOffset now, string traceId) => new()
+    {
+        Title = title,
+        Status = httpStatus,
+        Instance = http.Request.Path,
+        Detail = description,
+        Errors = [new ApiError { Code = code, Description = description, Details = details.Length > 0 ? details : null }],
+        Timestamp = now,
+        TraceId = traceId,
+    };
+
+    // ExceptionResponse is deprecated in the spec, but it is still what KSeF sends without X-Error-Format.
+#pragma warning disable CS0618
+    private static ExceptionResponse LegacyBody(int code, string description, string[] details, DateTimeOffset now, string traceId) => new()
+    {
+        Exception = new ExceptionInfo
+        {
+            ExceptionDetailList = [new ExceptionDetails { ExceptionCode = code, ExceptionDescription = description, Details = details.Length > 0 ? details : null }],
+            ServiceCode = traceId,
+            ServiceName = "KsefGen.Sandbox",
+            Timestamp = now,
+        },
+    };
+#pragma warning restore CS0618
 
     /// <summary>
     /// The generated contracts bound to lenient options, for reading request bodies: property names match
@@ -60,23 +63,23 @@ internal static class KsefResults
     public static KsefJsonContext Lenient { get; } = new(new System.Text.Json.JsonSerializerOptions { PropertyNameCaseInsensitive = true });
 
     /// <summary>401 problem details.</summary>
-    public static IResult Unauthorized(HttpContext http, string detail)
+    public static KsefUnauthorized Unauthorized(HttpContext http, string detail)
     {
-        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        return Results.Json(new UnauthorizedProblemDetails
+        var now = Now(http);
+        return new KsefUnauthorized(new UnauthorizedProblemDetails
         {
             Title = "Unauthorized",
             Status = StatusCodes.Status401Unauthorized,
             Detail = detail,
             Instance = http.Request.Path,
-            TraceId = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier,
+            TraceId = TraceId(http),
             Timestamp = now,
-        }, contentType: "application/problem+json", statusCode: StatusCodes.Status401Unauthorized);
+        });
     }
 
     /// <summary>403 problem details: the caller lacks the permission (reasonCode missing-permissions).</summary>
-    public static IResult Forbidden(HttpContext http, string detail, string reasonCode = "missing-permissions") =>
-        Results.Json(new ForbiddenProblemDetails
+    public static KsefForbidden Forbidden(HttpContext http, string detail, string reasonCode = "missing-permissions") =>
+        new(new ForbiddenProblemDetails
         {
             Title = "Forbidden",
             Status = StatusCodes.Status403Forbidden,
@@ -85,11 +88,11 @@ internal static class KsefResults
             ReasonCode = reasonCode,
             TraceId = TraceId(http),
             Timestamp = Now(http),
-        }, contentType: "application/problem+json", statusCode: StatusCodes.Status403Forbidden);
+        });
 
     /// <summary>410 problem details (an authentication operation past its retention).</summary>
-    public static IResult Gone(HttpContext http, string detail) =>
-        Results.Json(new GoneProblemDetails
+    public static KsefGone Gone(HttpContext http, string detail) =>
+        new(new GoneProblemDetails
         {
             Title = "Gone",
             Status = StatusCodes.Status410Gone,
@@ -97,15 +100,14 @@ internal static class KsefResults
             Instance = http.Request.Path,
             TraceId = TraceId(http),
             Timestamp = Now(http),
-        }, contentType: "application/problem+json", statusCode: StatusCodes.Status410Gone);
+        });
 
     /// <summary>429 with Retry-After, as legacy JSON or problem details (X-Error-Format).</summary>
-    public static IResult TooManyRequests(HttpContext http, int retryAfterSeconds, string detail)
+    public static KsefTooManyRequests TooManyRequests(HttpContext http, int retryAfterSeconds, string detail)
     {
-        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (WantsProblemDetails(http))
         {
-            return Results.Json(new TooManyRequestsProblemDetails
+            return new KsefTooManyRequests(new TooManyRequestsProblemDetails
             {
                 Title = "Too Many Requests",
                 Status = StatusCodes.Status429TooManyRequests,
@@ -113,13 +115,13 @@ internal static class KsefResults
                 Instance = http.Request.Path,
                 TraceId = TraceId(http),
                 Timestamp = Now(http),
-            }, contentType: "application/problem+json", statusCode: StatusCodes.Status429TooManyRequests);
+            }, retryAfterSeconds);
         }
 #pragma warning disable CS0618 // deprecated in the spec, still the default shape
-        return Results.Json(new TooManyRequestsResponse
+        return new KsefTooManyRequests(new TooManyRequestsResponse
         {
             Status = new TooManyRequestsResponseStatus { Code = 429, Description = "Too Many Requests", Details = [detail] },
-        }, statusCode: StatusCodes.Status429TooManyRequests);
+        }, retryAfterSeconds);
 #pragma warning restore CS0618
     }
 
@@ -127,7 +129,7 @@ internal static class KsefResults
     /// Reads a JSON request body with the generated contract; a 400 (21405) instead of an exception for an empty body,
     /// a wrong content type or malformed JSON.
     /// </summary>
-    public static async Task<(T? Value, IResult? Failure)> ReadJsonAsync<T>(HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    public static async Task<(T? Value, KsefBadRequest? Failure)> ReadJsonAsync<T>(HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
         where T : class
     {
         if (!http.Request.HasJsonContentType()) return (null, KsefErrors.InvalidInput(http, "The request body must be application/json."));

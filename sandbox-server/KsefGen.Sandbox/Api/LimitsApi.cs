@@ -1,6 +1,7 @@
 using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KsefGen.Sandbox.Api;
 
@@ -30,10 +31,10 @@ internal static class LimitsApi
     }
 
     /// <summary>GET /limits/context.</summary>
-    public static IResult ContextLimits(Caller caller, SandboxStore store)
+    public static Ok<EffectiveContextLimits> ContextLimits(Caller caller, SandboxStore store)
     {
         var (online, batch) = store.Limits.SessionsOf(caller.ContextNip);
-        return Results.Ok(new EffectiveContextLimits
+        return TypedResults.Ok(new EffectiveContextLimits
         {
             OnlineSession = new OnlineSessionEffectiveContextLimits { MaxInvoiceSizeInMB = online.MaxInvoiceSizeInMB, MaxInvoiceWithAttachmentSizeInMB = online.MaxInvoiceWithAttachmentSizeInMB, MaxInvoices = online.MaxInvoices },
             BatchSession = new BatchSessionEffectiveContextLimits { MaxInvoiceSizeInMB = batch.MaxInvoiceSizeInMB, MaxInvoiceWithAttachmentSizeInMB = batch.MaxInvoiceWithAttachmentSizeInMB, MaxInvoices = batch.MaxInvoices },
@@ -41,10 +42,10 @@ internal static class LimitsApi
     }
 
     /// <summary>GET /limits/subject.</summary>
-    public static IResult SubjectLimits(Caller caller, SandboxStore store)
+    public static Ok<EffectiveSubjectLimits> SubjectLimits(Caller caller, SandboxStore store)
     {
         var (certificates, enrollments) = store.Limits.CertificatesOf(caller.Subject);
-        return Results.Ok(new EffectiveSubjectLimits
+        return TypedResults.Ok(new EffectiveSubjectLimits
         {
             Certificate = new CertificateEffectiveSubjectLimits { MaxCertificates = certificates },
             Enrollment = new EnrollmentEffectiveSubjectLimits { MaxEnrollments = enrollments },
@@ -52,10 +53,10 @@ internal static class LimitsApi
     }
 
     /// <summary>GET /certificates/limits: the subject's limits; nothing is used (the sandbox issues no KSeF certificates).</summary>
-    public static IResult CertificateLimits(Caller caller, SandboxStore store)
+    public static Ok<CertificateLimitsResponse> CertificateLimits(Caller caller, SandboxStore store)
     {
         var (certificates, enrollments) = store.Limits.CertificatesOf(caller.Subject);
-        return Results.Ok(new CertificateLimitsResponse
+        return TypedResults.Ok(new CertificateLimitsResponse
         {
             CanRequest = true,
             Certificate = new CertificateLimit { Limit = certificates, Remaining = certificates },
@@ -64,11 +65,11 @@ internal static class LimitsApi
     }
 
     /// <summary>GET /rate-limits: the budgets in force for the context.</summary>
-    public static IResult Rates(Caller caller, SandboxStore store)
+    public static Ok<EffectiveApiRateLimits> Rates(Caller caller, SandboxStore store)
     {
         var rates = store.Limits.RatesOf(caller.ContextNip);
         EffectiveApiRateLimitValues V(string group) => new() { PerSecond = rates[group].PerSecond, PerMinute = rates[group].PerMinute, PerHour = rates[group].PerHour };
-        return Results.Ok(new EffectiveApiRateLimits
+        return TypedResults.Ok(new EffectiveApiRateLimits
         {
             OnlineSession = V("onlineSession"),
             BatchSession = V("batchSession"),
@@ -86,7 +87,7 @@ internal static class LimitsApi
     }
 
     /// <summary>POST /testdata/limits/context/session.</summary>
-    public static async Task<IResult> SetSessionLimits(HttpContext http, Caller caller, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> SetSessionLimits(HttpContext http, Caller caller, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SetSessionLimitsRequest);
         if (failure is not null) return failure;
@@ -98,18 +99,18 @@ internal static class LimitsApi
         store.Limits.SetSessions(caller.ContextNip,
             new SessionLimits(online.MaxInvoiceSizeInMB, online.MaxInvoiceWithAttachmentSizeInMB, online.MaxInvoices),
             new SessionLimits(batch.MaxInvoiceSizeInMB, batch.MaxInvoiceWithAttachmentSizeInMB, batch.MaxInvoices));
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>DELETE /testdata/limits/context/session.</summary>
-    public static IResult RestoreSessionLimits(Caller caller, SandboxStore store)
+    public static Ok RestoreSessionLimits(Caller caller, SandboxStore store)
     {
         store.Limits.RestoreSessions(caller.ContextNip);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/limits/subject/certificate.</summary>
-    public static async Task<IResult> SetCertificateLimits(HttpContext http, Caller caller, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> SetCertificateLimits(HttpContext http, Caller caller, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SetSubjectLimitsRequest);
         if (failure is not null) return failure;
@@ -118,18 +119,18 @@ internal static class LimitsApi
         var newEnrollments = request.Enrollment?.MaxEnrollments ?? enrollments;
         if (newCertificates < 0 || newEnrollments < 0) return KsefErrors.InvalidInput(http, "maxCertificates and maxEnrollments cannot be negative.");
         store.Limits.SetCertificates(caller.Subject, newCertificates, newEnrollments);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>DELETE /testdata/limits/subject/certificate.</summary>
-    public static IResult RestoreCertificateLimits(Caller caller, SandboxStore store)
+    public static Ok RestoreCertificateLimits(Caller caller, SandboxStore store)
     {
         store.Limits.RestoreCertificates(caller.Subject);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/rate-limits: every budget, each value at least 1 (21405 otherwise).</summary>
-    public static async Task<IResult> SetRates(HttpContext http, Caller caller, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> SetRates(HttpContext http, Caller caller, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SetRateLimitsRequest);
         if (failure is not null) return failure;
@@ -144,20 +145,20 @@ internal static class LimitsApi
         var wrong = given.Where(g => g.Value is null || g.Value.PerSecond < 1 || g.Value.PerMinute < 1 || g.Value.PerHour < 1).Select(g => g.Key).ToList();
         if (wrong.Count > 0) return KsefErrors.InvalidInput(http, "rateLimits needs every budget with perSecond, perMinute and perHour of at least 1: " + string.Join(", ", wrong) + ".");
         store.Limits.SetRates(caller.ContextNip, given.ToDictionary(g => g.Key, g => new RateValues(g.Value!.PerSecond, g.Value.PerMinute, g.Value.PerHour), StringComparer.Ordinal));
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>DELETE /testdata/rate-limits.</summary>
-    public static IResult RestoreRates(Caller caller, SandboxStore store)
+    public static Ok RestoreRates(Caller caller, SandboxStore store)
     {
         store.Limits.RestoreRates(caller.ContextNip);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/rate-limits/production: the production budgets (the documented defaults in the sandbox).</summary>
-    public static IResult SetProductionRates(Caller caller, SandboxStore store)
+    public static Ok SetProductionRates(Caller caller, SandboxStore store)
     {
         store.Limits.SetRates(caller.ContextNip, LimitSettings.DefaultRates);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 }

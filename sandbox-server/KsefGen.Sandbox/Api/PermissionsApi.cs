@@ -3,6 +3,7 @@ using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KsefGen.Sandbox.Api;
 
@@ -29,7 +30,7 @@ internal static class PermissionsApi
     }
 
     /// <summary>POST /permissions/persons/grants: 202 with an operation that ends 200.</summary>
-    public static async Task<IResult> GrantPersons(HttpContext http, Caller caller, SandboxStore store, TimeProvider clock)
+    public static async Task<Results<Accepted<PermissionsOperationResponse>, KsefBadRequest, KsefForbidden>> GrantPersons(HttpContext http, Caller caller, SandboxStore store, TimeProvider clock)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.PersonPermissionsGrantRequest);
         if (failure is not null) return failure;
@@ -43,7 +44,7 @@ internal static class PermissionsApi
     }
 
     /// <summary>POST /permissions/entities/grants.</summary>
-    public static async Task<IResult> GrantEntities(HttpContext http, Caller caller, SandboxStore store, TimeProvider clock)
+    public static async Task<Results<Accepted<PermissionsOperationResponse>, KsefBadRequest, KsefForbidden>> GrantEntities(HttpContext http, Caller caller, SandboxStore store, TimeProvider clock)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.EntityPermissionsGrantRequest);
         if (failure is not null) return failure;
@@ -56,7 +57,7 @@ internal static class PermissionsApi
     }
 
     /// <summary>DELETE /permissions/common/grants/{permissionId}.</summary>
-    public static IResult RevokeGrant(HttpContext http, Caller caller, SandboxStore store, TimeProvider clock, string permissionId)
+    public static Results<Accepted<PermissionsOperationResponse>, KsefBadRequest, KsefForbidden> RevokeGrant(HttpContext http, Caller caller, SandboxStore store, TimeProvider clock, string permissionId)
     {
         if (!caller.Has(KsefPermissions.CredentialsManage)) return KsefResults.Forbidden(http, "Revoking permissions needs CredentialsManage.");
         var grant = store.Grants.FirstOrDefault(g => g.Id == permissionId && g.ContextNip == caller.ContextNip);
@@ -66,24 +67,24 @@ internal static class PermissionsApi
     }
 
     /// <summary>GET /permissions/operations/{referenceNumber}.</summary>
-    public static IResult OperationStatus(HttpContext http, Caller caller, SandboxStore store, string referenceNumber)
+    public static Results<Ok<PermissionsOperationStatusResponse>, KsefBadRequest> OperationStatus(HttpContext http, Caller caller, SandboxStore store, string referenceNumber)
     {
         if (store.FindPermissionOperation(referenceNumber) is not { } operation || operation.ContextNip != caller.ContextNip)
         {
             return KsefErrors.InvalidInput(http, $"No permission operation {referenceNumber} in this context.");
         }
-        return Results.Ok(new PermissionsOperationStatusResponse
+        return TypedResults.Ok(new PermissionsOperationStatusResponse
         {
             Status = new StatusInfo { Code = operation.Status, Description = new PermissionsOperationStatusCode(operation.Status).Description ?? "Status " + operation.Status },
         });
     }
 
     /// <summary>GET /permissions/attachments/status: whether the context's taxpayer consented to invoices with attachments.</summary>
-    public static IResult AttachmentStatus(Caller caller, SandboxStore store) =>
-        Results.Ok(new CheckAttachmentPermissionStatusResponse { IsAttachmentAllowed = store.AttachmentsAllowed(caller.ContextNip) });
+    public static Ok<CheckAttachmentPermissionStatusResponse> AttachmentStatus(Caller caller, SandboxStore store) =>
+        TypedResults.Ok(new CheckAttachmentPermissionStatusResponse { IsAttachmentAllowed = store.AttachmentsAllowed(caller.ContextNip) });
 
     /// <summary>POST /permissions/query/persons/grants: the grants of the caller's context (needs CredentialsRead or CredentialsManage).</summary>
-    public static async Task<IResult> QueryPersons(HttpContext http, Caller caller, SandboxStore store, int? pageOffset, int? pageSize)
+    public static async Task<Results<Ok<QueryPersonPermissionsResponse>, KsefBadRequest, KsefForbidden>> QueryPersons(HttpContext http, Caller caller, SandboxStore store, int? pageOffset, int? pageSize)
     {
         if (PageFailure(http, pageOffset, pageSize) is { } badPage) return badPage;
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.PersonPermissionsQueryRequest);
@@ -107,11 +108,11 @@ internal static class PermissionsApi
             StartDate = g.Granted,
             CanDelegate = false,
         }).ToList();
-        return Results.Ok(new QueryPersonPermissionsResponse { Permissions = page, HasMore = (offset + 1) * size < grants.Count });
+        return TypedResults.Ok(new QueryPersonPermissionsResponse { Permissions = page, HasMore = (offset + 1) * size < grants.Count });
     }
 
     /// <summary>POST /permissions/query/personal/grants: the caller's own grants in every context.</summary>
-    public static async Task<IResult> QueryPersonal(HttpContext http, Caller caller, SandboxStore store, int? pageOffset, int? pageSize)
+    public static async Task<Results<Ok<QueryPersonalPermissionsResponse>, KsefBadRequest>> QueryPersonal(HttpContext http, Caller caller, SandboxStore store, int? pageOffset, int? pageSize)
     {
         if (PageFailure(http, pageOffset, pageSize) is { } badPage) return badPage;
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.PersonalPermissionsQueryRequest);
@@ -133,17 +134,17 @@ internal static class PermissionsApi
             StartDate = g.Granted,
             CanDelegate = false,
         }).ToList();
-        return Results.Ok(new QueryPersonalPermissionsResponse { Permissions = page, HasMore = (offset + 1) * size < grants.Count });
+        return TypedResults.Ok(new QueryPersonalPermissionsResponse { Permissions = page, HasMore = (offset + 1) * size < grants.Count });
     }
 
     /// <summary>21405 for a page the spec does not allow: pageOffset from 0, pageSize from 10 to 100.</summary>
-    private static IResult? PageFailure(HttpContext http, int? pageOffset, int? pageSize) =>
+    private static KsefBadRequest? PageFailure(HttpContext http, int? pageOffset, int? pageSize) =>
         pageOffset < 0 || pageSize is < 10 or > 100
             ? KsefErrors.InvalidInput(http, "pageOffset must be at least 0 and pageSize a number from 10 to 100.")
             : null;
 
     /// <summary>Records grants (one per permission, existing ones kept) and answers 202 with a finished operation.</summary>
-    internal static IResult Granted(SandboxStore store, Caller caller, TimeProvider clock, SubjectIdentifier who, IEnumerable<string> permissions, string? description)
+    internal static Accepted<PermissionsOperationResponse> Granted(SandboxStore store, Caller caller, TimeProvider clock, SubjectIdentifier who, IEnumerable<string> permissions, string? description)
     {
         Grant(store, caller.ContextNip, who, permissions, description, caller.Subject, clock.GetUtcNow());
         return Operation(store, caller, clock, 200);
@@ -159,10 +160,10 @@ internal static class PermissionsApi
         }
     }
 
-    private static IResult Operation(SandboxStore store, Caller caller, TimeProvider clock, int status)
+    private static Accepted<PermissionsOperationResponse> Operation(SandboxStore store, Caller caller, TimeProvider clock, int status)
     {
         var reference = KsefIdentifiers.NewReferenceNumber(clock.GetUtcNow(), "OP", Random.Shared);
         store.AddPermissionOperation(reference, caller.ContextNip, status);
-        return Results.Json(new PermissionsOperationResponse { ReferenceNumber = reference }, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new PermissionsOperationResponse { ReferenceNumber = reference });
     }
 }

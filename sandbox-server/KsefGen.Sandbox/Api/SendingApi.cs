@@ -7,6 +7,7 @@ using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.Security;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KsefGen.Sandbox.Api;
 
@@ -43,7 +44,7 @@ internal static class SendingApi
     }
 
     /// <summary>POST /sessions/online.</summary>
-    public static async Task<IResult> OpenOnline(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
+    public static async Task<Results<Created<OpenOnlineSessionResponse>, KsefBadRequest>> OpenOnline(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.OpenOnlineSessionRequest);
         if (failure is not null) return failure;
@@ -54,12 +55,11 @@ internal static class SendingApi
         session.ValidUntil = now + options.OnlineSessionLifetime;
         processor.ScheduleOnline(session, session.SymmetricKey is not null, now);
         store.AddSession(session);
-        return Results.Json(new OpenOnlineSessionResponse { ReferenceNumber = session.ReferenceNumber, ValidUntil = session.ValidUntil.Value },
-            statusCode: StatusCodes.Status201Created);
+        return TypedResults.Created((string?)null, new OpenOnlineSessionResponse { ReferenceNumber = session.ReferenceNumber, ValidUntil = session.ValidUntil.Value });
     }
 
     /// <summary>POST /sessions/online/{referenceNumber}/invoices.</summary>
-    public static async Task<IResult> SendInvoice(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
+    public static async Task<Results<Accepted<SendInvoiceResponse>, KsefBadRequest>> SendInvoice(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (session!.IsBatch) return KsefErrors.InvalidInput(http, $"{referenceNumber} is a batch session; invoices go into its package.");
@@ -102,11 +102,11 @@ internal static class SendingApi
         }
         session.Updated = now;
         processor.ScheduleInvoice(session, invoice, verdict, now);
-        return Results.Json(new SendInvoiceResponse { ReferenceNumber = invoice.ReferenceNumber }, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new SendInvoiceResponse { ReferenceNumber = invoice.ReferenceNumber });
     }
 
     /// <summary>POST /sessions/online/{referenceNumber}/close.</summary>
-    public static IResult CloseOnline(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, string referenceNumber)
+    public static Results<NoContent, KsefBadRequest> CloseOnline(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, string referenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (session!.IsBatch) return KsefErrors.InvalidInput(http, $"{referenceNumber} is a batch session; close it at /sessions/batch/{{referenceNumber}}/close.");
@@ -118,11 +118,11 @@ internal static class SendingApi
             }
             processor.CloseOnline(session, clock.GetUtcNow());
         }
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
     /// <summary>POST /sessions/batch.</summary>
-    public static async Task<IResult> OpenBatch(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SignedTokens tokens, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
+    public static async Task<Results<Created<OpenBatchSessionResponse>, KsefBadRequest>> OpenBatch(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, SignedTokens tokens, SessionProcessor processor, TimeProvider clock, SandboxOptions options)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.OpenBatchSessionRequest);
         if (failure is not null) return failure;
@@ -158,11 +158,11 @@ internal static class SendingApi
                 string.Join("|", session.ReferenceNumber, part.OrdinalNumber.ToString(CultureInfo.InvariantCulture), expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)))}"),
             Headers = new Dictionary<string, string?> { ["x-ms-blob-type"] = "BlockBlob" },
         }).ToList();
-        return Results.Json(new OpenBatchSessionResponse { ReferenceNumber = session.ReferenceNumber, PartUploadRequests = uploads }, statusCode: StatusCodes.Status201Created);
+        return TypedResults.Created((string?)null, new OpenBatchSessionResponse { ReferenceNumber = session.ReferenceNumber, PartUploadRequests = uploads });
     }
 
     /// <summary>PUT /storage/batch/{token}: 201, or 403 with a blob-store XML body for a tampered or expired link.</summary>
-    public static async Task<IResult> UploadPart(HttpContext http, SandboxStore store, SignedTokens tokens, TimeProvider clock, string token)
+    public static async Task<Results<Created, ContentHttpResult>> UploadPart(HttpContext http, SandboxStore store, SignedTokens tokens, TimeProvider clock, string token)
     {
         var parts = tokens.Unprotect(PartPurpose, token)?.Split('|');
         if (parts is not { Length: 3 } || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal)
@@ -196,11 +196,11 @@ internal static class SendingApi
         }
         package.Uploaded[ordinal] = buffer.ToArray();
         http.Response.Headers["Content-MD5"] = Convert.ToBase64String(MD5.HashData(package.Uploaded[ordinal]));
-        return Results.StatusCode(StatusCodes.Status201Created);
+        return TypedResults.Created();
     }
 
     /// <summary>POST /sessions/batch/{referenceNumber}/close.</summary>
-    public static IResult CloseBatch(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
+    public static Results<NoContent, KsefBadRequest> CloseBatch(HttpContext http, Caller caller, SandboxStore store, SessionProcessor processor, TimeProvider clock, SandboxOptions options, string referenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (!session!.IsBatch) return KsefErrors.InvalidInput(http, $"{referenceNumber} is an online session; close it at /sessions/online/{{referenceNumber}}/close.");
@@ -230,7 +230,7 @@ internal static class SendingApi
             }
             processor.CloseBatch(session, now);
         }
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
     private static SessionRecord NewSession(HttpContext http, Caller caller, SandboxStore store, SandboxKeys keys, FormCode form, EncryptionInfo encryption, bool batch, DateTimeOffset now)
@@ -266,7 +266,7 @@ internal static class SendingApi
         return null;
     }
 
-    private static IResult? CheckForm(HttpContext http, FormCode? form, (string SystemCode, string SchemaVersion, string Value)[] allowed)
+    private static KsefBadRequest? CheckForm(HttpContext http, FormCode? form, (string SystemCode, string SchemaVersion, string Value)[] allowed)
     {
         if (form is null || !allowed.Any(f => f.SystemCode == form.SystemCode && f.SchemaVersion == form.SchemaVersion && f.Value == form.Value))
         {
@@ -275,7 +275,7 @@ internal static class SendingApi
         return null;
     }
 
-    internal static IResult? CheckEncryption(HttpContext http, SandboxKeys keys, EncryptionInfo? encryption)
+    internal static KsefBadRequest? CheckEncryption(HttpContext http, SandboxKeys keys, EncryptionInfo? encryption)
     {
         if (encryption?.EncryptedSymmetricKey is null || encryption.InitializationVector is not { Length: 16 })
         {
@@ -289,7 +289,7 @@ internal static class SendingApi
     }
 
     /// <summary>A blob-store style XML error (what Azure storage answers on the pre-signed links).</summary>
-    public static IResult StorageError(int status, string code, string message) => Results.Content(
+    public static ContentHttpResult StorageError(int status, string code, string message) => TypedResults.Content(
         $"""<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{SecurityElement.Escape(message)}</Message></Error>""",
         "application/xml", System.Text.Encoding.UTF8, status);
 }

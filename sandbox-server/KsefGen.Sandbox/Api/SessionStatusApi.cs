@@ -6,6 +6,7 @@ using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KsefGen.Sandbox.Api;
@@ -28,7 +29,7 @@ internal static class SessionStatusApi
     }
 
     /// <summary>GET /sessions.</summary>
-    public static IResult GetSessions(
+    public static Results<Ok<SessionsQueryResponse>, KsefBadRequest> GetSessions(
         HttpContext http,
         Caller caller,
         SandboxStore store,
@@ -96,14 +97,14 @@ internal static class SessionStatusApi
             FailedInvoiceCount = s.FailedInvoiceCount,
         }).ToList();
         var next = offset + page.Count < matching.Count ? pages.Next(scope, offset + page.Count) : null;
-        return Results.Ok(new SessionsQueryResponse { ContinuationToken = next, Sessions = page });
+        return TypedResults.Ok(new SessionsQueryResponse { ContinuationToken = next, Sessions = page });
     }
 
     /// <summary>GET /sessions/{referenceNumber}.</summary>
-    public static IResult GetSessionStatus(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber)
+    public static Results<Ok<SessionStatusResponse>, KsefBadRequest> GetSessionStatus(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber)
     {
         if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        return Results.Ok(new SessionStatusResponse
+        return TypedResults.Ok(new SessionStatusResponse
         {
             // Every status call issues fresh links.
             Upo = UpoService.HasSessionUpo(session!)
@@ -130,29 +131,29 @@ internal static class SessionStatusApi
     private static int? Counted(SessionRecord session, int count) => count > 0 || session.Status >= 200 ? count : null;
 
     /// <summary>GET /sessions/{referenceNumber}/invoices.</summary>
-    public static IResult GetSessionInvoices(
+    public static Results<BufferedOk<SessionInvoicesResponse>, KsefBadRequest> GetSessionInvoices(
         HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
         InvoicePage(http, caller, store, pages, upo, referenceNumber, pageSize, continuationToken, failedOnly: false);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/failed.</summary>
-    public static IResult GetSessionFailedInvoices(
+    public static Results<BufferedOk<SessionInvoicesResponse>, KsefBadRequest> GetSessionFailedInvoices(
         HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, UpoService upo, string referenceNumber,
         [FromQuery] string? pageSize, [FromHeader(Name = ContinuationHeader)] string? continuationToken) =>
         InvoicePage(http, caller, store, pages, upo, referenceNumber, pageSize, continuationToken, failedOnly: true);
 
     /// <summary>GET /sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}.</summary>
-    public static IResult GetSessionInvoice(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
+    public static Results<Ok<SessionInvoiceStatusResponse>, KsefBadRequest> GetSessionInvoice(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
         if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (!KsefGen.Runtime.ReferenceNumber.IsValid(invoiceReferenceNumber)) return KsefErrors.InvalidInput(http, "invoiceReferenceNumber is not a reference number.");
         var invoice = session!.FindInvoice(invoiceReferenceNumber);
         return invoice is null
             ? KsefErrors.InvalidInput(http, $"Invoice {invoiceReferenceNumber} was not found in session {referenceNumber}.")
-            : Results.Ok(Invoice(http, upo, session, invoice));
+            : TypedResults.Ok(Invoice(http, upo, session, invoice));
     }
 
-    private static IResult InvoicePage(HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, UpoService upo, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
+    private static Results<BufferedOk<SessionInvoicesResponse>, KsefBadRequest> InvoicePage(HttpContext http, Caller caller, SandboxStore store, ContinuationTokens pages, UpoService upo, string referenceNumber, string? pageSize, string? continuationToken, bool failedOnly)
     {
         if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         if (!ContinuationTokens.TryPageSize(pageSize, out var size)) return KsefErrors.InvalidInput(http, "pageSize must be a number from 10 to 1000.");
@@ -171,8 +172,8 @@ internal static class SessionStatusApi
     /// <see cref="Invoice"/>s (a test compares them), without those ~100 DTOs and their UPO link strings and Uris, which
     /// were 80 of the 85 KB a 100-invoice page allocated.
     /// </summary>
-    internal static IResult InvoicePageResult(HttpContext http, UpoService upo, SessionRecord session, IReadOnlyList<InvoiceRecord> items, int start, int count, string? continuationToken) =>
-        BufferedJson.Ok(
+    internal static BufferedOk<SessionInvoicesResponse> InvoicePageResult(HttpContext http, UpoService upo, SessionRecord session, IReadOnlyList<InvoiceRecord> items, int start, int count, string? continuationToken) =>
+        BufferedJson.Ok<SessionInvoicesResponse, InvoicePageBody>(
             new InvoicePageBody(items, start, count, continuationToken, upo.Links(http, "invoice", session.ReferenceNumber)),
             static (writer, page) => page.Write(writer),
             // About 750 bytes per invoice: the buffer is rented large enough at once instead of doubling from 16 KB.
@@ -268,7 +269,7 @@ internal static class SessionStatusApi
         }
     }
 
-    internal static IResult? FindSession(HttpContext http, Caller caller, SandboxStore store, string referenceNumber, out SessionRecord? session)
+    internal static KsefBadRequest? FindSession(HttpContext http, Caller caller, SandboxStore store, string referenceNumber, out SessionRecord? session)
     {
         session = null;
         if (!KsefGen.Runtime.ReferenceNumber.IsValid(referenceNumber)) return KsefErrors.InvalidInput(http, "referenceNumber is not a reference number.");

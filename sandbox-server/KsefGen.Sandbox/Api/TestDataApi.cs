@@ -2,6 +2,7 @@ using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.Identifiers;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KsefGen.Sandbox.Api;
 
@@ -31,28 +32,28 @@ internal static class TestDataApi
     }
 
     /// <summary>POST /testdata/subject: the subject and its subunits become contexts.</summary>
-    public static async Task<IResult> CreateSubject(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> CreateSubject(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SubjectCreateRequest);
         if (failure is not null) return failure;
         var nips = new[] { request!.SubjectNip }.Concat(request.Subunits?.Select(s => s.SubjectNip) ?? []).ToList();
         if (nips.Any(n => !KsefGen.Runtime.Nip.IsValid(n))) return KsefErrors.InvalidInput(http, "subjectNip and every subunit's subjectNip must be valid NIPs.");
         foreach (var nip in nips) store.EnsureContext(nip);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/subject/remove: the subject's grants go (its history stays).</summary>
-    public static async Task<IResult> RemoveSubject(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> RemoveSubject(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.SubjectRemoveRequest);
         if (failure is not null) return failure;
         if (!KsefGen.Runtime.Nip.IsValid(request!.SubjectNip)) return KsefErrors.InvalidInput(http, "subjectNip must be a valid NIP.");
         foreach (var grant in store.Grants.Where(g => g.ContextNip == request.SubjectNip).ToList()) store.RemoveGrant(grant.Id);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/person: the PESEL owns the NIP from now on (30001 when the PESEL exists).</summary>
-    public static async Task<IResult> CreatePerson(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> CreatePerson(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.PersonCreateRequest);
         if (failure is not null) return failure;
@@ -62,21 +63,21 @@ internal static class TestDataApi
         }
         if (!store.AddPerson(request.Pesel, request.Nip, request.IsBailiff, request.IsDeceased == true)) return KsefErrors.AlreadyExists(http, $"PESEL {request.Pesel}.");
         store.EnsureContext(request.Nip);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/person/remove: the persons owning the NIP are removed.</summary>
-    public static async Task<IResult> RemovePerson(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> RemovePerson(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.PersonRemoveRequest);
         if (failure is not null) return failure;
         if (!KsefGen.Runtime.Nip.IsValid(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
         store.RemovePersonsOf(request.Nip);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/permissions: grants in a context without going through its owner.</summary>
-    public static async Task<IResult> GrantPermissions(HttpContext http, SandboxStore store, TimeProvider clock)
+    public static async Task<Results<Ok, KsefBadRequest>> GrantPermissions(HttpContext http, SandboxStore store, TimeProvider clock)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.TestDataPermissionsGrantRequest);
         if (failure is not null) return failure;
@@ -88,57 +89,57 @@ internal static class TestDataApi
         store.EnsureContext(context.Value);
         PermissionsApi.Grant(store, context.Value, new SubjectIdentifier(who.Type.Value, who.Value), request.Permissions.Select(p => p.PermissionType.Value),
             request.Permissions[0].Description, null, clock.GetUtcNow());
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/permissions/revoke: every grant of the identifier in the context.</summary>
-    public static async Task<IResult> RevokePermissions(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> RevokePermissions(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.TestDataPermissionsRevokeRequest);
         if (failure is not null) return failure;
         if (request!.ContextIdentifier is not { } context || request.AuthorizedIdentifier is not { } who) return KsefErrors.InvalidInput(http, "contextIdentifier and authorizedIdentifier are required.");
         var subject = new SubjectIdentifier(who.Type.Value, who.Value);
         foreach (var grant in store.Grants.Where(g => g.ContextNip == context.Value && g.Subject == subject).ToList()) store.RemoveGrant(grant.Id);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/attachment: the NIP may send invoices with attachments.</summary>
-    public static async Task<IResult> EnableAttachments(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> EnableAttachments(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.AttachmentPermissionGrantRequest);
         if (failure is not null) return failure;
         if (!KsefGen.Runtime.Nip.IsValid(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
         store.SetAttachmentsAllowed(request.Nip, true);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/attachment/revoke.</summary>
-    public static async Task<IResult> DisableAttachments(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> DisableAttachments(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.AttachmentPermissionRevokeRequest);
         if (failure is not null) return failure;
         if (!KsefGen.Runtime.Nip.IsValid(request!.Nip)) return KsefErrors.InvalidInput(http, "nip must be a valid NIP.");
         store.SetAttachmentsAllowed(request.Nip, false);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/context/block: authentication into the context ends in 480.</summary>
-    public static async Task<IResult> Block(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> Block(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.BlockContextAuthenticationRequest);
         if (failure is not null) return failure;
         if (request!.ContextIdentifier is not { } context || string.IsNullOrWhiteSpace(context.Value)) return KsefErrors.InvalidInput(http, "contextIdentifier is required.");
         store.SetBlocked(context.Value, true);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 
     /// <summary>POST /testdata/context/unblock.</summary>
-    public static async Task<IResult> Unblock(HttpContext http, SandboxStore store)
+    public static async Task<Results<Ok, KsefBadRequest>> Unblock(HttpContext http, SandboxStore store)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.UnblockContextAuthenticationRequest);
         if (failure is not null) return failure;
         if (request!.ContextIdentifier is not { } context || string.IsNullOrWhiteSpace(context.Value)) return KsefErrors.InvalidInput(http, "contextIdentifier is required.");
         store.SetBlocked(context.Value, false);
-        return Results.Ok();
+        return TypedResults.Ok();
     }
 }

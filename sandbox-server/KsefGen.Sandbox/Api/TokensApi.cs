@@ -2,6 +2,7 @@ using KsefGen.Sandbox.Contracts;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.Processing;
 using KsefGen.Sandbox.State;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace KsefGen.Sandbox.Api;
@@ -21,7 +22,7 @@ internal static class TokensApi
     }
 
     /// <summary>POST /tokens: 202 with the token (Pending until the sandbox activates it).</summary>
-    public static async Task<IResult> Generate(HttpContext http, Caller caller, KsefTokenService service)
+    public static async Task<Results<Accepted<GenerateTokenResponse>, KsefBadRequest>> Generate(HttpContext http, Caller caller, KsefTokenService service)
     {
         var (request, failure) = await KsefResults.ReadJsonAsync(http, KsefResults.Lenient.GenerateTokenRequest);
         if (failure is not null) return failure;
@@ -31,11 +32,11 @@ internal static class TokensApi
         }
         var (token, missing) = service.Generate(caller, [.. request.Permissions.Select(p => p.Value)], request.Description);
         if (token is null) return KsefErrors.PermissionsNotHeld(http, missing);
-        return Results.Json(new GenerateTokenResponse { ReferenceNumber = token.ReferenceNumber, Token = token.Token }, statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Accepted((string?)null, new GenerateTokenResponse { ReferenceNumber = token.ReferenceNumber, Token = token.Token });
     }
 
     /// <summary>GET /tokens: the tokens the caller may read, newest first, filtered and paged.</summary>
-    public static IResult List(HttpContext http, Caller caller, SandboxStore store, KsefTokenService service, ContinuationTokens pages,
+    public static Results<Ok<QueryTokensResponse>, KsefBadRequest> List(HttpContext http, Caller caller, SandboxStore store, KsefTokenService service, ContinuationTokens pages,
         [FromQuery] string[]? status, [FromQuery] string? description, [FromQuery] string? authorIdentifier, [FromQuery] string? authorIdentifierType,
         [FromQuery] string? pageSize, [FromHeader(Name = "x-continuation-token")] string? continuationToken)
     {
@@ -60,15 +61,15 @@ internal static class TokensApi
             .ToList();
         var items = matching.Skip(offset).Take(size).Select(Item).ToList();
         var next = offset + items.Count < matching.Count ? pages.Next(scope, offset + items.Count) : null;
-        return Results.Ok(new QueryTokensResponse { ContinuationToken = next, Tokens = items });
+        return TypedResults.Ok(new QueryTokensResponse { ContinuationToken = next, Tokens = items });
     }
 
     /// <summary>GET /tokens/{referenceNumber}.</summary>
-    public static IResult Get(HttpContext http, Caller caller, SandboxStore store, KsefTokenService service, string referenceNumber)
+    public static Results<Ok<TokenStatusResponse>, KsefBadRequest> Get(HttpContext http, Caller caller, SandboxStore store, KsefTokenService service, string referenceNumber)
     {
         if (Find(store, caller, referenceNumber) is not { } token || !service.CanRead(caller, token)) return TokenNotFound(http, referenceNumber);
         var item = Item(token);
-        return Results.Ok(new TokenStatusResponse
+        return TypedResults.Ok(new TokenStatusResponse
         {
             ReferenceNumber = item.ReferenceNumber,
             AuthorIdentifier = item.AuthorIdentifier,
@@ -83,7 +84,7 @@ internal static class TokensApi
     }
 
     /// <summary>DELETE /tokens/{referenceNumber}.</summary>
-    public static IResult Revoke(HttpContext http, Caller caller, SandboxStore store, KsefTokenService service, string referenceNumber)
+    public static Results<NoContent, KsefBadRequest, KsefForbidden> Revoke(HttpContext http, Caller caller, SandboxStore store, KsefTokenService service, string referenceNumber)
     {
         if (Find(store, caller, referenceNumber) is not { } token || !service.CanRead(caller, token)) return TokenNotFound(http, referenceNumber);
         if (!service.CanRevoke(caller, token))
@@ -91,13 +92,13 @@ internal static class TokensApi
             return KsefResults.Forbidden(http, "Revoking another token needs CredentialsManage; without it a session may revoke only the token it authenticated with.");
         }
         KsefTokenService.Revoke(token);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
     private static KsefTokenRecord? Find(SandboxStore store, Caller caller, string referenceNumber) =>
         store.KsefTokensOf(caller.ContextNip).FirstOrDefault(t => t.ReferenceNumber == referenceNumber);
 
-    private static IResult TokenNotFound(HttpContext http, string referenceNumber) =>
+    private static KsefBadRequest TokenNotFound(HttpContext http, string referenceNumber) =>
         KsefErrors.InvalidInput(http, $"No KSeF token {referenceNumber} in this context.");
 
     private static SubjectIdentifier Author(KsefTokenRecord token) => token.Author ?? SubjectIdentifier.Nip(token.ContextNip);

@@ -2,6 +2,7 @@ using System.Security;
 using KsefGen.Sandbox.Control;
 using KsefGen.Sandbox.State;
 using KsefGen.Sandbox.Upo;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KsefGen.Sandbox.Api;
 
@@ -28,7 +29,7 @@ internal static class UpoApi
     }
 
     /// <summary>GET /sessions/{ref}/invoices/ksef/{ksefNumber}/upo.</summary>
-    public static IResult GetSessionInvoiceUpoByKsefNumber(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string ksefNumber)
+    public static Results<FileContentHttpResult, KsefBadRequest> GetSessionInvoiceUpoByKsefNumber(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string ksefNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         var invoice = session!.FindInvoiceByKsefNumber(ksefNumber);
@@ -37,7 +38,7 @@ internal static class UpoApi
     }
 
     /// <summary>GET /sessions/{ref}/invoices/{invRef}/upo.</summary>
-    public static IResult GetSessionInvoiceUpoByReferenceNumber(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
+    public static Results<FileContentHttpResult, KsefBadRequest> GetSessionInvoiceUpoByReferenceNumber(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string invoiceReferenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         var invoice = session!.FindInvoice(invoiceReferenceNumber);
@@ -46,7 +47,7 @@ internal static class UpoApi
     }
 
     /// <summary>GET /sessions/{ref}/upo/{upoRef}.</summary>
-    public static IResult GetSessionUpo(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string upoReferenceNumber)
+    public static Results<FileContentHttpResult, KsefBadRequest> GetSessionUpo(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber, string upoReferenceNumber)
     {
         if (SessionStatusApi.FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
         var body = upo.SessionUpoPage(session!, upoReferenceNumber, SendingApi.UpoVersionRequested(http));
@@ -54,7 +55,7 @@ internal static class UpoApi
     }
 
     /// <summary>GET /storage/upo/{token}: 403 with a blob-store XML error when the link is tampered with or expired.</summary>
-    public static IResult Download(HttpContext http, SandboxStore store, UpoService upo, string token)
+    public static Results<FileContentHttpResult, NotFound, ContentHttpResult> Download(HttpContext http, SandboxStore store, UpoService upo, string token)
     {
         var target = upo.ReadLink(token, out var problem);
         if (target is not { } link) return StorageError(problem);
@@ -66,18 +67,18 @@ internal static class UpoApi
                 ? session.FindInvoice(link.Id) is { } invoice ? upo.InvoiceUpo(session, invoice) : null
                 : upo.SessionUpoPage(session, link.Id);
         }
-        return body is null ? Results.NotFound() : Xml(http, body);
+        return body is null ? TypedResults.NotFound() : Xml(http, body);
     }
 
-    private static IResult Xml(HttpContext http, byte[] body)
+    private static FileContentHttpResult Xml(HttpContext http, byte[] body)
     {
         http.Response.Headers[HashHeader] = UpoService.Hash(body);
-        return Results.Bytes(body, "application/xml");
+        return TypedResults.Bytes(body, "application/xml");
     }
 
-    private static IResult NoUpo(HttpContext http, string detail) =>
+    private static KsefBadRequest NoUpo(HttpContext http, string detail) =>
         KsefErrors.UpoNotFound(http, detail);
 
-    private static IResult StorageError(string problem) =>
+    private static ContentHttpResult StorageError(string problem) =>
         SendingApi.StorageError(StatusCodes.Status403Forbidden, "AuthenticationFailed", "Server failed to authenticate the request. " + problem);
 }

@@ -143,9 +143,9 @@ internal sealed class Faults
                     http.RequestAborted);
                 return;
             default:
-                var result = hit.Status == 429
+                IResult result = hit.Status == 429
                     ? KsefResults.TooManyRequests(http, hit.RetryAfterSeconds ?? 1, $"Injected fault {hit.Id}: too many requests; retry after {hit.RetryAfterSeconds ?? 1} s.")
-                    : Results.Problem(title: Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(hit.Status!.Value), detail: $"Injected fault {hit.Id}.", statusCode: hit.Status!.Value);
+                    : TypedResults.Problem(title: Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(hit.Status!.Value), detail: $"Injected fault {hit.Id}.", statusCode: hit.Status!.Value);
                 await result.ExecuteAsync(http);
                 return;
         }
