@@ -236,7 +236,6 @@ internal sealed partial class SpecReader
         }
     }
 
-    /// <summary>The target of a reference, or null when it is missing or part of a cycle of references.</summary>
     /// <summary>
     /// The schema a reference points to, or null on a cycle of plain references (A: $ref B, B: $ref A), where
     /// Microsoft.OpenApi throws. A local reference to a component schema that is not itself a reference is looked up
