@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using KsefGen.Sandbox.State;
 
 namespace KsefGen.Sandbox.Processing;
@@ -16,9 +19,27 @@ internal sealed class ContinuationTokens(SignedTokens tokens)
     public int? OffsetOf(string scope, string? token)
     {
         if (string.IsNullOrEmpty(token)) return 0;
-        var payload = tokens.Unprotect(Purpose, token);
-        if (payload is null || !payload.StartsWith(scope + "|", StringComparison.Ordinal)) return null;
-        return int.TryParse(payload.AsSpan(scope.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : null;
+        if (token.Length > 4096) return null;
+        // The payload "scope|offset" is read as UTF-8 on the stack: this runs for every page after the first.
+        var needed = Base64Url.GetMaxDecodedLength(token.Length);
+        var expected = Encoding.UTF8.GetMaxByteCount(scope.Length) + 1;
+        byte[]? rented = null;
+        try
+        {
+            var buffer = needed + expected <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(needed + expected));
+            var length = tokens.Unprotect(Purpose, token, buffer[..needed]);
+            if (length < 0) return null;
+            var payload = buffer[..length];
+            var prefix = buffer[needed..];
+            var prefixLength = Encoding.UTF8.GetBytes(scope, prefix);
+            prefix[prefixLength++] = (byte)'|';
+            if (!payload.StartsWith(prefix[..prefixLength])) return null;
+            return int.TryParse(payload[prefixLength..], NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ? offset : null;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The token for the page that starts at <paramref name="offset"/>.</summary>

@@ -88,15 +88,54 @@ internal sealed class SignedTokens
     public string? Unprotect(string purpose, string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 4096) return null;
-        var dot = token.IndexOf('.');
-        if (dot <= 0) return null;
-        var data = FromBase64Url(token[..dot]);
-        var mac = FromBase64Url(token[(dot + 1)..]);
-        if (data is null || mac is null) return null;
-        Span<byte> expected = stackalloc byte[MacLength];
-        Mac(purpose, data, expected);
-        return CryptographicOperations.FixedTimeEquals(mac, expected) ? Encoding.UTF8.GetString(data) : null;
+        var needed = Base64Url.GetMaxDecodedLength(token.Length);
+        byte[]? rented = null;
+        try
+        {
+            var payload = needed <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(needed));
+            var length = Unprotect(purpose, token, payload);
+            return length < 0 ? null : Encoding.UTF8.GetString(payload[..length]);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
     }
+
+    /// <summary>
+    /// The UTF-8 payload of a token this service signed for the same purpose, written into <paramref name="payload"/>
+    /// (at least <c>Base64Url.GetMaxDecodedLength(token.Length)</c> bytes): its length, or -1 when the token is not
+    /// genuine. Reads a token without a string per part (every continuation token is read so).
+    /// </summary>
+    public int Unprotect(string purpose, ReadOnlySpan<char> token, Span<byte> payload)
+    {
+        if (token.IsEmpty || token.Length > 4096) return -1;
+        ArgumentOutOfRangeException.ThrowIfLessThan(payload.Length, Base64Url.GetMaxDecodedLength(token.Length));
+        var dot = token.IndexOf('.');
+        if (dot <= 0) return -1;
+        var dataChars = token[..dot];
+        var macChars = token[(dot + 1)..];
+        Span<byte> mac = stackalloc byte[MacLength];
+        int dataLength;
+        if (dataChars.ContainsAnyExcept(UrlAlphabet) || macChars.ContainsAnyExcept(UrlAlphabet)
+            || Base64Url.DecodeFromChars(dataChars, payload, out _, out dataLength) != OperationStatus.Done
+            || Base64Url.DecodeFromChars(macChars, mac, out _, out var macLength) != OperationStatus.Done || macLength != MacLength)
+        {
+            // Not plain base64url (padding, '+' or '/', whitespace, nonzero trailing bits): the lenient decoding tokens
+            // have always had.
+            var data = FromBase64Url(dataChars.ToString());
+            var lenient = FromBase64Url(macChars.ToString());
+            if (data is null || lenient is null || lenient.Length != MacLength || data.Length > payload.Length) return -1;
+            data.CopyTo(payload);
+            dataLength = data.Length;
+            lenient.CopyTo(mac);
+        }
+        Span<byte> expected = stackalloc byte[MacLength];
+        Mac(purpose, payload[..dataLength], expected);
+        return CryptographicOperations.FixedTimeEquals(mac, expected) ? dataLength : -1;
+    }
+
+    private static readonly SearchValues<char> UrlAlphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     /// <summary>HMAC-SHA256 over UTF-8 purpose, a newline, then the data.</summary>
     private void Mac(string purpose, ReadOnlySpan<byte> data, Span<byte> mac)
