@@ -167,6 +167,49 @@ public sealed class UpoTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task EveryLinkOfAPageLeadsToItsOwnInvoicesUpoAndNoOther()
+    {
+        var client = await sandbox.ClientAsync(Nip);
+        var session = sandbox.Store.SessionsOf(Nip).First(s => s.Invoices.Count(i => i.Status == 200) >= 5 && s.Invoices.Any(i => i.Status != 200));
+        var page = await client.SessionStatus.GetSessionInvoicesAsync(session.ReferenceNumber, pageSize: 250, cancellationToken: Ct);
+        using var plain = new HttpClient();
+        var linked = page.Invoices.Where(i => i.UpoDownloadUrl is not null).ToList();
+        Assert.Equal(page.Invoices.Count(i => i.Status.Code == 200), linked.Count);
+        foreach (var invoice in linked)
+        {
+            var body = await plain.GetStringAsync(invoice.UpoDownloadUrl, Ct);
+            Assert.Contains(invoice.KsefNumber!, body, StringComparison.Ordinal);
+        }
+
+        // The payload names the invoice by its ordinal number: another number under the same MAC is refused.
+        var url = linked[0].UpoDownloadUrl!.ToString();
+        var slash = url.LastIndexOf('/') + 1;
+        var dot = url.IndexOf('.', slash);
+        var payload = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(url.AsSpan(slash, dot - slash))).Split('|');
+        Assert.Equal(["invoice", session.ReferenceNumber, linked[0].OrdinalNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)], payload[..3]);
+        payload[2] = linked[1].OrdinalNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var swapped = url[..slash] + System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(string.Join('|', payload))) + url[dot..];
+        using var forged = await plain.GetAsync(swapped, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Contains("Signature did not match", await forged.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SessionUpoPageLinksLeadToTheirPages()
+    {
+        var client = await sandbox.ClientAsync(Nip);
+        var session = sandbox.Store.SessionsOf(Nip).First(s => s.Status == 200);
+        var status = await client.SessionStatus.GetSessionStatusAsync(session.ReferenceNumber, Ct);
+        using var plain = new HttpClient();
+        foreach (var page in status.Upo!.Pages)
+        {
+            var byLink = await plain.GetByteArrayAsync(page.DownloadUrl, Ct);
+            var byReference = await client.SessionStatus.GetSessionUpoAsync(session.ReferenceNumber, page.ReferenceNumber, Ct);
+            Assert.Equal(byReference.Content, System.Text.Encoding.UTF8.GetString(byLink));
+        }
+    }
+
+    [Fact]
     public async Task NoUpoForAnInvoiceWithoutKsefNumberGives21178()
     {
         var client = await sandbox.ClientAsync(Nip);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using KsefGen.Sandbox.Contracts;
@@ -110,9 +111,9 @@ internal static class SessionStatusApi
             Upo = UpoService.HasSessionUpo(session!)
                 ? new UpoResponse
                 {
-                    Pages = upo.PageReferences(session!).Select(page =>
+                    Pages = upo.PageReferences(session!).Select((page, index) =>
                     {
-                        var (url, expires) = upo.Link(http, "session", session!.ReferenceNumber, page);
+                        var (url, expires) = upo.Link(http, "session", session!.ReferenceNumber, index + 1);
                         return new UpoPageResponse { ReferenceNumber = page, DownloadUrl = url, DownloadUrlExpirationDate = expires };
                     }).ToList(),
                 }
@@ -183,6 +184,9 @@ internal static class SessionStatusApi
     {
         // Names and constant values escaped once: the writer otherwise checks every name and value for characters to
         // escape, 17 of them per invoice.
+        // Pages up to this size keep their statuses and link MACs on the stack.
+        private const int StackItems = 128;
+
         private static readonly JsonEncodedText ContinuationTokenName = JsonEncodedText.Encode("continuationToken");
         private static readonly JsonEncodedText InvoicesName = JsonEncodedText.Encode("invoices");
         private static readonly JsonEncodedText OrdinalNumberName = JsonEncodedText.Encode("ordinalNumber");
@@ -214,18 +218,48 @@ internal static class SessionStatusApi
         /// <summary>What SessionInvoicesResponseJsonConverter writes for the DTOs: the same properties, order and omissions.</summary>
         public void Write(Utf8JsonWriter writer)
         {
-            writer.WriteStartObject();
-            if (ContinuationToken is not null) writer.WriteString(ContinuationTokenName, ContinuationToken);
-            writer.WriteStartArray(InvoicesName);
-            for (var i = Start; i < Start + Count; i++) WriteInvoice(writer, Items[i]);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            // Statuses are read once: processing may change a record meanwhile, and an invoice's link must agree with
+            // its code. The links of the accepted ones are signed together, before anything is written.
+            int[]? rentedStatuses = null;
+            int[]? rentedNumbers = null;
+            byte[]? rentedMacs = null;
+            try
+            {
+                var statuses = Count <= StackItems ? stackalloc int[StackItems] : (rentedStatuses = ArrayPool<int>.Shared.Rent(Count));
+                var numbers = Count <= StackItems ? stackalloc int[StackItems] : (rentedNumbers = ArrayPool<int>.Shared.Rent(Count));
+                var linked = 0;
+                for (var i = 0; i < Count; i++)
+                {
+                    var invoice = Items[Start + i];
+                    statuses[i] = invoice.Status;
+                    if (statuses[i] == 200) numbers[linked++] = invoice.OrdinalNumber;
+                }
+                var macLength = linked * LinkMacs.MacLength;
+                var macs = Count <= StackItems ? stackalloc byte[StackItems * LinkMacs.MacLength] : (rentedMacs = ArrayPool<byte>.Shared.Rent(macLength));
+                Links.Sign(numbers[..linked], macs[..macLength]);
+
+                writer.WriteStartObject();
+                if (ContinuationToken is not null) writer.WriteString(ContinuationTokenName, ContinuationToken);
+                writer.WriteStartArray(InvoicesName);
+                var link = 0;
+                for (var i = 0; i < Count; i++)
+                {
+                    var mac = statuses[i] == 200 ? macs.Slice(link++ * LinkMacs.MacLength, LinkMacs.MacLength) : default;
+                    WriteInvoice(writer, Items[Start + i], statuses[i], mac);
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            finally
+            {
+                if (rentedStatuses is not null) ArrayPool<int>.Shared.Return(rentedStatuses);
+                if (rentedNumbers is not null) ArrayPool<int>.Shared.Return(rentedNumbers);
+                if (rentedMacs is not null) ArrayPool<byte>.Shared.Return(rentedMacs);
+            }
         }
 
-        private void WriteInvoice(Utf8JsonWriter writer, InvoiceRecord invoice)
+        private void WriteInvoice(Utf8JsonWriter writer, InvoiceRecord invoice, int status, ReadOnlySpan<byte> mac)
         {
-            // Read once: processing may change the record meanwhile, and the link must agree with the code.
-            var status = invoice.Status;
             writer.WriteStartObject();
             writer.WriteNumber(OrdinalNumberName, invoice.OrdinalNumber);
             if (invoice.InvoiceNumber is { } number) writer.WriteString(InvoiceNumberName, number);
@@ -239,7 +273,7 @@ internal static class SessionStatusApi
             if (status == 200)
             {
                 // Accepted invoices get a fresh UPO link on every call; the links of one page share their expiry.
-                Links.Write(writer, UpoDownloadUrlName.EncodedUtf8Bytes, invoice.ReferenceNumber);
+                Links.Write(writer, UpoDownloadUrlName.EncodedUtf8Bytes, invoice.OrdinalNumber, mac);
                 writer.WritePropertyName(UpoDownloadUrlExpirationDateName);
                 writer.WriteRawValue(Links.ExpiresJson, skipInputValidation: true);
             }
@@ -306,7 +340,7 @@ internal static class SessionStatusApi
     internal static SessionInvoiceStatusResponse Invoice(HttpContext http, UpoService upo, SessionRecord session, InvoiceRecord invoice)
     {
         // Accepted invoices get a fresh UPO link on every call.
-        (Uri Url, DateTimeOffset Expires)? link = invoice.Status == 200 ? upo.Link(http, "invoice", session.ReferenceNumber, invoice.ReferenceNumber) : null;
+        (Uri Url, DateTimeOffset Expires)? link = invoice.Status == 200 ? upo.Link(http, "invoice", session.ReferenceNumber, invoice.OrdinalNumber) : null;
         return new SessionInvoiceStatusResponse
         {
             OrdinalNumber = invoice.OrdinalNumber,

@@ -64,8 +64,8 @@ internal static class UpoApi
         if (session is not null)
         {
             body = link.Kind == "invoice"
-                ? session.FindInvoice(link.Id) is { } invoice ? upo.InvoiceUpo(session, invoice) : null
-                : upo.SessionUpoPage(session, link.Id);
+                ? session.InvoiceAt(link.Number) is { } invoice ? upo.InvoiceUpo(session, invoice) : null
+                : upo.SessionUpoPage(session, link.Number);
         }
         return body is null ? TypedResults.NotFound() : Xml(http, body);
     }

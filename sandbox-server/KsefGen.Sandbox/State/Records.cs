@@ -49,6 +49,13 @@ internal partial class SessionRecord
     /// </summary>
     public IReadOnlyList<InvoiceRecord> Invoices => Volatile.Read(ref _invoices).View;
 
+    /// <summary>The invoice with that ordinal number (1-based), or null.</summary>
+    public InvoiceRecord? InvoiceAt(int ordinalNumber)
+    {
+        var invoices = Invoices;
+        return ordinalNumber >= 1 && ordinalNumber <= invoices.Count && invoices[ordinalNumber - 1].OrdinalNumber == ordinalNumber ? invoices[ordinalNumber - 1] : null;
+    }
+
     /// <summary>Appends an invoice (ordinal order); readers holding an older snapshot keep seeing the old count.</summary>
     public void AddInvoice(InvoiceRecord invoice) => AddInvoice(_ => invoice, int.MaxValue);
 

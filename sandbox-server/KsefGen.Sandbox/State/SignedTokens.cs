@@ -12,7 +12,8 @@ namespace KsefGen.Sandbox.State;
 internal sealed class SignedTokens
 {
     private const int StackLimit = 512;
-    private const int MacLength = 32;
+    /// <summary>Bytes in a MAC (HMAC-SHA256).</summary>
+    public const int MacLength = 32;
     private readonly byte[] _key;
 
     // One HMAC per thread, reset after each use: HMACSHA256.HashData fetches the algorithm from OpenSSL on every call
@@ -137,8 +138,11 @@ internal sealed class SignedTokens
 
     private static readonly SearchValues<char> UrlAlphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
+    /// <summary>A key for another use, derived from this service's secret with HKDF (SHA-256) and <paramref name="purpose"/> as its info.</summary>
+    public byte[] DeriveKey(string purpose) => HKDF.Expand(HashAlgorithmName.SHA256, _key, 32, Encoding.UTF8.GetBytes(purpose));
+
     /// <summary>HMAC-SHA256 over UTF-8 purpose, a newline, then the data.</summary>
-    private void Mac(string purpose, ReadOnlySpan<byte> data, Span<byte> mac)
+    public void Mac(string purpose, ReadOnlySpan<byte> data, Span<byte> mac)
     {
         var hmac = _hmac.Value!;
         Span<byte> message = stackalloc byte[StackLimit];
