@@ -102,10 +102,11 @@ internal static class SessionStatusApi
     }
 
     /// <summary>GET /sessions/{referenceNumber}.</summary>
-    public static Results<Ok<SessionStatusResponse>, KsefBadRequest> GetSessionStatus(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber)
+    public static Results<BufferedOk<SessionStatusResponse>, KsefBadRequest> GetSessionStatus(HttpContext http, Caller caller, SandboxStore store, UpoService upo, string referenceNumber)
     {
         if (FindSession(http, caller, store, referenceNumber, out var session) is { } error) return error;
-        return TypedResults.Ok(new SessionStatusResponse
+        // Buffered, sent with Content-Length, as the pages are: streamed (chunked) it cost a third of the request.
+        return BufferedJson.Ok(new SessionStatusResponse
         {
             // Every status call issues fresh links.
             Upo = UpoService.HasSessionUpo(session!)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,6 +20,7 @@ internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProv
     private const string LinkPurpose = "storage-link";
     private readonly ConcurrentDictionary<string, byte[]> _signed = new(StringComparer.Ordinal);
     private readonly LinkMacs _macs = new(tokens, LinkPurpose);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SessionRecord, PageReferencesEntry> _pageReferences = new();
     private volatile LinkPrefixEntry? _linkPrefix;
 
     /// <summary>The signing certificate clients should trust.</summary>
@@ -31,15 +33,23 @@ internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProv
     public static bool HasSessionUpo(SessionRecord session) => session.Status == 200;
 
     /// <summary>The reference numbers of the session UPO pages (…-EU-…), the same on every call.</summary>
-    public string[] PageReferences(SessionRecord session)
+    public ImmutableArray<string> PageReferences(SessionRecord session)
     {
+        // Derived from what they depend on, then kept with the session while that stays the same (every status call of
+        // a processed session lists them).
         var pages = UpoDocumentBuilder.PageCount(session.SuccessfulInvoiceCount, options.UpoPageSize);
-        return Enumerable.Range(1, pages).Select(page =>
+        var updated = session.Updated;
+        if (_pageReferences.TryGetValue(session, out var known) && known.Pages == pages && known.Updated == updated) return known.References;
+        var references = Enumerable.Range(1, pages).Select(page =>
         {
             var seed = BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(session.ReferenceNumber + "|" + page.ToString(CultureInfo.InvariantCulture))));
-            return KsefIdentifiers.NewReferenceNumber(session.Updated, "EU", new Random(seed));
-        }).ToArray();
+            return KsefIdentifiers.NewReferenceNumber(updated, "EU", new Random(seed));
+        }).ToImmutableArray();
+        _pageReferences.AddOrUpdate(session, new PageReferencesEntry(pages, updated, references));
+        return references;
     }
+
+    private sealed record PageReferencesEntry(int Pages, DateTimeOffset Updated, ImmutableArray<string> References);
 
     /// <summary>The signed UPO of an accepted invoice, or null when it has none.</summary>
     /// <param name="session">The invoice's session.</param>
@@ -58,7 +68,7 @@ internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProv
     /// <param name="pageReference">The page's reference number.</param>
     /// <param name="version">"v4-2" or "v4-3"; null for the session's own version.</param>
     public byte[]? SessionUpoPage(SessionRecord session, string pageReference, string? version = null) =>
-        SessionUpoPage(session, Array.IndexOf(PageReferences(session), pageReference) + 1, version);
+        SessionUpoPage(session, PageReferences(session).IndexOf(pageReference) + 1, version);
 
     /// <summary>The signed session UPO page with that number (1-based), or null.</summary>
     /// <param name="session">The session.</param>
