@@ -49,6 +49,10 @@ internal sealed class Faults
 
     private readonly Lock _gate = new();
     private readonly List<(FaultRule Rule, Regex Pattern)> _rules = [];
+
+    // How many rules there are, written under the lock whenever they change: a request with none to match (the usual
+    // case) passes without taking the lock every request would otherwise queue on.
+    private volatile int _ruleCount;
     private readonly Random _random;
     private int _nextId;
 
@@ -82,6 +86,7 @@ internal sealed class Faults
         {
             rule.Id = "f" + (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
             _rules.Add((rule, pattern));
+            _ruleCount = _rules.Count;
         }
         return null;
     }
@@ -94,14 +99,19 @@ internal sealed class Faults
             if (id is null)
             {
                 _rules.Clear();
+                _ruleCount = 0;
                 return true;
             }
-            return _rules.RemoveAll(r => r.Rule.Id == id) > 0;
+            var removed = _rules.RemoveAll(r => r.Rule.Id == id) > 0;
+            _ruleCount = _rules.Count;
+            return removed;
         }
     }
 
     /// <summary>The middleware: routes under /sandbox are never faulted, so a test can always switch faults off.</summary>
-    public async Task InvokeAsync(HttpContext http, Func<Task> next)
+    public Task InvokeAsync(HttpContext http, Func<Task> next) => _ruleCount == 0 ? next() : MatchAsync(http, next);
+
+    private async Task MatchAsync(HttpContext http, Func<Task> next)
     {
         var path = http.Request.Path.Value ?? "/";
         FaultRule? hit = null;
@@ -117,6 +127,7 @@ internal sealed class Faults
                     hit = rule;
                     rule.Fired++;
                     if (rule.Times is { } times && rule.Fired >= times) _rules.RemoveAll(r => ReferenceEquals(r.Rule, rule));
+                    _ruleCount = _rules.Count;
                     break;
                 }
             }
