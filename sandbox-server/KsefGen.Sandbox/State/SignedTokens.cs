@@ -63,28 +63,6 @@ internal sealed class SignedTokens
         }
     }
 
-    /// <summary>
-    /// Writes the token of a UTF-8 <paramref name="payload"/> as UTF-8 into <paramref name="destination"/>, for callers
-    /// that write it straight into a JSON response (a page of invoices writes about 95 UPO links); false, with nothing
-    /// written, when it does not fit.
-    /// </summary>
-    public bool TryProtect(string purpose, ReadOnlySpan<byte> payload, Span<byte> destination, out int written)
-    {
-        var dataBytes = Base64Url.GetEncodedLength(payload.Length);
-        written = dataBytes + 1 + Base64Url.GetEncodedLength(MacLength);
-        if (written > destination.Length)
-        {
-            written = 0;
-            return false;
-        }
-        Span<byte> mac = stackalloc byte[MacLength];
-        Mac(purpose, payload, mac);
-        Base64Url.EncodeToUtf8(payload, destination);
-        destination[dataBytes] = (byte)'.';
-        Base64Url.EncodeToUtf8(mac, destination[(dataBytes + 1)..]);
-        return true;
-    }
-
     /// <summary>The payload of a token this service signed for the same purpose, or null.</summary>
     public string? Unprotect(string purpose, string? token)
     {

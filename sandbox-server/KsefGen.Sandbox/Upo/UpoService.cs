@@ -111,8 +111,8 @@ internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProv
 
     /// <summary>
     /// Signs and writes the links of one response. A link is "/storage/upo/" + base64url(payload) + "." +
-    /// base64url(MAC), the payload "kind|session|number|expiry (Unix ms)", the MAC <see cref="LinkMacs"/>' over the
-    /// payload without its number (the context every link of the response shares) and the number.
+    /// base64url(MAC), with the payload "kind|session|number|expiry (Unix ms)". The MAC is the <see cref="LinkMacs"/>
+    /// MAC of the number in the context "kind|session|expiry", which every link of the response shares.
     /// </summary>
     public sealed class LinkWriter
     {
