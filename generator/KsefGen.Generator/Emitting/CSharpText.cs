@@ -10,7 +10,8 @@ internal static class CSharpText
     public static string Literal(string? text)
     {
         if (text is null) return "null";
-        var sb = new StringBuilder(text.Length + 2);
+        if (!NeedsEscape(text)) return "\"" + text + "\"";
+        var sb = new StringBuilder(text.Length + 8);
         sb.Append('"');
         for (var i = 0; i < text.Length; i++)
         {
@@ -34,5 +35,15 @@ internal static class CSharpText
         }
         sb.Append('"');
         return sb.ToString();
+    }
+
+    /// <summary>Whether the text may need an escape: anything but printable ASCII, a quote or a backslash (a conservative test).</summary>
+    private static bool NeedsEscape(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c < 32 || c > 126 || c == '"' || c == '\\') return true;
+        }
+        return false;
     }
 }

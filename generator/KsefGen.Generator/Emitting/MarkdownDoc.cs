@@ -49,10 +49,21 @@ internal static class MarkdownDoc
     /// <summary>Plain text → XML text: <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c> escaped, characters XML forbids dropped.</summary>
     public static string Escape(string text)
     {
+        if (!NeedsEscape(text)) return text;
         var clean = Sanitize(text);
         var sb = new StringBuilder(clean.Length + 8);
         foreach (var c in clean) AppendEscaped(sb, c);
         return sb.ToString();
+    }
+
+    /// <summary>Whether <see cref="Escape"/> would change the text: it has markup, a character XML forbids or a surrogate.</summary>
+    private static bool NeedsEscape(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is '<' or '>' or '&' || c < 0x20 && c != '\t' && c != '\n' || c is '\uFFFE' or '\uFFFF' || char.IsSurrogate(c)) return true;
+        }
+        return false;
     }
 
     /// <summary>Drops what XML 1.0 cannot hold at all: lone surrogates (a pair stays).</summary>
@@ -93,8 +104,6 @@ internal static class MarkdownDoc
 
     // ---------------------------------------------------------------- blocks
 
-    private enum Kind { Paragraph, Other }
-
     /// <summary>Newlines normalized, tabs expanded, block-quote markers removed, <c>&lt;br&gt;</c> outside tables and lists split into paragraphs.</summary>
     private static List<string> Prepare(string markdown)
     {
@@ -111,8 +120,7 @@ internal static class MarkdownDoc
                 continue;
             }
             line = StripQuote(line);
-            var trimmed = line.TrimStart();
-            if (trimmed.StartsWith("|", StringComparison.Ordinal) || ListMarker(line, out _, out _, out _, out _))
+            if (StartsWithPipe(line) || ListMarker(line, out _, out _, out _, out _))
             {
                 lines.Add(line);
                 continue;
@@ -149,7 +157,10 @@ internal static class MarkdownDoc
     /// <summary>Renders a run of lines as blocks; a single paragraph comes out bare, several as &lt;para&gt;s.</summary>
     private static void RenderBlocks(List<string> lines, StringBuilder sb, int depth, bool bare = true)
     {
-        var blocks = new List<(Kind Kind, string Xml)>();
+        // Blocks are written straight into sb, a paragraph as <para>...</para>; a lone paragraph loses its <para> at the end.
+        var start = sb.Length;
+        var blocks = 0;
+        var firstIsParagraph = false;
         var i = 0;
         while (i < lines.Count)
         {
@@ -159,57 +170,62 @@ internal static class MarkdownDoc
                 i++;
                 continue;
             }
-            var block = new StringBuilder();
+            if (blocks++ > 0) sb.Append('\n');
             if (FenceMarker(line) is { } fence)
             {
-                i = Fence(lines, i, fence, block);
-                blocks.Add((Kind.Other, block.ToString()));
+                i = Fence(lines, i, fence, sb);
             }
             else if (Heading(line) is { } heading)
             {
-                block.Append("<para><b>");
-                Inline(heading, 0, heading.Length, block, depth);
-                block.Append("</b></para>");
-                blocks.Add((Kind.Other, block.ToString()));
+                sb.Append("<para><b>");
+                Inline(heading, 0, heading.Length, sb, depth);
+                sb.Append("</b></para>");
                 i++;
             }
             else if (IsTableStart(lines, i))
             {
-                i = Table(lines, i, block, depth);
-                blocks.Add((Kind.Other, block.ToString()));
+                i = Table(lines, i, sb, depth);
             }
             else if (depth < MaxDepth && ListMarker(line, out _, out _, out _, out _))
             {
-                i = List(lines, i, block, depth);
-                blocks.Add((Kind.Other, block.ToString()));
+                i = List(lines, i, sb, depth);
             }
             else
             {
-                var text = new StringBuilder(line.Trim());
+                firstIsParagraph |= blocks == 1;
+                var first = i;
                 i++;
-                while (i < lines.Count && !IsBlank(lines[i]) && !InterruptsParagraph(lines, i, depth))
+                while (i < lines.Count && !IsBlank(lines[i]) && !InterruptsParagraph(lines, i, depth)) i++;
+                sb.Append(ParagraphOpen);
+                if (i == first + 1)
                 {
-                    text.Append('\n').Append(lines[i].Trim());
-                    i++;
+                    // One line: rendered where it is, without the trimmed copy.
+                    var textStart = 0;
+                    var textEnd = line.Length;
+                    while (char.IsWhiteSpace(line[textStart])) textStart++;
+                    while (char.IsWhiteSpace(line[textEnd - 1])) textEnd--;
+                    Inline(line, textStart, textEnd, sb, depth);
                 }
-                var paragraph = text.ToString();
-                Inline(paragraph, 0, paragraph.Length, block, depth);
-                blocks.Add((Kind.Paragraph, block.ToString()));
+                else
+                {
+                    var text = new StringBuilder(line.Trim());
+                    for (var k = first + 1; k < i; k++) text.Append('\n').Append(lines[k].Trim());
+                    var paragraph = text.ToString();
+                    Inline(paragraph, 0, paragraph.Length, sb, depth);
+                }
+                sb.Append(ParagraphClose);
             }
         }
 
-        if (bare && blocks.Count == 1 && blocks[0].Kind == Kind.Paragraph)
+        if (bare && blocks == 1 && firstIsParagraph)
         {
-            sb.Append(blocks[0].Xml);
-            return;
-        }
-        for (var b = 0; b < blocks.Count; b++)
-        {
-            if (b > 0) sb.Append('\n');
-            if (blocks[b].Kind == Kind.Paragraph) sb.Append("<para>").Append(blocks[b].Xml).Append("</para>");
-            else sb.Append(blocks[b].Xml);
+            sb.Remove(start, ParagraphOpen.Length);
+            sb.Length -= ParagraphClose.Length;
         }
     }
+
+    private const string ParagraphOpen = "<para>";
+    private const string ParagraphClose = "</para>";
 
     private static bool InterruptsParagraph(List<string> lines, int i, int depth)
     {
@@ -328,7 +344,7 @@ internal static class MarkdownDoc
         }
         if (markerEnd < line.Length && line[markerEnd] != ' ') return false;
         if (markerEnd >= line.Length) return false; // an empty item is not worth a list
-        if (IsBlank(line.Substring(markerEnd))) return false;
+        if (IsBlank(line, markerEnd)) return false;
         var spaces = 0;
         while (markerEnd + spaces < line.Length && line[markerEnd + spaces] == ' ') spaces++;
         contentColumn = markerEnd + (spaces > 4 ? 1 : spaces);
@@ -374,7 +390,7 @@ internal static class MarkdownDoc
             {
                 current!.Add(line.Substring(contentColumn));
             }
-            else if (!previousBlank && !InterruptsParagraph(lines, i, depth) && !line.TrimStart().StartsWith("|", StringComparison.Ordinal))
+            else if (!previousBlank && !InterruptsParagraph(lines, i, depth) && !StartsWithPipe(line))
             {
                 current!.Add(line.Trim()); // lazy continuation of the item's paragraph
             }
@@ -407,7 +423,7 @@ internal static class MarkdownDoc
     private static bool IsTableStart(List<string> lines, int i)
     {
         var line = lines[i];
-        if (line.TrimStart().StartsWith("|", StringComparison.Ordinal)) return true;
+        if (StartsWithPipe(line)) return true;
         return line.IndexOf('|') >= 0 && i + 1 < lines.Count && IsSeparatorRow(lines[i + 1]);
     }
 
@@ -428,15 +444,14 @@ internal static class MarkdownDoc
 
     private static int Table(List<string> lines, int i, StringBuilder sb, int depth)
     {
-        var leadingPipe = lines[i].TrimStart().StartsWith("|", StringComparison.Ordinal);
+        var leadingPipe = StartsWithPipe(lines[i]);
         var rows = new List<List<string>>();
         var hasHeader = i + 1 < lines.Count && IsSeparatorRow(lines[i + 1]);
         while (i < lines.Count)
         {
             var line = lines[i];
             if (IsBlank(line)) break;
-            var t = line.TrimStart();
-            if (rows.Count > 0 && (leadingPipe ? !t.StartsWith("|", StringComparison.Ordinal) : line.IndexOf('|') < 0)) break;
+            if (rows.Count > 0 && (leadingPipe ? !StartsWithPipe(line) : line.IndexOf('|') < 0)) break;
             if (!IsSeparatorRow(line)) rows.Add(SplitRow(line));
             i++;
         }
@@ -909,13 +924,21 @@ internal static class MarkdownDoc
     private static bool IsAsciiPunctuation(char c) =>
         (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
 
-    private static bool IsBlank(string text)
+    private static bool IsBlank(string text, int from = 0)
     {
-        foreach (var c in text)
+        for (var i = from; i < text.Length; i++)
         {
-            if (!char.IsWhiteSpace(c)) return false;
+            if (!char.IsWhiteSpace(text[i])) return false;
         }
         return true;
+    }
+
+    /// <summary>Whether the line's first character other than white space is a pipe (a table row).</summary>
+    private static bool StartsWithPipe(string line)
+    {
+        var i = 0;
+        while (i < line.Length && char.IsWhiteSpace(line[i])) i++;
+        return i < line.Length && line[i] == '|';
     }
 
     private static string Attribute(string value)

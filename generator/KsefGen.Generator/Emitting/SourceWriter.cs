@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace KsefGen.Generator.Emitting;
@@ -29,6 +31,18 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>
+    /// A line from an interpolated string, written piece by piece into the source (the line's own string is never built);
+    /// the same text as <see cref="Line(string)"/> of that string.
+    /// </summary>
+    public SourceWriter Line([InterpolatedStringHandlerArgument("")] ref LineHandler line)
+    {
+        // An empty line has no indentation, as with Line(string).
+        if (_sb.Length == line.ContentStart) _sb.Length = line.LineStart;
+        _sb.Append('\n');
+        return this;
+    }
+
     /// <summary>A line of <paramref name="prefix"/> and <paramref name="text"/>, without joining them into a string first.</summary>
     private void Line(string prefix, string text)
     {
@@ -43,10 +57,19 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Like <see cref="Open(string)"/>, with the line written straight from an interpolated string.</summary>
+    public SourceWriter Open([InterpolatedStringHandlerArgument("")] ref LineHandler line)
+    {
+        Line(ref line);
+        Line("{");
+        _indent++;
+        return this;
+    }
+
     public SourceWriter Close(string suffix = "")
     {
         _indent--;
-        Line("}" + suffix);
+        Line("}", suffix);
         return this;
     }
 
@@ -58,15 +81,32 @@ internal sealed class SourceWriter
     public SourceWriter Doc(string element, string? xml, string attributes = "")
     {
         if (string.IsNullOrWhiteSpace(xml)) return this;
-        // Every line terminator C# knows ends a // comment, so each starts a new /// line: a lone \r or a U+2028 left inside
-        // a line would turn the rest of the spec's text into code.
-        var lines = xml!.Replace("\r\n", "\n").Trim().Split(LineTerminators);
+        var text = xml!;
+        var start = 0;
+        var end = text.Length;
+        while (char.IsWhiteSpace(text[start])) start++;
+        while (char.IsWhiteSpace(text[end - 1])) end--;
         Line($"/// <{element}{attributes}>");
-        foreach (var line in lines)
+        // Every line terminator C# knows ends a // comment, so each starts a new /// line: a lone \r or a U+2028 left inside
+        // a line would turn the rest of the spec's text into code. "\r\n" is one terminator.
+        while (true)
         {
-            var trimmed = line.TrimEnd();
-            if (trimmed.Length == 0) Line("///");
-            else Line("/// ", XmlSafe(trimmed));
+            var terminator = text.IndexOfAny(LineTerminators, start, end - start);
+            var lineEnd = terminator < 0 ? end : terminator;
+            var trimmedEnd = lineEnd;
+            while (trimmedEnd > start && char.IsWhiteSpace(text[trimmedEnd - 1])) trimmedEnd--;
+            if (trimmedEnd == start)
+            {
+                Line("///");
+            }
+            else
+            {
+                _sb.Append(' ', _indent * 4).Append("/// ");
+                AppendXmlSafe(text, start, trimmedEnd);
+                _sb.Append('\n');
+            }
+            if (terminator < 0) break;
+            start = text[terminator] == '\r' && terminator + 1 < end && text[terminator + 1] == '\n' ? terminator + 2 : terminator + 1;
         }
         Line($"/// </{element}>");
         return this;
@@ -79,9 +119,16 @@ internal sealed class SourceWriter
     public SourceWriter DocLine(string element, string? xml)
     {
         if (string.IsNullOrWhiteSpace(xml)) return this;
-        var text = xml!.Trim();
-        if (text.IndexOfAny(LineTerminators) >= 0) return Doc(element, xml);
-        return Line($"/// <{element}>{XmlSafe(text)}</{element}>");
+        var text = xml!;
+        var start = 0;
+        var end = text.Length;
+        while (char.IsWhiteSpace(text[start])) start++;
+        while (char.IsWhiteSpace(text[end - 1])) end--;
+        if (text.IndexOfAny(LineTerminators, start, end - start) >= 0) return Doc(element, xml);
+        _sb.Append(' ', _indent * 4).Append("/// <").Append(element).Append('>');
+        AppendXmlSafe(text, start, end);
+        _sb.Append("</").Append(element).Append(">\n");
+        return this;
     }
 
     /// <summary>Writes an XML doc element from the spec's Markdown, or from <paramref name="fallbackXml"/> (our own XML) when the spec has none.</summary>
@@ -93,20 +140,24 @@ internal sealed class SourceWriter
 
     private static readonly char[] LineTerminators = { '\n', '\r', '\u0085', '\u2028', '\u2029' };
 
-    /// <summary>The text with characters XML cannot hold (control characters, unpaired surrogates) replaced by U+FFFD.</summary>
-    private static string XmlSafe(string text)
+    /// <summary>
+    /// Appends text[start..end) with the characters XML cannot hold (control characters, unpaired surrogates) replaced by
+    /// U+FFFD; a surrogate pair split by start or end counts as unpaired.
+    /// </summary>
+    private void AppendXmlSafe(string text, int start, int end)
     {
-        StringBuilder? sb = null;
-        for (var i = 0; i < text.Length; i++)
+        var clean = start;
+        for (var i = start; i < end; i++)
         {
             var c = text[i];
             var bad = c < 32 && c != '\t'
-                || (char.IsHighSurrogate(c) ? i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]) : char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(text[i - 1])))
+                || (char.IsHighSurrogate(c) ? i + 1 >= end || !char.IsLowSurrogate(text[i + 1]) : char.IsLowSurrogate(c) && (i == start || !char.IsHighSurrogate(text[i - 1])))
                 || c == '\uFFFE' || c == '\uFFFF';
-            if (bad && sb is null) sb = new StringBuilder(text, 0, i, text.Length);
-            sb?.Append(bad ? '\uFFFD' : c);
+            if (!bad) continue;
+            _sb.Append(text, clean, i - clean).Append('\uFFFD');
+            clean = i + 1;
         }
-        return sb?.ToString() ?? text;
+        _sb.Append(text, clean, end - clean);
     }
 
     /// <summary>Writes the fixed header of every generated file.</summary>
@@ -118,6 +169,40 @@ internal sealed class SourceWriter
         Line("#pragma warning disable CS1591, CS0618, CS0612");
         Line();
         return this;
+    }
+
+    /// <summary>
+    /// Builds a line of generated code from an interpolated string straight into the writer: the indentation first, then
+    /// each literal and value as it comes.
+    /// </summary>
+    [InterpolatedStringHandler]
+    public ref struct LineHandler
+    {
+        private readonly StringBuilder _sb;
+
+        /// <summary>Starts the line: writes the writer's indentation.</summary>
+        public LineHandler(int literalLength, int formattedCount, SourceWriter writer)
+        {
+            _sb = writer._sb;
+            LineStart = _sb.Length;
+            _sb.Append(' ', writer._indent * 4);
+            ContentStart = _sb.Length;
+        }
+
+        /// <summary>Where the line starts in the source.</summary>
+        public int LineStart { get; }
+
+        /// <summary>Where the line's text starts, after the indentation.</summary>
+        public int ContentStart { get; }
+
+        /// <summary>Appends literal text.</summary>
+        public void AppendLiteral(string value) => _sb.Append(value);
+
+        /// <summary>Appends a value; null appends nothing.</summary>
+        public void AppendFormatted(string? value) => _sb.Append(value);
+
+        /// <summary>Appends a number in the invariant culture.</summary>
+        public void AppendFormatted(int value) => _sb.Append(value.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>The source written; ends the writer (its builder goes back for the next file on this thread).</summary>

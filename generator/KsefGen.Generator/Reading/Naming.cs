@@ -29,6 +29,8 @@ internal static class Naming
     /// <summary>Polish letters and their ASCII forms, so Polish names still give readable identifiers.</summary>
     public static string RemoveDiacritics(string text)
     {
+        // ASCII has no diacritics (and its decomposed form is itself): most names are returned as they are.
+        if (IsAscii(text)) return text;
         var sb = new StringBuilder(text.Length);
         foreach (var c in text)
         {
@@ -46,6 +48,15 @@ internal static class Naming
             if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark) sb.Append(c);
         }
         return sb.ToString();
+    }
+
+    private static bool IsAscii(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c >= 128) return false;
+        }
+        return true;
     }
 
     /// <summary>"session-status", "session_status", "sessionStatus", "Session status" → "SessionStatus".</summary>

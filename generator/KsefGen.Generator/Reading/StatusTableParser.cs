@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
 
 namespace KsefGen.Generator.Reading;
 
@@ -173,29 +174,45 @@ internal static class StatusTableParser
     internal static List<string> SplitRow(string line)
     {
         var cells = new List<string>();
-        var current = new System.Text.StringBuilder();
-        var body = line.Trim();
-        if (body.StartsWith("|", StringComparison.Ordinal)) body = body.Substring(1);
-        for (var i = 0; i < body.Length; i++)
+        var start = 0;
+        var end = line.Length;
+        while (start < end && char.IsWhiteSpace(line[start])) start++;
+        while (end > start && char.IsWhiteSpace(line[end - 1])) end--;
+        if (start < end && line[start] == '|') start++;
+        // A cell is cut out of the line as it is; only one with an escaped pipe is rebuilt (in unescaped).
+        StringBuilder? unescaped = null;
+        var cellStart = start;
+        for (var i = start; i < end; i++)
         {
-            var c = body[i];
-            if (c == '\\' && i + 1 < body.Length && body[i + 1] == '|')
+            var c = line[i];
+            if (c == '\\' && i + 1 < end && line[i + 1] == '|')
             {
-                current.Append('|');
+                (unescaped ??= new StringBuilder()).Append(line, cellStart, i - cellStart).Append('|');
                 i++;
+                cellStart = i + 1;
             }
             else if (c == '|')
             {
-                cells.Add(current.ToString().Trim());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
+                cells.Add(CellText(line, cellStart, i, unescaped));
+                cellStart = i + 1;
             }
         }
-        var rest = current.ToString().Trim();
+        var rest = CellText(line, cellStart, end, unescaped);
         if (rest.Length > 0) cells.Add(rest);
         return cells;
+    }
+
+    /// <summary>The trimmed text of line[start..end), after what <paramref name="unescaped"/> holds of the cell (emptied).</summary>
+    private static string CellText(string line, int start, int end, StringBuilder? unescaped)
+    {
+        if (unescaped is { Length: > 0 })
+        {
+            var text = unescaped.Append(line, start, end - start).ToString().Trim();
+            unescaped.Clear();
+            return text;
+        }
+        while (start < end && char.IsWhiteSpace(line[start])) start++;
+        while (end > start && char.IsWhiteSpace(line[end - 1])) end--;
+        return line.Substring(start, end - start);
     }
 }
