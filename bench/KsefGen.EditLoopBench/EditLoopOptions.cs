@@ -39,9 +39,14 @@ public static class Scenarios
     public static Scenario? Parse(string name) => All.Cast<Scenario?>().FirstOrDefault(s => Name(s!.Value) == name.Trim());
 
     /// <summary>The ratio (rebuild with spec / rebuild without) the issue sets as the goal.</summary>
+    /// <remarks>
+    /// The recommended setup (≤ 1.1×) is the whole spec in the app, compiled into an assembly of its own: same-project,
+    /// which is also "the whole spec in the same project" (≤ 1.5×). A class library with the spec is for a client several
+    /// apps share, held to 1.5× like the other layouts with the whole spec.
+    /// </remarks>
     public static double Goal(Scenario scenario) => scenario switch
     {
-        Scenario.Library => 1.1,
+        Scenario.SameProject => 1.1,
         Scenario.Subset => 1.1,
         _ => 1.5,
     };

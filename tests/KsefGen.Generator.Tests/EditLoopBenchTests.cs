@@ -38,7 +38,7 @@ public sealed class EditLoopBenchTests
 
         var result = Assert.Single(report.Scenarios);
         Assert.Equal("library", result.Name);
-        Assert.Equal(1.1, result.Goal);
+        Assert.Equal(1.5, result.Goal);
         Assert.True(Assert.Single(result.EmptySeconds) > 0, log.ToString());
         Assert.True(Assert.Single(result.WithSpecSeconds) > 0, log.ToString());
         Assert.True(result.MedianEmpty > 0 && result.MedianWithSpec > 0 && double.IsFinite(result.Ratio), log.ToString());

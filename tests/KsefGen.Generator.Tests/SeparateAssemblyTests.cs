@@ -3,8 +3,9 @@ namespace KsefGen.Generator.Tests;
 /// <summary>
 /// KsefGenSeparateAssembly, through the packed generator as users get it: in an app the generated client is compiled
 /// once into obj/…/ksefgen/$(AssemblyName).Ksef.dll and referenced; an edit of the app's own code does not compile it
-/// again, a change of what it comes from does; a broken spec still fails the build with a diagnostic in the spec file;
-/// the switch turns it off; a library keeps the generated code in itself.
+/// again, a change of what it comes from does; a project referencing the app compiles against it too; a broken spec
+/// still fails the build with a diagnostic in the spec file; the switch turns it off; a library keeps the generated code
+/// in itself.
 /// </summary>
 [Collection(GeneratorPackCollection.Name)]
 public sealed class SeparateAssemblyTests
@@ -65,6 +66,39 @@ public sealed class SeparateAssemblyTests
             Assert.DoesNotContain(InnerCompileSkipped, renamed);
             Assert.NotEqual(compiled, File.GetLastWriteTimeUtc(inner));
             Assert.Equal("second assembly=App.Ksef GetSessionAsync=False status=200 (Succeeded)", await Run(app));
+
+            // A project that references the app (its tests) compiles against the generated client too.
+            var consumer = Path.Combine(work.FullName, "Consumer");
+            Directory.CreateDirectory(consumer);
+            await File.WriteAllTextAsync(Path.Combine(consumer, "Consumer.csproj"), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <OutputType>Exe</OutputType>
+                    <Nullable>enable</Nullable>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <ProjectReference Include="../App/App.csproj" />
+                  </ItemGroup>
+                </Project>
+                """, ct);
+            await File.WriteAllTextAsync(Path.Combine(consumer, "Program.cs"), """
+                using System.Text.Json;
+                using Erp.Ksef;
+
+                var status = JsonSerializer.Deserialize(
+                    "{\"status\":{\"code\":200,\"description\":\"ok\"},\"dateCreated\":\"2026-11-22T10:00:00Z\",\"dateUpdated\":\"2026-11-22T10:05:00Z\"}",
+                    KsefJsonContext.Default.SessionStatusResponse)!;
+                Console.WriteLine($"consumer assembly={typeof(KsefClient).Assembly.GetName().Name} status={status.StatusCode}");
+                """, ct);
+            var consumerBuild = await DotnetCli.RunAsync(consumer, "build", "-c", "Debug", "-v:n");
+            Assert.Contains(InnerCompileSkipped, consumerBuild);
+            var consumerBin = Path.Combine(consumer, "bin", "Debug", "net10.0");
+            Assert.True(File.Exists(Path.Combine(consumerBin, "App.Ksef.dll")), "the consumer gets the generated client's assembly");
+            Assert.Contains("\"App.Ksef.dll\"", await File.ReadAllTextAsync(Path.Combine(consumerBin, "Consumer.deps.json"), ct));
+            Assert.Equal("consumer assembly=App.Ksef status=200 (Succeeded)", await Run(consumer));
 
             // A broken spec: the build fails with the generator's diagnostic located in the spec file.
             var spec = Path.Combine(app, "open-api.json");
