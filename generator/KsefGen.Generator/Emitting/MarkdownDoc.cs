@@ -202,8 +202,7 @@ internal static class MarkdownDoc
                     // One line: rendered where it is, without the trimmed copy.
                     var textStart = 0;
                     var textEnd = line.Length;
-                    while (char.IsWhiteSpace(line[textStart])) textStart++;
-                    while (char.IsWhiteSpace(line[textEnd - 1])) textEnd--;
+                    TextRange.Trim(line, ref textStart, ref textEnd);
                     Inline(line, textStart, textEnd, sb, depth);
                 }
                 else

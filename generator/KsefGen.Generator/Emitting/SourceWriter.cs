@@ -84,8 +84,7 @@ internal sealed class SourceWriter
         var text = xml!;
         var start = 0;
         var end = text.Length;
-        while (char.IsWhiteSpace(text[start])) start++;
-        while (char.IsWhiteSpace(text[end - 1])) end--;
+        TextRange.Trim(text, ref start, ref end);
         Line($"/// <{element}{attributes}>");
         // Every line terminator C# knows ends a // comment, so each starts a new /// line: a lone \r or a U+2028 left inside
         // a line would turn the rest of the spec's text into code. "\r\n" is one terminator.
@@ -122,8 +121,7 @@ internal sealed class SourceWriter
         var text = xml!;
         var start = 0;
         var end = text.Length;
-        while (char.IsWhiteSpace(text[start])) start++;
-        while (char.IsWhiteSpace(text[end - 1])) end--;
+        TextRange.Trim(text, ref start, ref end);
         if (text.IndexOfAny(LineTerminators, start, end - start) >= 0) return Doc(element, xml);
         _sb.Append(' ', _indent * 4).Append("/// <").Append(element).Append('>');
         AppendXmlSafe(text, start, end);

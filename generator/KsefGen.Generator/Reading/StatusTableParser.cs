@@ -176,8 +176,7 @@ internal static class StatusTableParser
         var cells = new List<string>();
         var start = 0;
         var end = line.Length;
-        while (start < end && char.IsWhiteSpace(line[start])) start++;
-        while (end > start && char.IsWhiteSpace(line[end - 1])) end--;
+        TextRange.Trim(line, ref start, ref end);
         if (start < end && line[start] == '|') start++;
         // A cell is cut out of the line as it is; only one with an escaped pipe is rebuilt (in unescaped).
         StringBuilder? unescaped = null;
@@ -211,8 +210,7 @@ internal static class StatusTableParser
             unescaped.Clear();
             return text;
         }
-        while (start < end && char.IsWhiteSpace(line[start])) start++;
-        while (end > start && char.IsWhiteSpace(line[end - 1])) end--;
+        TextRange.Trim(line, ref start, ref end);
         return line.Substring(start, end - start);
     }
 }

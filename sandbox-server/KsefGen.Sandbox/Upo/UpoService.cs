@@ -106,7 +106,8 @@ internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProv
     {
         var expires = clock.GetUtcNow() + options.UpoLinkLifetime;
         var milliseconds = expires.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        return new LinkWriter(_macs, LinkPrefixEntryFor(http).Utf8, Encoding.UTF8.GetBytes(kind + "|" + sessionReference + "|"), Encoding.UTF8.GetBytes("|" + milliseconds), expires);
+        return new LinkWriter(_macs, LinkPrefixEntryFor(http).Utf8, Encoding.UTF8.GetBytes(kind + "|" + sessionReference + "|"), Encoding.UTF8.GetBytes("|" + milliseconds),
+            Encoding.UTF8.GetBytes(kind + "|" + sessionReference + "|" + milliseconds), expires);
     }
 
     /// <summary>
@@ -121,13 +122,15 @@ internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProv
         private readonly byte[] _prefix;
         private readonly byte[] _head;
         private readonly byte[] _tail;
+        private readonly byte[] _context;
 
-        internal LinkWriter(LinkMacs macs, byte[] prefix, byte[] head, byte[] tail, DateTimeOffset expires)
+        internal LinkWriter(LinkMacs macs, byte[] prefix, byte[] head, byte[] tail, byte[] context, DateTimeOffset expires)
         {
             _macs = macs;
             _prefix = prefix;
             _head = head;
             _tail = tail;
+            _context = context;
             Expires = expires;
         }
 
@@ -138,23 +141,7 @@ internal sealed class UpoService(UpoSigner signer, SignedTokens tokens, TimeProv
         public byte[] ExpiresJson => field ??= JsonSerializer.SerializeToUtf8Bytes(Expires, UpoJson.Default.DateTimeOffset);
 
         /// <summary>The MACs of the links to <paramref name="numbers"/>, <see cref="LinkMacs.MacLength"/> bytes each, in one go.</summary>
-        public void Sign(ReadOnlySpan<int> numbers, Span<byte> macs)
-        {
-            byte[]? rented = null;
-            try
-            {
-                var length = _head.Length + _tail.Length;
-                var context = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
-                _head.CopyTo(context);
-                // The head ends with the separator the number follows; the tail starts with the one after it.
-                _tail.AsSpan(1).CopyTo(context[_head.Length..]);
-                _macs.Compute(context[..(length - 1)], numbers, macs);
-            }
-            finally
-            {
-                if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        public void Sign(ReadOnlySpan<int> numbers, Span<byte> macs) => _macs.Compute(_context, numbers, macs);
 
         /// <summary>Writes the property <paramref name="propertyName"/> with the link to <paramref name="number"/>, signed by <see cref="Sign"/>.</summary>
         public void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> propertyName, int number, ReadOnlySpan<byte> mac)
